@@ -1,0 +1,87 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// polypipe: live-trading execution for Polymarket's CLOB.
+///
+/// `Shared` is the library every process links; each executable is a thin `@main` over it.
+/// Native code comes from Debian through the three `C*` system-library shims
+/// (`apt-get install libsecp256k1-dev libzmq3-dev libcurl4-openssl-dev pkg-config`).
+let package = Package(
+    name: "polypipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Shared", targets: ["Shared"]),
+        .executable(name: "polypipe", targets: ["polypipe"]),
+        .executable(name: "signal-proc", targets: ["signal-proc"]),
+        .executable(name: "exec-proc", targets: ["exec-proc"]),
+        .executable(name: "fill-proc", targets: ["fill-proc"]),
+        .executable(name: "recon-proc", targets: ["recon-proc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System-library shims: a module map and one header each, nothing else.
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        // libzmq's .pc adds `-isystem /usr/include/mit-krb5`, which SwiftPM refuses; the headers
+        // are in /usr/include anyway, so no pkgConfig here (see platform notes).
+        .systemLibrary(
+            name: "CZmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        .target(
+            name: "Shared",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "polypipe",
+            dependencies: [
+                "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "signal-proc",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "exec-proc",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "fill-proc",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "recon-proc",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared"]
+        ),
+        .testTarget(
+            name: "PolypipeCLITests",
+            dependencies: ["Shared"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

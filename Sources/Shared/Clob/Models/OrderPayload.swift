@@ -1,0 +1,50 @@
+/// The `POST /order` body (spec §1.7), written byte-for-byte as the official Python client
+/// writes it: compact JSON, this key order, `salt` and `signatureType` as JSON numbers, amounts
+/// and ids as strings, `deferExec` and `postOnly` always present.
+///
+/// The body must be produced once and the same bytes both HMACed and sent.
+public enum OrderPayload {
+    /// The JSON body for one order.
+    /// - Parameters:
+    ///   - owner: the API key id that owns the order (not the address).
+    public static func body(_ signed: SignedOrder, owner: String, orderType: OrderType, deferExec: Bool, postOnly: Bool) -> String {
+        var writer = JSONWriter(reservingCapacity: 1024)
+        write(signed, owner: owner, orderType: orderType, deferExec: deferExec, postOnly: postOnly, into: &writer)
+        return writer.text
+    }
+
+    /// The `POST /orders` body: a JSON array of order objects (at most 15, spec §4.1).
+    public static func batchBody(_ entries: [(order: SignedOrder, owner: String, orderType: OrderType, deferExec: Bool, postOnly: Bool)]) -> String {
+        var writer = JSONWriter(reservingCapacity: 1024 * entries.count)
+        writer.raw("[")
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { writer.raw(",") }
+            write(entry.order, owner: entry.owner, orderType: entry.orderType, deferExec: entry.deferExec, postOnly: entry.postOnly, into: &writer)
+        }
+        writer.raw("]")
+        return writer.text
+    }
+
+    static func write(_ signed: SignedOrder, owner: String, orderType: OrderType, deferExec: Bool, postOnly: Bool, into writer: inout JSONWriter) {
+        let order = signed.order
+        writer.raw("{\"order\":{\"salt\":")
+        writer.raw(order.salt.description)
+        writer.raw(",\"maker\":"); writer.string(order.maker.text)
+        writer.raw(",\"signer\":"); writer.string(order.signer.text)
+        writer.raw(",\"tokenId\":"); writer.string(order.tokenID.description)
+        writer.raw(",\"makerAmount\":"); writer.string(order.makerAmount.description)
+        writer.raw(",\"takerAmount\":"); writer.string(order.takerAmount.description)
+        writer.raw(",\"side\":"); writer.string(order.side.rawValue)
+        writer.raw(",\"expiration\":"); writer.string(String(signed.expiration))
+        writer.raw(",\"signatureType\":"); writer.raw(String(order.signatureType.rawValue))
+        writer.raw(",\"timestamp\":"); writer.string(order.timestamp.description)
+        writer.raw(",\"metadata\":"); writer.string(order.metadata.text)
+        writer.raw(",\"builder\":"); writer.string(order.builder.text)
+        writer.raw(",\"signature\":"); writer.string(Hex.encode(signed.signature))
+        writer.raw("},\"owner\":"); writer.string(owner)
+        writer.raw(",\"orderType\":"); writer.string(orderType.rawValue)
+        writer.raw(",\"deferExec\":"); writer.raw(deferExec ? "true" : "false")
+        writer.raw(",\"postOnly\":"); writer.raw(postOnly ? "true" : "false")
+        writer.raw("}")
+    }
+}

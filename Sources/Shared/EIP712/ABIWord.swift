@@ -1,0 +1,29 @@
+/// Solidity ABI encoding of the atomic EIP-712 field types: each value becomes one 32-byte word
+/// (`abi.encode`), and dynamic `string`/`bytes` values are replaced by their Keccak-256 hash
+/// (EIP-712 `encodeData`).
+public enum ABIWord {
+    /// `uint256`, big-endian.
+    public static func uint256(_ value: UInt256) -> [UInt8] { value.bigEndianBytes }
+
+    /// Any unsigned integer type up to 64 bits, left-padded (`uint8`, `uint64`).
+    public static func uint(_ value: UInt64) -> [UInt8] {
+        var word = [UInt8](repeating: 0, count: 32)
+        var rest = value
+        for index in stride(from: 31, through: 24, by: -1) {
+            word[index] = UInt8(truncatingIfNeeded: rest)
+            rest >>= 8
+        }
+        return word
+    }
+
+    /// `address`: 12 zero bytes, then the 20 address bytes.
+    public static func address(_ value: EthereumAddress) -> [UInt8] {
+        [UInt8](repeating: 0, count: 12) + value.bytes
+    }
+
+    /// `bytes32`, as is.
+    public static func bytes32(_ value: Bytes32) -> [UInt8] { value.bytes }
+
+    /// `string`: keccak256 of the UTF-8 bytes.
+    public static func string(_ value: String) -> [UInt8] { Keccak256.hash(utf8: value) }
+}

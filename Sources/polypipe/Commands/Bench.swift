@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `polypipe bench`: signing-path speed, measured in one run against a bare libsecp256k1 sign.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure signing speed: bare secp256k1 sign, Keccak-256, and the full submit path.",
+        discussion: """
+        Figures are per operation, measured in this process on this machine. The full submit \
+        path is: exact amounts -> Order struct hash -> EIP-712 digest -> sign -> POST body -> \
+        L2 HMAC headers. The ratio full-path / bare-sign shows what polypipe adds on top of the \
+        elliptic-curve work (target: <= 1.2). Build with -c release for meaningful numbers.
+        """
+    )
+
+    @Option(help: "Timed iterations per measurement.")
+    var iterations: Int = 20_000
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard iterations >= 100 else { throw ValidationError("--iterations must be at least 100.") }
+    }
+
+    func run() throws {
+        let key = try PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+        let signer = OrderSigner(key: key, chain: .polygon)
+        let builder = OrderBuilder(signer: signer, signatureType: .eoa, funder: nil)
+        let l2 = try L2Signer(credentials: ApiCredentials(apiKey: "4f6e9d2c-1b7a-4c3e-9f00-5a1b2c3d4e5f",
+                                                           secret: "eIg-JDtoZIM2cXe-xwT5gM4ZOrCMUBZNqscXao_dOa8=",
+                                                           passphrase: "575e44eac1c10fb1434dabe2d9053f0c33bbd2400184d553bf035e262ad7640a"),
+                              address: key.address)
+        let tokenID = try UInt256(decimal: "71321045679252212594626385532706912750332728571942532289631379312455583992563")
+        let digest = Keccak256.hash(utf8: "polypipe bench")
+
+        var sink: UInt8 = 0
+        let bare = Self.measure(iterations) {
+            let signature = try? Secp256k1.sign(digest: digest, with: key)
+            sink ^= signature?.v ?? 0
+        }
+        var keccak: [(Int, Stats)] = []
+        for size in [32, 64, 320] {
+            let input = [UInt8](repeating: 0x61, count: size)
+            // One hash is ~0.3 µs, so time batches of 100 and report per hash.
+            let stats = Self.measure(max(100, iterations / 10), batch: 100) { sink ^= Keccak256.hash(input)[0] }
+            keccak.append((size, stats))
+        }
+        var salt: UInt64 = 1
+        let full = Self.measure(iterations) {
+            salt &+= 1
+            guard let built = try? builder.build(.limit(price: "0.57", size: "10.5"), side: .buy, tokenID: tokenID, tick: .hundredth,
+                                                 exchange: .ctfV2, salt: UInt256(salt), timestamp: UInt256(1_780_000_000_000 + salt)) else { return }
+            let body = OrderPayload.body(built.signed, owner: l2.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
+            let headers = l2.headers(timestamp: "1780000000", method: "POST", path: "/order", body: body)
+            sink ^= UInt8(truncatingIfNeeded: headers[1].value.utf8.count)
+        }
+        let ratio = full.median / bare.median
+        if json {
+            var members: [(key: String, value: JSONValue)] = [
+                ("bare_sign_median_us", .number(Self.format(bare.median))), ("bare_sign_p99_us", .number(Self.format(bare.p99))),
+                ("full_path_median_us", .number(Self.format(full.median))), ("full_path_p99_us", .number(Self.format(full.p99))),
+                ("ratio_full_over_bare", .number(Self.format(ratio, digits: 3))), ("iterations", .number(String(iterations))),
+            ]
+            for (size, stats) in keccak { members.append(("keccak256_\(size)b_median_ns", .number(Self.format(stats.median * 1000, digits: 1)))) }
+            print(JSONWriter.serialize(.object(members)))
+        } else {
+            print("polypipe bench — \(iterations) iterations, one thread, \(Self.buildKind) build")
+            print("  bare libsecp256k1 sign      median \(Self.format(bare.median)) µs   p99 \(Self.format(bare.p99)) µs")
+            for (size, stats) in keccak {
+                print("  keccak256 \(String(size).padding(toLength: 3, withPad: " ", startingAt: 0)) bytes         median \(Self.format(stats.median * 1000, digits: 1)) ns   p99 \(Self.format(stats.p99 * 1000, digits: 1)) ns")
+            }
+            print("  full submit path            median \(Self.format(full.median)) µs   p99 \(Self.format(full.p99)) µs")
+            print("  ratio full / bare (median)  \(Self.format(ratio, digits: 3))   (target <= 1.2)")
+        }
+        if sink == 0xFF { print("") }  // keeps the measured work observable to the optimizer
+    }
+
+    struct Stats {
+        /// Microseconds per operation.
+        let median: Double
+        let p99: Double
+    }
+
+    /// Times `iterations` runs of `body` (each run = `batch` calls) after a warm-up; per-call µs.
+    private static func measure(_ iterations: Int, batch: Int = 1, _ body: () -> Void) -> Stats {
+        for _ in 0..<(iterations / 10) { body() }
+        var samples = [Double]()
+        samples.reserveCapacity(iterations)
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<batch { body() }
+            let end = DispatchTime.now().uptimeNanoseconds
+            samples.append(Double(end - start) / 1000 / Double(batch))
+        }
+        samples.sort()
+        return Stats(median: samples[samples.count / 2], p99: samples[min(samples.count - 1, samples.count * 99 / 100)])
+    }
+
+    private static func format(_ value: Double, digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+    private static var buildKind: String {
+        #if DEBUG
+        return "DEBUG (use -c release)"
+        #else
+        return "release"
+        #endif
+    }
+}
