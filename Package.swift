@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolypipeCLITests",
-            dependencies: ["Shared"]
+            dependencies: ["Shared", "polypipe"]
         ),
     ],
     swiftLanguageModes: [.v6]
