@@ -9,19 +9,25 @@
 public struct OrderSigner: Sendable {
     public let key: PrivateKey
     public let chain: Chain
-    private let separators: [Exchange: [UInt8]]
+    private let ctfV2Separator: [UInt8]
+    private let negRiskV2Separator: [UInt8]
+    private let v3Separator: [UInt8]
 
     public init(key: PrivateKey, chain: Chain) {
         self.key = key
         self.chain = chain
-        var separators: [Exchange: [UInt8]] = [:]
-        for exchange in Exchange.allCases { separators[exchange] = exchange.domain(on: chain).separator }
-        self.separators = separators
+        ctfV2Separator = Exchange.ctfV2.domain(on: chain).separator
+        negRiskV2Separator = Exchange.negRiskV2.domain(on: chain).separator
+        v3Separator = Exchange.v3.domain(on: chain).separator
     }
 
     /// The domain separator of `exchange` on this signer's chain.
     public func domainSeparator(_ exchange: Exchange) -> [UInt8] {
-        separators[exchange] ?? exchange.domain(on: chain).separator
+        switch exchange {
+        case .ctfV2: return ctfV2Separator
+        case .negRiskV2: return negRiskV2Separator
+        case .v3: return v3Separator
+        }
     }
 
     /// Signs `order` for `exchange`.

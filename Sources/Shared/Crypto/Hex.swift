@@ -27,6 +27,17 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends the lowercase hex digits of `bytes` (no prefix) to a UTF-8 buffer.
+    public static func append(_ bytes: [UInt8], to buffer: inout [UInt8]) {
+        buffer.reserveCapacity(buffer.count + bytes.count * 2)
+        digits.withUnsafeBufferPointer { table in
+            for byte in bytes {
+                buffer.append(table[Int(byte >> 4)])
+                buffer.append(table[Int(byte & 0x0F)])
+            }
+        }
+    }
+
     /// Bytes of `text`; a leading `0x`/`0X` is optional.
     /// - Throws: ``DecodingError`` naming the first bad character or an odd digit count.
     public static func decode(_ text: some StringProtocol) throws(DecodingError) -> [UInt8] {

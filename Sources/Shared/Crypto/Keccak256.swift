@@ -19,9 +19,39 @@ public struct Keccak256: Sendable {
 
     /// Hashes `bytes` in one call.
     public static func hash<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        var hasher = Keccak256()
-        hasher.update(bytes)
-        return hasher.finalize()
+        if let digest = bytes.withContiguousStorageIfAvailable({ oneShot(UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
+        return Array(bytes).withUnsafeBytes { oneShot($0) }
+    }
+
+    /// The whole hash with no heap allocation but the result: state and the final padded block
+    /// live in one stack buffer.
+    private static func oneShot(_ input: UnsafeRawBufferPointer) -> [UInt8] {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 25 + rate / 8) { scratch in
+            let state = scratch.baseAddress!
+            let block = state + 25
+            state.initialize(repeating: 0, count: 25 + rate / 8)
+            var offset = 0
+            if let base = input.baseAddress {
+                while input.count - offset >= rate {
+                    absorbBlock(base + offset, into: state)
+                    offset += rate
+                }
+                UnsafeMutableRawPointer(block).copyMemory(from: base + offset, byteCount: input.count - offset)
+            }
+            let bytes = UnsafeMutableRawPointer(block).assumingMemoryBound(to: UInt8.self)
+            bytes[input.count - offset] ^= 0x01
+            bytes[rate - 1] ^= 0x80
+            absorbBlock(UnsafeRawPointer(block), into: state)
+            return [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+                for lane in 0..<4 {
+                    let value = state[lane].littleEndian
+                    withUnsafeBytes(of: value) { out.baseAddress!.advanced(by: lane * 8).initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 8) }
+                }
+                count = 32
+            }
+        }
     }
 
     /// Hashes the UTF-8 bytes of `text`.
@@ -115,6 +145,11 @@ public struct Keccak256: Sendable {
     /// Each round: theta (column parities), rho+pi (rotate each lane into its new position),
     /// chi (the only non-linear step), iota (round constant into lane 0,0).
     private static func permute(_ state: UnsafeMutablePointer<UInt64>) {
+        roundConstants.withUnsafeBufferPointer { constants in permute(state, constants: constants.baseAddress!) }
+    }
+
+    @inline(__always)
+    private static func permute(_ state: UnsafeMutablePointer<UInt64>, constants roundConstants: UnsafePointer<UInt64>) {
         var a00 = state[0]
         var a10 = state[1]
         var a20 = state[2]

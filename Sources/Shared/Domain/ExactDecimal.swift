@@ -75,7 +75,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             }
         }
         let restStart = max(0, keptCount)
-        let rest = restStart < digits.count ? Array(digits[restStart...]) : []
+        let rest = restStart < digits.count ? digits[restStart...] : []
         // Digits dropped before the first kept position (keptCount < 0) are all "rest" too,
         // preceded by -keptCount implied zeros: the first dropped digit is then 0.
         let leadingZeros = keptCount < 0 ? -keptCount : 0
@@ -104,50 +104,64 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Splits decimal text into its digits and the position of the decimal point within them.
     private static func split(_ text: String) throws(ParseError) -> (digits: [UInt8], point: Int) {
-        var bytes = Array(text.utf8)
-        guard !bytes.isEmpty else { throw .empty }
-        if bytes.first == UInt8(ascii: "+") { bytes.removeFirst() }
-        if bytes.first == UInt8(ascii: "-") {
-            // "-0", "-0.0" are zero and harmless; any other negative is refused.
-            let rest = bytes.dropFirst()
-            if !rest.isEmpty, rest.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }) {
-                bytes.removeFirst()
-            } else {
-                throw .negative(text)
+        var text = text
+        let result: Result<(digits: [UInt8], point: Int), ParseError> = text.withUTF8 { utf8 in
+            var index = 0
+            let count = utf8.count
+            guard count > 0 else { return .failure(.empty) }
+            if utf8[0] == UInt8(ascii: "+") {
+                index = 1
+            } else if utf8[0] == UInt8(ascii: "-") {
+                // "-0", "-0.0" are zero and harmless; any other negative is refused.
+                let rest = utf8[1...]
+                guard !rest.isEmpty, rest.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }) else {
+                    return .failure(.negative(String(decoding: utf8, as: UTF8.self)))
+                }
+                index = 1
             }
-        }
-        var exponent = 0
-        if let eIndex = bytes.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            var expBytes = Array(bytes[(eIndex + 1)...])
-            bytes = Array(bytes[..<eIndex])
-            var negative = false
-            if expBytes.first == UInt8(ascii: "-") { negative = true; expBytes.removeFirst() }
-            else if expBytes.first == UInt8(ascii: "+") { expBytes.removeFirst() }
-            guard !expBytes.isEmpty, expBytes.count <= 4, expBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                throw .malformed(text)
+            var digits: [UInt8] = []
+            digits.reserveCapacity(count)
+            var point: Int?
+            var leading = true  // still in leading zeros of the integer part
+            while index < count {
+                let byte = utf8[index]
+                if byte >= 0x30 && byte <= 0x39 {
+                    if leading && point == nil && byte == 0x30 {
+                        index += 1
+                        continue
+                    }
+                    leading = false
+                    digits.append(byte - 0x30)
+                } else if byte == UInt8(ascii: ".") {
+                    guard point == nil else { return .failure(.malformed(String(decoding: utf8, as: UTF8.self))) }
+                    point = digits.count
+                } else {
+                    break
+                }
+                index += 1
             }
-            exponent = expBytes.reduce(0) { $0 * 10 + Int($1 - 0x30) } * (negative ? -1 : 1)
-        }
-        var digits: [UInt8] = []
-        var point: Int?
-        for byte in bytes {
-            if byte == UInt8(ascii: ".") {
-                guard point == nil else { throw .malformed(text) }
-                point = digits.count
-            } else if byte >= 0x30 && byte <= 0x39 {
-                digits.append(byte - 0x30)
-            } else {
-                throw .malformed(text)
+            let sawDigit = !digits.isEmpty || utf8[..<index].contains(0x30)
+            guard sawDigit else { return .failure(.malformed(String(decoding: utf8, as: UTF8.self))) }
+            var exponent = 0
+            if index < count {
+                guard utf8[index] == UInt8(ascii: "e") || utf8[index] == UInt8(ascii: "E") else {
+                    return .failure(.malformed(String(decoding: utf8, as: UTF8.self)))
+                }
+                index += 1
+                var negative = false
+                if index < count, utf8[index] == UInt8(ascii: "-") || utf8[index] == UInt8(ascii: "+") {
+                    negative = utf8[index] == UInt8(ascii: "-")
+                    index += 1
+                }
+                let expDigits = utf8[index...]
+                guard !expDigits.isEmpty, expDigits.count <= 4, expDigits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                    return .failure(.malformed(String(decoding: utf8, as: UTF8.self)))
+                }
+                exponent = expDigits.reduce(0) { $0 * 10 + Int($1 - 0x30) } * (negative ? -1 : 1)
             }
+            return .success((digits, (point ?? digits.count) + exponent))
         }
-        guard !digits.isEmpty else { throw .malformed(text) }
-        // Drop leading zeros of the integer part so they do not count as digits.
-        var intEnd = point ?? digits.count
-        while intEnd > 0, digits.first == 0 {
-            digits.removeFirst()
-            intEnd -= 1
-        }
-        return (digits, intEnd + exponent)
+        return try result.get()
     }
 
     /// The same value with `places` decimals, rounded as asked.

@@ -51,9 +51,8 @@ public struct OrderAmounts: Sendable, Hashable {
     ///   - size: shares as decimal text.
     /// - Throws: ``Failure``.
     public static func limit(side: Side, price priceText: String, size sizeText: String, tick: TickSize) throws(Failure) -> OrderAmounts {
-        try checkRange(priceText, tick: tick)
         let precision = tick.precision
-        let price = try parse(priceText, field: "price", places: precision.price, .halfEven)
+        let price = try checkRange(priceText, tick: tick).rounded(to: precision.price, .halfEven)
         let size = try parse(sizeText, field: "size", places: precision.size, .down)
         let notional = fixAmount(multiply(size, price), amountPlaces: precision.amount)
         switch side {
@@ -73,9 +72,8 @@ public struct OrderAmounts: Sendable, Hashable {
     /// SELL: `amount` is shares, maker = amount, taker = amount × price.
     /// - Throws: ``Failure``.
     public static func market(side: Side, price priceText: String, amount amountText: String, tick: TickSize) throws(Failure) -> OrderAmounts {
-        try checkRange(priceText, tick: tick)
         let precision = tick.precision
-        let price = try parse(priceText, field: "price", places: precision.price, .down)
+        let price = try checkRange(priceText, tick: tick).rounded(to: precision.price, .down)
         let amount = try parse(amountText, field: "amount", places: precision.size, .down)
         guard price.units > 0 else { throw .priceOutOfRange(price: priceText, tick: tick) }
         switch side {
@@ -92,11 +90,12 @@ public struct OrderAmounts: Sendable, Hashable {
 
     // MARK: - Steps
 
-    /// `tick ≤ price ≤ 1 − tick`, on the price exactly as given.
-    private static func checkRange(_ priceText: String, tick: TickSize) throws(Failure) {
+    /// `tick ≤ price ≤ 1 − tick`, on the price exactly as given; returns the exact price.
+    private static func checkRange(_ priceText: String, tick: TickSize) throws(Failure) -> ExactDecimal {
         let exact: ExactDecimal
         do { exact = try ExactDecimal(priceText) } catch { throw .badNumber(field: "price", reason: error.description) }
         guard exact >= tick.value, exact <= tick.maxPrice else { throw .priceOutOfRange(price: priceText, tick: tick) }
+        return exact
     }
 
     private static func parse(_ text: String, field: String, places: Int, _ rounding: ExactDecimal.Rounding) throws(Failure) -> ExactDecimal {

@@ -63,24 +63,31 @@ public struct UInt256: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Decimal digits, no leading zeros ("0" for zero).
     public var description: String {
-        var limbs = [words.3, words.2, words.1, words.0]  // least significant first
-        var digits: [UInt8] = []
-        while limbs.contains(where: { $0 != 0 }) {
-            // Divide the whole number by 10^19 and emit the remainder's 19 digits.
-            var remainder: UInt64 = 0
-            for index in stride(from: 3, through: 0, by: -1) {
-                let (quotient, rem) = UInt64(10_000_000_000_000_000_000 as UInt64).dividingFullWidth((remainder, limbs[index]))
-                limbs[index] = quotient
-                remainder = rem
+        if let small = uint64Value { return String(small) }
+        // Repeatedly divide by 10^19 (the largest power of ten in a limb), emitting 19 digits per
+        // step into a buffer from the right. At most 78 significant digits, but each step writes
+        // a full 19 (leading zeros included), so five steps need 95 bytes.
+        var limbs = words
+        return String(unsafeUninitializedCapacity: 95) { buffer in
+            var position = 95
+            let chunk: UInt64 = 10_000_000_000_000_000_000
+            while limbs != (0, 0, 0, 0) {
+                var remainder: UInt64 = 0
+                (limbs.0, remainder) = chunk.dividingFullWidth((remainder, limbs.0))
+                (limbs.1, remainder) = chunk.dividingFullWidth((remainder, limbs.1))
+                (limbs.2, remainder) = chunk.dividingFullWidth((remainder, limbs.2))
+                (limbs.3, remainder) = chunk.dividingFullWidth((remainder, limbs.3))
+                for _ in 0..<19 {
+                    position -= 1
+                    buffer[position] = UInt8(truncatingIfNeeded: remainder % 10) + 0x30
+                    remainder /= 10
+                }
             }
-            for _ in 0..<19 {
-                digits.append(UInt8(remainder % 10) + 0x30)
-                remainder /= 10
-            }
+            while position < 94, buffer[position] == 0x30 { position += 1 }
+            let count = 95 - position
+            for index in 0..<count { buffer[index] = buffer[position + index] }
+            return count
         }
-        while digits.count > 1, digits.last == 0x30 { digits.removeLast() }
-        if digits.isEmpty { return "0" }
-        return String(decoding: digits.reversed(), as: UTF8.self)
     }
 
     public static func == (lhs: UInt256, rhs: UInt256) -> Bool {

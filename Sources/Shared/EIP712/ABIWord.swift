@@ -26,4 +26,36 @@ public enum ABIWord {
 
     /// `string`: keccak256 of the UTF-8 bytes.
     public static func string(_ value: String) -> [UInt8] { Keccak256.hash(utf8: value) }
+
+    // MARK: Appending in place (no intermediate arrays on the signing path)
+
+    /// Appends a `uint256` word to `buffer`.
+    public static func append(_ value: UInt256, to buffer: inout [UInt8]) {
+        appendBigEndian(value.words.0, to: &buffer)
+        appendBigEndian(value.words.1, to: &buffer)
+        appendBigEndian(value.words.2, to: &buffer)
+        appendBigEndian(value.words.3, to: &buffer)
+    }
+
+    /// Appends a small unsigned integer as one left-padded word.
+    public static func append(_ value: UInt64, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: repeatElement(0, count: 24))
+        appendBigEndian(value, to: &buffer)
+    }
+
+    /// Appends an `address` word.
+    public static func append(_ value: EthereumAddress, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: repeatElement(0, count: 12))
+        buffer.append(contentsOf: value.bytes)
+    }
+
+    /// Appends a `bytes32` word.
+    public static func append(_ value: Bytes32, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: value.bytes)
+    }
+
+    @inline(__always)
+    private static func appendBigEndian(_ limb: UInt64, to buffer: inout [UInt8]) {
+        withUnsafeBytes(of: limb.bigEndian) { buffer.append(contentsOf: $0) }
+    }
 }

@@ -24,10 +24,12 @@ extension EIP712Struct {
 public enum EIP712 {
     /// The 32 bytes that are actually signed.
     public static func digest(domainSeparator: [UInt8], structHash: [UInt8]) -> [UInt8] {
-        var hasher = Keccak256()
-        hasher.update([0x19, 0x01])
-        hasher.update(domainSeparator)
-        hasher.update(structHash)
-        return hasher.finalize()
+        var message = [UInt8]()
+        message.reserveCapacity(66)
+        message.append(0x19)
+        message.append(0x01)
+        message.append(contentsOf: domainSeparator)
+        message.append(contentsOf: structHash)
+        return Keccak256.hash(message)
     }
 }

@@ -8,17 +8,30 @@ extension Order: EIP712Struct {
     public func encodedFields() -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(11 * 32)
-        out += ABIWord.uint256(salt)
-        out += ABIWord.address(maker)
-        out += ABIWord.address(signer)
-        out += ABIWord.uint256(tokenID)
-        out += ABIWord.uint256(makerAmount)
-        out += ABIWord.uint256(takerAmount)
-        out += ABIWord.uint(UInt64(side.eip712Value))
-        out += ABIWord.uint(UInt64(signatureType.rawValue))
-        out += ABIWord.uint256(timestamp)
-        out += ABIWord.bytes32(metadata)
-        out += ABIWord.bytes32(builder)
+        appendFields(to: &out)
         return out
+    }
+
+    /// `hashStruct(order)`, encoded into one buffer (the signing hot path).
+    public var structHash: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(12 * 32)
+        out.append(contentsOf: Self.typeHash)
+        appendFields(to: &out)
+        return Keccak256.hash(out)
+    }
+
+    private func appendFields(to out: inout [UInt8]) {
+        ABIWord.append(salt, to: &out)
+        ABIWord.append(maker, to: &out)
+        ABIWord.append(signer, to: &out)
+        ABIWord.append(tokenID, to: &out)
+        ABIWord.append(makerAmount, to: &out)
+        ABIWord.append(takerAmount, to: &out)
+        ABIWord.append(UInt64(side.eip712Value), to: &out)
+        ABIWord.append(UInt64(signatureType.rawValue), to: &out)
+        ABIWord.append(timestamp, to: &out)
+        ABIWord.append(metadata, to: &out)
+        ABIWord.append(builder, to: &out)
     }
 }

@@ -22,6 +22,17 @@ public struct JSONWriter {
     /// Appends `text` as a quoted, escaped JSON string.
     public mutating func string(_ text: String) {
         bytes.append(0x22)
+        // Fast path: nothing to escape (ids, hex, decimal strings) → one bulk copy.
+        var text = text
+        let plain: Bool = text.withUTF8 { utf8 in
+            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if plain {
+            bytes.append(0x22)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
@@ -38,6 +49,15 @@ public struct JSONWriter {
             default: bytes.append(byte)
             }
         }
+        bytes.append(0x22)
+    }
+
+    /// Appends `bytes` as a quoted `0x`-prefixed lowercase hex string.
+    public mutating func hexString(_ value: [UInt8]) {
+        bytes.append(0x22)
+        bytes.append(0x30)
+        bytes.append(0x78)
+        Hex.append(value, to: &bytes)
         bytes.append(0x22)
     }
 

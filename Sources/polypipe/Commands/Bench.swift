@@ -52,11 +52,33 @@ struct Bench: ParsableCommand {
             salt &+= 1
             guard let built = try? builder.build(.limit(price: "0.57", size: "10.5"), side: .buy, tokenID: tokenID, tick: .hundredth,
                                                  exchange: .ctfV2, salt: UInt256(salt), timestamp: UInt256(1_780_000_000_000 + salt)) else { return }
-            let body = OrderPayload.body(built.signed, owner: l2.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
-            let headers = l2.headers(timestamp: "1780000000", method: "POST", path: "/order", body: body)
+            let body = OrderPayload.bodyBytes(built.signed, owner: l2.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
+            let headers = l2.headers(timestamp: "1780000000", method: "POST", path: "/order", bodyBytes: body)
             sink ^= UInt8(truncatingIfNeeded: headers[1].value.utf8.count)
         }
         let ratio = full.median / bare.median
+
+        // Where the full path's time goes: each stage alone, same inputs.
+        let amounts = Self.measure(iterations) {
+            sink ^= UInt8(truncatingIfNeeded: (try? OrderAmounts.limit(side: .buy, price: "0.57", size: "10.5", tick: .hundredth))?.makerAmount ?? 0)
+        }
+        let order = Order(salt: UInt256(UInt64(12345)), maker: key.address, signer: key.address, tokenID: tokenID,
+                          makerAmount: UInt256(UInt64(5_985_000)), takerAmount: UInt256(UInt64(10_500_000)), side: .buy,
+                          signatureType: .eoa, timestamp: UInt256(UInt64(1_780_000_000_000)))
+        let structHash = Self.measure(iterations) { sink ^= order.structHash[0] }
+        let separator = signer.domainSeparator(.ctfV2)
+        let hashOfStruct = order.structHash
+        let digestStage = Self.measure(iterations) { sink ^= EIP712.digest(domainSeparator: separator, structHash: hashOfStruct)[0] }
+        let signedOrder = try signer.sign(order, for: .ctfV2)
+        let bodyStage = Self.measure(iterations) {
+            sink ^= UInt8(truncatingIfNeeded: OrderPayload.bodyBytes(signedOrder, owner: l2.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false).count)
+        }
+        let body = OrderPayload.bodyBytes(signedOrder, owner: l2.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
+        let hmacStage = Self.measure(iterations) {
+            sink ^= UInt8(truncatingIfNeeded: l2.headers(timestamp: "1780000000", method: "POST", path: "/order", bodyBytes: body)[1].value.utf8.count)
+        }
+        let stages: [(String, Stats)] = [("amounts", amounts), ("struct hash", structHash), ("digest", digestStage),
+                                          ("POST body", bodyStage), ("L2 HMAC headers", hmacStage)]
         if json {
             var members: [(key: String, value: JSONValue)] = [
                 ("bare_sign_median_us", .number(Self.format(bare.median))), ("bare_sign_p99_us", .number(Self.format(bare.p99))),
@@ -64,6 +86,9 @@ struct Bench: ParsableCommand {
                 ("ratio_full_over_bare", .number(Self.format(ratio, digits: 3))), ("iterations", .number(String(iterations))),
             ]
             for (size, stats) in keccak { members.append(("keccak256_\(size)b_median_ns", .number(Self.format(stats.median * 1000, digits: 1)))) }
+            for (name, stats) in stages {
+                members.append(("stage_\(name.lowercased().replacingOccurrences(of: " ", with: "_"))_median_us", .number(Self.format(stats.median))))
+            }
             print(JSONWriter.serialize(.object(members)))
         } else {
             print("polypipe bench — \(iterations) iterations, one thread, \(Self.buildKind) build")
@@ -72,6 +97,9 @@ struct Bench: ParsableCommand {
                 print("  keccak256 \(String(size).padding(toLength: 3, withPad: " ", startingAt: 0)) bytes         median \(Self.format(stats.median * 1000, digits: 1)) ns   p99 \(Self.format(stats.p99 * 1000, digits: 1)) ns")
             }
             print("  full submit path            median \(Self.format(full.median)) µs   p99 \(Self.format(full.p99)) µs")
+            for (name, stats) in stages {
+                print("    stage \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) median \(Self.format(stats.median)) µs")
+            }
             print("  ratio full / bare (median)  \(Self.format(ratio, digits: 3))   (target <= 1.2)")
         }
         if sink == 0xFF { print("") }  // keeps the measured work observable to the optimizer

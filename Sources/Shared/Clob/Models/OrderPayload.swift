@@ -8,9 +8,15 @@ public enum OrderPayload {
     /// - Parameters:
     ///   - owner: the API key id that owns the order (not the address).
     public static func body(_ signed: SignedOrder, owner: String, orderType: OrderType, deferExec: Bool, postOnly: Bool) -> String {
+        String(decoding: bodyBytes(signed, owner: owner, orderType: orderType, deferExec: deferExec, postOnly: postOnly), as: UTF8.self)
+    }
+
+    /// The same body as UTF-8 bytes, for the submit path: these exact bytes are HMACed
+    /// (``L2Signer/headers(timestamp:method:path:bodyBytes:)``) and sent.
+    public static func bodyBytes(_ signed: SignedOrder, owner: String, orderType: OrderType, deferExec: Bool, postOnly: Bool) -> [UInt8] {
         var writer = JSONWriter(reservingCapacity: 1024)
         write(signed, owner: owner, orderType: orderType, deferExec: deferExec, postOnly: postOnly, into: &writer)
-        return writer.text
+        return writer.bytes
     }
 
     /// The `POST /orders` body: a JSON array of order objects (at most 15, spec §4.1).
@@ -40,7 +46,7 @@ public enum OrderPayload {
         writer.raw(",\"timestamp\":"); writer.string(order.timestamp.description)
         writer.raw(",\"metadata\":"); writer.string(order.metadata.text)
         writer.raw(",\"builder\":"); writer.string(order.builder.text)
-        writer.raw(",\"signature\":"); writer.string(Hex.encode(signed.signature))
+        writer.raw(",\"signature\":"); writer.hexString(signed.signature)
         writer.raw("},\"owner\":"); writer.string(owner)
         writer.raw(",\"orderType\":"); writer.string(orderType.rawValue)
         writer.raw(",\"deferExec\":"); writer.raw(deferExec ? "true" : "false")
