@@ -199,4 +199,37 @@ import Testing
         #expect(result.stdout.contains("POLYMARKET_KEY"))
         #expect(!result.stdout.contains("--private-key"))
     }
+
+    /// `unsetenv` alone leaves the key in `/proc/PID/environ` (the original block); the tool
+    /// overwrites it. Checked on the live process after it has answered a request.
+    @Test func theKeyIsGoneFromProcEnvironWhileTheToolRuns() throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["auth", "l1"]
+        var env = ProcessInfo.processInfo.environment
+        env["POLYMARKET_KEY"] = Self.hardhat0
+        process.environment = env
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        defer {
+            try? stdin.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+        stdin.fileHandleForWriting.write(Data(#"{"chain_id":137,"timestamp":1,"nonce":0}"#.utf8 + [0x0A]))
+        var answer = Data()
+        while !answer.contains(0x0A) {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            answer.append(chunk)
+        }
+        #expect(String(decoding: answer, as: UTF8.self).contains("POLY_SIGNATURE"))
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/environ"))
+        let text = String(decoding: environ.map { $0 == 0 ? 0x0A : $0 }, as: UTF8.self).lowercased()
+        let secret = String(Self.hardhat0.dropFirst(2))
+        // Booleans only: a failure message must not print the environment (and so the key).
+        let leaked = text.contains(secret) || text.contains(secret.prefix(16)) || text.contains("polymarket_key=0x")
+        #expect(!leaked, "the key is still readable in /proc/PID/environ")
+    }
 }
