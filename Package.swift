@@ -79,6 +79,10 @@ let package = Package(
             dependencies: ["Shared"]
         ),
         .testTarget(
+            name: "NativeShimTests",
+            dependencies: ["CSecp256k1", "CZmq", "CCurl"]
+        ),
+        .testTarget(
             name: "PolypipeCLITests",
             dependencies: ["Shared", "polypipe"]
         ),

@@ -52,6 +52,14 @@ public struct JSONWriter {
         bytes.append(0x22)
     }
 
+    /// Appends `text` quoted, without escaping: only for text the caller has validated to need
+    /// none (decimal digits, hex, enum names), which is every field of an order but `owner`.
+    public mutating func plainString(_ text: String) {
+        bytes.append(0x22)
+        bytes.append(contentsOf: text.utf8)
+        bytes.append(0x22)
+    }
+
     /// Appends `bytes` as a quoted `0x`-prefixed lowercase hex string.
     public mutating func hexString(_ value: [UInt8]) {
         bytes.append(0x22)

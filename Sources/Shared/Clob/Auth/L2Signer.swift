@@ -84,7 +84,7 @@ public struct L2Signer: Sendable {
         message.append(contentsOf: path.utf8)
         let start = message.count
         message.append(contentsOf: bodyBytes)
-        if bodyBytes.contains(UInt8(ascii: "'")) {
+        if bodyBytes.withUnsafeBytes({ raw in raw.baseAddress.map { memchr($0, 0x27, raw.count) != nil } ?? false }) {
             for index in start..<message.count where message[index] == UInt8(ascii: "'") { message[index] = UInt8(ascii: "\"") }
         }
         return headers(timestamp: timestamp, signature: signature(messageBytes: message))

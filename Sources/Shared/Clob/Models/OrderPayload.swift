@@ -31,24 +31,26 @@ public enum OrderPayload {
         return writer.text
     }
 
+    /// Every field but `owner` is digits, hex or an enum name (validated when parsed), so it is
+    /// written without an escaping scan; `owner` is free text and is escaped.
     static func write(_ signed: SignedOrder, owner: String, orderType: OrderType, deferExec: Bool, postOnly: Bool, into writer: inout JSONWriter) {
         let order = signed.order
         writer.raw("{\"order\":{\"salt\":")
         writer.raw(order.salt.description)
-        writer.raw(",\"maker\":"); writer.string(order.maker.text)
-        writer.raw(",\"signer\":"); writer.string(order.signer.text)
-        writer.raw(",\"tokenId\":"); writer.string(order.tokenID.description)
-        writer.raw(",\"makerAmount\":"); writer.string(order.makerAmount.description)
-        writer.raw(",\"takerAmount\":"); writer.string(order.takerAmount.description)
-        writer.raw(",\"side\":"); writer.string(order.side.rawValue)
-        writer.raw(",\"expiration\":"); writer.string(String(signed.expiration))
+        writer.raw(",\"maker\":"); writer.plainString(order.maker.text)
+        writer.raw(",\"signer\":"); writer.plainString(order.signer.text)
+        writer.raw(",\"tokenId\":"); writer.plainString(order.tokenID.description)
+        writer.raw(",\"makerAmount\":"); writer.plainString(order.makerAmount.description)
+        writer.raw(",\"takerAmount\":"); writer.plainString(order.takerAmount.description)
+        writer.raw(",\"side\":"); writer.plainString(order.side.rawValue)
+        writer.raw(",\"expiration\":"); writer.plainString(String(signed.expiration))
         writer.raw(",\"signatureType\":"); writer.raw(String(order.signatureType.rawValue))
-        writer.raw(",\"timestamp\":"); writer.string(order.timestamp.description)
-        writer.raw(",\"metadata\":"); writer.string(order.metadata.text)
-        writer.raw(",\"builder\":"); writer.string(order.builder.text)
+        writer.raw(",\"timestamp\":"); writer.plainString(order.timestamp.description)
+        writer.raw(",\"metadata\":"); writer.plainString(order.metadata.text)
+        writer.raw(",\"builder\":"); writer.plainString(order.builder.text)
         writer.raw(",\"signature\":"); writer.hexString(signed.signature)
         writer.raw("},\"owner\":"); writer.string(owner)
-        writer.raw(",\"orderType\":"); writer.string(orderType.rawValue)
+        writer.raw(",\"orderType\":"); writer.plainString(orderType.rawValue)
         writer.raw(",\"deferExec\":"); writer.raw(deferExec ? "true" : "false")
         writer.raw(",\"postOnly\":"); writer.raw(postOnly ? "true" : "false")
         writer.raw("}")
