@@ -58,7 +58,7 @@ public struct OrderBuilder: Sendable {
     ///   - timestamp: order creation time in milliseconds.
     ///   - expiration: unix seconds for GTD, else 0 (not signed).
     /// - Throws: ``Failure``.
-    public func build(_ pricing: Pricing, side: Side, tokenID: UInt256, tick: TickSize?, exchange: Exchange,
+    public func build(_ pricing: Pricing, side: Side, tokenID: TokenID, tick: TickSize?, exchange: Exchange,
                       salt: UInt256, timestamp: UInt256, metadata: Bytes32 = .zero, builder: Bytes32 = .zero,
                       expiration: UInt64 = 0) throws(Failure) -> Built {
         let (amounts, makerAmount, takerAmount) = try Self.amounts(for: pricing, side: side, tick: tick)

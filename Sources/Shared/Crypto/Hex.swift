@@ -29,11 +29,16 @@ public enum Hex {
 
     /// Appends the lowercase hex digits of `bytes` (no prefix) to a UTF-8 buffer.
     public static func append(_ bytes: [UInt8], to buffer: inout [UInt8]) {
-        buffer.reserveCapacity(buffer.count + bytes.count * 2)
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: bytes.count * 2))
         digits.withUnsafeBufferPointer { table in
-            for byte in bytes {
-                buffer.append(table[Int(byte >> 4)])
-                buffer.append(table[Int(byte & 0x0F)])
+            buffer.withUnsafeMutableBufferPointer { out in
+                var index = start
+                for byte in bytes {
+                    out[index] = table[Int(byte >> 4)]
+                    out[index + 1] = table[Int(byte & 0x0F)]
+                    index += 2
+                }
             }
         }
     }

@@ -54,6 +54,11 @@ public struct Keccak256: Sendable {
         }
     }
 
+    /// Hashes raw memory (a stack buffer on the signing path).
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        oneShot(bytes)
+    }
+
     /// Hashes the UTF-8 bytes of `text`.
     public static func hash(utf8 text: String) -> [UInt8] {
         hash(Array(text.utf8))
@@ -132,20 +137,30 @@ public struct Keccak256: Sendable {
         permute(state)
     }
 
-    private static let roundConstants: [UInt64] = [
-        0x0000_0000_0000_0001, 0x0000_0000_0000_8082, 0x8000_0000_0000_808A, 0x8000_0000_8000_8000,
-        0x0000_0000_0000_808B, 0x0000_0000_8000_0001, 0x8000_0000_8000_8081, 0x8000_0000_0000_8009,
-        0x0000_0000_0000_008A, 0x0000_0000_0000_0088, 0x0000_0000_8000_8009, 0x0000_0000_8000_000A,
-        0x0000_0000_8000_808B, 0x8000_0000_0000_008B, 0x8000_0000_0000_8089, 0x8000_0000_0000_8003,
-        0x8000_0000_0000_8002, 0x8000_0000_0000_0080, 0x0000_0000_0000_800A, 0x8000_0000_8000_000A,
-        0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
-    ]
+    /// The 24 iota round constants, in one immortal allocation: reading them costs no retain,
+    /// release or bounds check inside the permutation.
+    ///
+    /// `nonisolated(unsafe)`: the memory is written once while the lazy global initializer runs
+    /// (which Swift runs exactly once, thread-safely) and only ever read afterwards.
+    nonisolated(unsafe) private static let roundConstants: UnsafePointer<UInt64> = {
+        let values: [UInt64] = [
+            0x0000_0000_0000_0001, 0x0000_0000_0000_8082, 0x8000_0000_0000_808A, 0x8000_0000_8000_8000,
+            0x0000_0000_0000_808B, 0x0000_0000_8000_0001, 0x8000_0000_8000_8081, 0x8000_0000_0000_8009,
+            0x0000_0000_0000_008A, 0x0000_0000_0000_0088, 0x0000_0000_8000_8009, 0x0000_0000_8000_000A,
+            0x0000_0000_8000_808B, 0x8000_0000_0000_008B, 0x8000_0000_0000_8089, 0x8000_0000_0000_8003,
+            0x8000_0000_0000_8002, 0x8000_0000_0000_0080, 0x0000_0000_0000_800A, 0x8000_0000_8000_000A,
+            0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
+        ]
+        let pointer = UnsafeMutablePointer<UInt64>.allocate(capacity: values.count)
+        pointer.initialize(from: values, count: values.count)
+        return UnsafePointer(pointer)
+    }()
 
     /// Keccak-f[1600], 24 rounds, lanes named `aXY` for column x and row y (index x + 5y).
     /// Each round: theta (column parities), rho+pi (rotate each lane into its new position),
     /// chi (the only non-linear step), iota (round constant into lane 0,0).
     private static func permute(_ state: UnsafeMutablePointer<UInt64>) {
-        roundConstants.withUnsafeBufferPointer { constants in permute(state, constants: constants.baseAddress!) }
+        permute(state, constants: roundConstants)
     }
 
     @inline(__always)

@@ -23,7 +23,14 @@ public struct RecoverableSignature: Sendable, Hashable, CustomStringConvertible 
     }
 
     /// The 65 wire bytes.
-    public var bytes: [UInt8] { r + s + [v] }
+    public var bytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(65)
+        out.append(contentsOf: r)
+        out.append(contentsOf: s)
+        out.append(v)
+        return out
+    }
 
     /// `0x` + 130 lowercase hex digits.
     public var hex: String { Hex.encode(bytes) }

@@ -14,7 +14,7 @@ public struct Order: Sendable, Hashable {
     /// wallet for type 3).
     public var signer: EthereumAddress
     /// The ERC-1155 outcome token (or Protocol-V2 position) id.
-    public var tokenID: UInt256
+    public var tokenID: TokenID
     public var makerAmount: UInt256
     public var takerAmount: UInt256
     public var side: Side
@@ -24,7 +24,7 @@ public struct Order: Sendable, Hashable {
     public var metadata: Bytes32
     public var builder: Bytes32
 
-    public init(salt: UInt256, maker: EthereumAddress, signer: EthereumAddress, tokenID: UInt256,
+    public init(salt: UInt256, maker: EthereumAddress, signer: EthereumAddress, tokenID: TokenID,
                 makerAmount: UInt256, takerAmount: UInt256, side: Side, signatureType: SignatureType,
                 timestamp: UInt256, metadata: Bytes32 = .zero, builder: Bytes32 = .zero) {
         self.salt = salt

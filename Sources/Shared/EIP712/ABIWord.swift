@@ -58,4 +58,39 @@ public enum ABIWord {
     private static func appendBigEndian(_ limb: UInt64, to buffer: inout [UInt8]) {
         withUnsafeBytes(of: limb.bigEndian) { buffer.append(contentsOf: $0) }
     }
+
+    /// Writes ABI words into a caller-provided buffer of exactly the right size (a stack
+    /// buffer on the signing path), left to right.
+    public struct Writer {
+        private let buffer: UnsafeMutableRawBufferPointer
+        private var offset = 0
+
+        public init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+        /// Copies raw bytes (a 32-byte hash or `bytes32`).
+        public mutating func bytes(_ value: [UInt8]) {
+            value.withUnsafeBytes { buffer.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            offset += value.count
+        }
+
+        public mutating func uint256(_ value: UInt256) {
+            store(value.words.0); store(value.words.1); store(value.words.2); store(value.words.3)
+        }
+
+        public mutating func uint(_ value: UInt64) {
+            store(0); store(0); store(0); store(value)
+        }
+
+        public mutating func address(_ value: EthereumAddress) {
+            buffer.baseAddress!.advanced(by: offset).initializeMemory(as: UInt8.self, repeating: 0, count: 12)
+            offset += 12
+            bytes(value.bytes)
+        }
+
+        @inline(__always)
+        private mutating func store(_ limb: UInt64) {
+            buffer.storeBytes(of: limb.bigEndian, toByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+    }
 }

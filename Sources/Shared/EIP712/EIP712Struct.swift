@@ -24,12 +24,13 @@ extension EIP712Struct {
 public enum EIP712 {
     /// The 32 bytes that are actually signed.
     public static func digest(domainSeparator: [UInt8], structHash: [UInt8]) -> [UInt8] {
-        var message = [UInt8]()
-        message.reserveCapacity(66)
-        message.append(0x19)
-        message.append(0x01)
-        message.append(contentsOf: domainSeparator)
-        message.append(contentsOf: structHash)
-        return Keccak256.hash(message)
+        withUnsafeTemporaryAllocation(byteCount: 2 + domainSeparator.count + structHash.count, alignment: 8) { buffer in
+            buffer[0] = 0x19
+            buffer[1] = 0x01
+            var words = ABIWord.Writer(UnsafeMutableRawBufferPointer(rebasing: buffer[2...]))
+            words.bytes(domainSeparator)
+            words.bytes(structHash)
+            return Keccak256.hash(UnsafeRawBufferPointer(buffer))
+        }
     }
 }

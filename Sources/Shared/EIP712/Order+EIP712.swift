@@ -12,20 +12,31 @@ extension Order: EIP712Struct {
         return out
     }
 
-    /// `hashStruct(order)`, encoded into one buffer (the signing hot path).
+    /// `hashStruct(order)`, encoded into one stack buffer (the signing hot path).
     public var structHash: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(12 * 32)
-        out.append(contentsOf: Self.typeHash)
-        appendFields(to: &out)
-        return Keccak256.hash(out)
+        withUnsafeTemporaryAllocation(byteCount: 12 * 32, alignment: 8) { buffer in
+            var words = ABIWord.Writer(buffer)
+            words.bytes(Self.typeHash)
+            words.uint256(salt)
+            words.address(maker)
+            words.address(signer)
+            words.uint256(tokenID.value)
+            words.uint256(makerAmount)
+            words.uint256(takerAmount)
+            words.uint(UInt64(side.eip712Value))
+            words.uint(UInt64(signatureType.rawValue))
+            words.uint256(timestamp)
+            words.bytes(metadata.bytes)
+            words.bytes(builder.bytes)
+            return Keccak256.hash(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     private func appendFields(to out: inout [UInt8]) {
         ABIWord.append(salt, to: &out)
         ABIWord.append(maker, to: &out)
         ABIWord.append(signer, to: &out)
-        ABIWord.append(tokenID, to: &out)
+        ABIWord.append(tokenID.value, to: &out)
         ABIWord.append(makerAmount, to: &out)
         ABIWord.append(takerAmount, to: &out)
         ABIWord.append(UInt64(side.eip712Value), to: &out)

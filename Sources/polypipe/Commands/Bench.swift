@@ -32,7 +32,7 @@ struct Bench: ParsableCommand {
                                                            secret: "eIg-JDtoZIM2cXe-xwT5gM4ZOrCMUBZNqscXao_dOa8=",
                                                            passphrase: "575e44eac1c10fb1434dabe2d9053f0c33bbd2400184d553bf035e262ad7640a"),
                               address: key.address)
-        let tokenID = try UInt256(decimal: "71321045679252212594626385532706912750332728571942532289631379312455583992563")
+        let tokenID = try TokenID(decimal: "71321045679252212594626385532706912750332728571942532289631379312455583992563")
         let digest = Keccak256.hash(utf8: "polypipe bench")
 
         var sink: UInt8 = 0

@@ -41,7 +41,7 @@ struct SampleOrder: ParsableCommand {
         let signer = OrderSigner(key: key, chain: .polygon)
         let builder = OrderBuilder(signer: signer, signatureType: .eoa, funder: nil)
         // A BTC Up/Down style outcome token id (made up; the sample is never posted).
-        let tokenID = try UInt256(decimal: "71321045679252212594626385532706912750332728571942532289631379312455583992563")
+        let tokenID = try TokenID(decimal: "71321045679252212594626385532706912750332728571942532289631379312455583992563")
         let now = UInt64(Date().timeIntervalSince1970)
         let built = try builder.build(.limit(price: price, size: size), side: Side(text: side) ?? .buy, tokenID: tokenID,
                                       tick: TickSize(text: tick), exchange: .ctfV2,

@@ -40,9 +40,9 @@ struct OrderRequests {
 
         let key = try keys.key(for: fields)
         let chain = try fields.chain()
-        let tokenID: UInt256
-        if let position = try fields.uint256("position_id") { tokenID = position }
-        else if let token = try fields.uint256("token_id") { tokenID = token }
+        let tokenID: TokenID
+        if let position = try fields.uint256("position_id") { tokenID = TokenID(position) }
+        else if let token = try fields.uint256("token_id") { tokenID = TokenID(token) }
         else { throw RequestError("token_id: one of token_id or position_id is required") }
 
         var builder = OrderBuilder(signer: OrderSigner(key: key, chain: chain), signatureType: signatureType, funder: try fields.address("funder"))
@@ -94,7 +94,7 @@ struct OrderRequests {
         guard let maker = try message.address("maker") else { throw .field("message.maker", "is required") }
         guard let signer = try message.address("signer") else { throw .field("message.signer", "is required") }
         let order = Order(salt: try message.requiredUInt256("salt"), maker: maker, signer: signer,
-                          tokenID: try message.requiredUInt256("tokenId"),
+                          tokenID: TokenID(try message.requiredUInt256("tokenId")),
                           makerAmount: try message.requiredUInt256("makerAmount"),
                           takerAmount: try message.requiredUInt256("takerAmount"),
                           side: try message.side("side"), signatureType: signatureType,

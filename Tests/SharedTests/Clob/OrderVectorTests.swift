@@ -19,7 +19,7 @@ import Testing
         let side = try #require(Side(text: inputs.text("side")))
         let exchange = Self.exchange(inputs)
         #expect(String(exchange.version.rawValue) == expected.text("resolved_exchange_version"))
-        let tokenID = try UInt256(decimal: inputs["position_id"]?.scalarText ?? inputs.text("token_id"))
+        let tokenID = try TokenID(decimal: inputs["position_id"]?.scalarText ?? inputs.text("token_id"))
         let tick = TickSize(text: inputs.text("tick_size"))
 
         let pricing: OrderBuilder.Pricing

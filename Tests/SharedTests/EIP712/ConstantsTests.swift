@@ -38,7 +38,7 @@ import Testing
     /// Spec §1.6 (test matrix KEY-11): the hardhat #0 order, digest and signature byte-identical.
     @Test func specOrderVector() throws {
         let key = try PrivateKey(hex: PrivateKeyTests.hardhat0)
-        let order = Order(salt: UInt256(UInt64(479_249_096_354)), maker: key.address, signer: key.address, tokenID: UInt256(UInt64(1234)),
+        let order = Order(salt: UInt256(UInt64(479_249_096_354)), maker: key.address, signer: key.address, tokenID: TokenID(UInt256(UInt64(1234))),
                           makerAmount: UInt256(UInt64(100_000_000)), takerAmount: UInt256(UInt64(50_000_000)), side: .buy,
                           signatureType: .eoa, timestamp: UInt256(UInt64(1_780_449_126_930)))
         #expect(Hex.encode(order.structHash) == "0xad46f9ebe165698d85d680d32fd3b3330414a844d142c3ca669d60465674cd18")
@@ -53,7 +53,7 @@ import Testing
     @Test func refusesToSignForAnotherAccount() throws {
         let key = try PrivateKey(hex: PrivateKeyTests.hardhat0)
         let other = try EthereumAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
-        let order = Order(salt: .zero, maker: other, signer: other, tokenID: UInt256(UInt64(1)), makerAmount: .zero,
+        let order = Order(salt: .zero, maker: other, signer: other, tokenID: TokenID(UInt256(UInt64(1))), makerAmount: .zero,
                           takerAmount: .zero, side: .buy, signatureType: .eoa, timestamp: .zero)
         #expect(throws: SigningError.self) { try OrderSigner(key: key, chain: .polygon).sign(order, for: .ctfV2) }
         var deposit = order

@@ -14,7 +14,7 @@ public enum OrderPayload {
     /// The same body as UTF-8 bytes, for the submit path: these exact bytes are HMACed
     /// (``L2Signer/headers(timestamp:method:path:bodyBytes:)``) and sent.
     public static func bodyBytes(_ signed: SignedOrder, owner: String, orderType: OrderType, deferExec: Bool, postOnly: Bool) -> [UInt8] {
-        var writer = JSONWriter(reservingCapacity: 1024)
+        var writer = JSONWriter(reservingCapacity: 1536)  // a body is ~1.1 KB (1.5 KB for POLY_1271)
         write(signed, owner: owner, orderType: orderType, deferExec: deferExec, postOnly: postOnly, into: &writer)
         return writer.bytes
     }
