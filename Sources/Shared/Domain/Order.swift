@@ -40,3 +40,11 @@ public struct Order: Sendable, Hashable {
         self.builder = builder
     }
 }
+
+extension Order {
+    /// A fresh random salt below 2^53, the range the official clients use (the JSON body carries
+    /// the salt as a number, which many JSON readers hold as a double).
+    public static func randomSalt() -> UInt256 {
+        UInt256(UInt64.random(in: 0..<(1 << 53)))
+    }
+}

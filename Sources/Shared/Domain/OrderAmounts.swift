@@ -90,8 +90,10 @@ public struct OrderAmounts: Sendable, Hashable {
 
     // MARK: - Steps
 
-    /// `tick ≤ price ≤ 1 − tick`, on the price exactly as given; returns the exact price.
-    private static func checkRange(_ priceText: String, tick: TickSize) throws(Failure) -> ExactDecimal {
+    /// `tick ≤ price ≤ 1 − tick`, on the price exactly as given (the official clients check
+    /// before rounding); returns the exact price.
+    /// - Throws: ``Failure/priceOutOfRange(price:tick:)`` or ``Failure/badNumber(field:reason:)``.
+    public static func checkRange(_ priceText: String, tick: TickSize) throws(Failure) -> ExactDecimal {
         let exact: ExactDecimal
         do { exact = try ExactDecimal(priceText) } catch { throw .badNumber(field: "price", reason: error.description) }
         guard exact >= tick.value, exact <= tick.maxPrice else { throw .priceOutOfRange(price: priceText, tick: tick) }

@@ -45,7 +45,7 @@ struct SampleOrder: ParsableCommand {
         let now = UInt64(Date().timeIntervalSince1970)
         let built = try builder.build(.limit(price: price, size: size), side: Side(text: side) ?? .buy, tokenID: tokenID,
                                       tick: TickSize(text: tick), exchange: .ctfV2,
-                                      salt: UInt256(UInt64.random(in: 0..<(1 << 53))), timestamp: UInt256(now * 1000))
+                                      salt: Order.randomSalt(), timestamp: UInt256(now * 1000))
         let credentials = ApiCredentials(apiKey: UUID().uuidString.lowercased(),
                                          secret: Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
                                          passphrase: Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255) }, prefix: false))

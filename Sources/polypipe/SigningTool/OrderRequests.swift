@@ -26,7 +26,7 @@ struct OrderRequests {
             guard let tick else { throw .field("tick_size", "is required for a \(kind) order") }
             guard let price = try fields.decimalText("price") else { throw .field("price_str", "is required") }
             // The range check comes first, as in the official client (and before any key use).
-            try checkPriceRange(price, tick: tick)
+            do { _ = try OrderAmounts.checkRange(price, tick: tick) } catch { throw RequestError(error.description) }
             if kind == "limit" {
                 guard let size = try fields.decimalText("size") else { throw .field("size_str", "is required for a limit order") }
                 pricing = .limit(price: price, size: size)
@@ -50,7 +50,7 @@ struct OrderRequests {
             // Fixed-amount requests may name maker and signer directly (ExchangeOrderBuilderV2).
             builder = try builderOverriding(builder, fields: fields)
         }
-        let salt = try fields.uint256("salt") ?? Self.randomSalt()
+        let salt = try fields.uint256("salt") ?? Order.randomSalt()
         let timestamp = try fields.uint256("timestamp_ms") ?? Self.nowMilliseconds()
         let metadata = try fields.bytes32("metadata") ?? .zero
         let builderCode = try fields.bytes32("builder_code") ?? .zero
@@ -125,14 +125,6 @@ struct OrderRequests {
         return fields.has("maker_amount") ? "fixed_amounts" : "limit"
     }
 
-    private func checkPriceRange(_ price: String, tick: TickSize) throws(RequestError) {
-        let exact: ExactDecimal
-        do { exact = try ExactDecimal(price) } catch { throw .field("price", error.description) }
-        guard exact >= tick.value, exact <= tick.maxPrice else {
-            throw RequestError(OrderAmounts.Failure.priceOutOfRange(price: price, tick: tick).description)
-        }
-    }
-
     /// position_id → ExchangeV3 (neg risk ignored); else `exchange_version`; else the recorded
     /// `/version` answer (`server_version_response`); else 2, as the SDKs default.
     private func resolveExchange(_ fields: RequestFields) throws(RequestError) -> Exchange {
@@ -198,8 +190,6 @@ struct OrderRequests {
             ("post_headers", .object(headers.map { ($0.name, JSONValue.string($0.value)) })),
         ]
     }
-
-    static func randomSalt() -> UInt256 { UInt256(UInt64.random(in: 0..<(1 << 53))) }
 
     static func nowMilliseconds() -> UInt256 { UInt256(UInt64(Date().timeIntervalSince1970 * 1000)) }
 }
