@@ -24,7 +24,7 @@ public enum Secp256k1 {
         guard secp256k1_ecdsa_recoverable_signature_serialize_compact(context, &compact, &recoveryID, &signature) == 1 else {
             throw .library(function: "secp256k1_ecdsa_recoverable_signature_serialize_compact")
         }
-        return RecoverableSignature(r: Array(compact[0..<32]), s: Array(compact[32..<64]), v: UInt8(27 + recoveryID))
+        return RecoverableSignature(compact: compact, recoveryID: recoveryID)
     }
 
     /// The public key (`x ‖ y`, 64 bytes) that produced `signature` over `digest`.
@@ -33,7 +33,7 @@ public enum Secp256k1 {
         guard digest.count == 32 else { throw .invalidDigestLength(digest.count) }
         let context = Context.shared.pointer
         var parsed = secp256k1_ecdsa_recoverable_signature()
-        let compact = signature.r + signature.s
+        let compact = Array(signature.bytes[0..<64])
         guard secp256k1_ecdsa_recoverable_signature_parse_compact(context, &parsed, compact, Int32(signature.v) - 27) == 1 else {
             throw .invalidSignature(reason: "r or s out of range")
         }

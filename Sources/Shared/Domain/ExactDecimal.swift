@@ -235,10 +235,19 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 }
 
 extension UInt128 {
-    /// `self` raised to `exponent` (small exponents only; traps on overflow).
+    /// `self` raised to `exponent` (small exponents only; traps on overflow). Powers of ten,
+    /// the only ones used, come from a table.
     func power(_ exponent: Int) -> UInt128 {
+        if self == 10, exponent >= 0, exponent < UInt128.powersOfTen.count { return UInt128.powersOfTen[exponent] }
         var result: UInt128 = 1
         for _ in 0..<exponent { result *= self }
         return result
     }
+
+    /// 10^0 … 10^38.
+    static let powersOfTen: [UInt128] = {
+        var table: [UInt128] = [1]
+        for _ in 1...38 { table.append(table[table.count - 1] * 10) }
+        return table
+    }()
 }
