@@ -45,6 +45,7 @@ let package = Package(
             name: "Shared",
             dependencies: [
                 "CSecp256k1",
+                "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

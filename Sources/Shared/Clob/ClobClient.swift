@@ -1,0 +1,290 @@
+import Foundation
+
+/// The venue's REST API (spec §4), typed: every call returns exact values or a ``ClobError``
+/// that says what the venue proved.
+///
+/// Blocking: each call waits for the HTTP answer, so run it on a dedicated thread, never on the
+/// cooperative pool. Thread safety: a value type over a thread-safe transport.
+///
+/// - Important: order submits never throw. They return a ``SubmitOutcome``, and only a venue
+///   answer that proves rejection is `.rejected`; a timeout is `.unknown`.
+public struct ClobClient: Sendable {
+    public let transport: any HTTPTransport
+    public let chain: Chain
+    /// L2 credentials for private calls; nil for a public-data client.
+    public let l2: L2Signer?
+    /// Unix seconds for `POLY_TIMESTAMP` (the venue refuses stale ones).
+    private let clock: @Sendable () -> Int64
+
+    public init(transport: any HTTPTransport, chain: Chain, l2: L2Signer? = nil,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.transport = transport
+        self.chain = chain
+        self.l2 = l2
+        self.clock = clock
+    }
+
+    /// The most orders one `POST /orders` may carry.
+    public static let maxBatch = 15
+
+    // MARK: Public market data
+
+    /// `GET /version` → the order version the venue expects (2 when the field is absent, as the
+    /// SDKs assume).
+    public func version() throws(ClobError) -> Int {
+        let object = try WireObject(json: try get("/version"), context: "version")
+        guard let text = object.text("version") else { return 2 }
+        guard let version = Int(text) else { throw object.fail("version", "\(text) is not an integer") }
+        return version
+    }
+
+    /// `GET /time` → the venue's clock, unix seconds.
+    public func serverTime() throws(ClobError) -> Int64 {
+        let json = try get("/time")
+        guard let text = json.scalarText, let seconds = Int64(text) else { throw .unknown("unreadable venue answer: /time is \(JSONWriter.serialize(json))") }
+        return seconds
+    }
+
+    public func book(_ token: TokenID) throws(ClobError) -> OrderBookSummary {
+        try OrderBookSummary(json: try get("/book", query: [("token_id", token.description)]))
+    }
+
+    public func tickSize(_ token: TokenID) throws(ClobError) -> TickSize {
+        let object = try WireObject(json: try get("/tick-size", query: [("token_id", token.description)]), context: "tick-size")
+        let raw = try object.requiredText("minimum_tick_size")
+        guard let tick = TickSize(text: raw) else { throw object.fail("minimum_tick_size", "\(raw) is not a known tick size") }
+        return tick
+    }
+
+    public func negRisk(_ token: TokenID) throws(ClobError) -> Bool {
+        let object = try WireObject(json: try get("/neg-risk", query: [("token_id", token.description)]), context: "neg-risk")
+        guard let flag = object.bool("neg_risk") else { throw object.fail("neg_risk", "is not a boolean") }
+        return flag
+    }
+
+    /// `GET /markets-by-token/{token}` → the market's condition id and its two tokens.
+    public func marketByToken(_ token: TokenID) throws(ClobError) -> (conditionID: String, primary: TokenID, secondary: TokenID) {
+        let object = try WireObject(json: try get("/markets-by-token/\(token)"), context: "markets-by-token")
+        return (try object.requiredText("condition_id"), try object.tokenID("primary_token_id"), try object.tokenID("secondary_token_id"))
+    }
+
+    // MARK: L1: API keys
+
+    /// `POST /auth/api-key`: creates the key for (address, nonce).
+    public func createApiKey(signingWith key: PrivateKey, nonce: UInt256 = .zero) throws(ClobError) -> ApiCredentials {
+        try ApiCredentials(json: try send(l1Request("POST", "/auth/api-key", key: key, nonce: nonce)))
+    }
+
+    /// `GET /auth/derive-api-key`: returns the existing key for (address, nonce).
+    public func deriveApiKey(signingWith key: PrivateKey, nonce: UInt256 = .zero) throws(ClobError) -> ApiCredentials {
+        try ApiCredentials(json: try send(l1Request("GET", "/auth/derive-api-key", key: key, nonce: nonce)))
+    }
+
+    private func l1Request(_ method: String, _ path: String, key: PrivateKey, nonce: UInt256) throws(ClobError) -> HTTPRequest {
+        let headers: L1Headers
+        do { headers = try L1Headers(key: key, chain: chain, timestamp: String(clock()), nonce: nonce) } catch {
+            throw .notSent("cannot sign the L1 header: \(error)")
+        }
+        return HTTPRequest(method: method, target: path, headers: headers.headers + [("Content-Type", "application/json")])
+    }
+
+    // MARK: L2: orders
+
+    /// `POST /order` with `body`, the exact bytes from ``OrderPayload/bodyBytes(_:owner:orderType:deferExec:postOnly:)``.
+    /// Retrying an unknown outcome must send these same bytes.
+    public func postOrder(body: [UInt8]) -> SubmitOutcome {
+        let response: HTTPResponse
+        do { response = try sendRaw(try l2Request("POST", "/order", body: body)) } catch { return Self.outcome(of: error) }
+        guard (200..<300).contains(response.status) else { return Self.outcome(of: ClobError.from(response)) }
+        guard let json = try? JSONParser.parse(response.body) else {
+            return .unknown(reason: "unreadable answer to POST /order: \(response.bodyText.prefix(200))")
+        }
+        return SubmitOutcome(result: json)
+    }
+
+    /// `POST /orders`: at most 15 order objects (each from `OrderPayload.bodyBytes`), one
+    /// outcome per leg in order. A failure of the whole request applies to every leg. Never
+    /// retry a batch blindly: resolve its unknown legs by order ID.
+    public func postOrders(bodies: [[UInt8]]) -> [SubmitOutcome] {
+        guard bodies.count <= Self.maxBatch else {
+            return bodies.map { _ in .refused(.notSent("a batch holds at most \(Self.maxBatch) orders, got \(bodies.count)")) }
+        }
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (index, order) in bodies.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += order
+        }
+        body.append(UInt8(ascii: "]"))
+        let response: HTTPResponse
+        do { response = try sendRaw(try l2Request("POST", "/orders", body: body)) } catch {
+            return bodies.map { _ in Self.outcome(of: error) }
+        }
+        guard (200..<300).contains(response.status) else {
+            let error = ClobError.from(response)
+            return bodies.map { _ in Self.outcome(of: error) }
+        }
+        guard case .array(let legs)? = try? JSONParser.parse(response.body), legs.count == bodies.count else {
+            return bodies.map { _ in .unknown(reason: "batch answer is not an array of \(bodies.count) results") }
+        }
+        return legs.map { SubmitOutcome(result: $0) }
+    }
+
+    /// Maps a request-level failure onto what it proves about the order.
+    static func outcome(of error: ClobError) -> SubmitOutcome {
+        switch error {
+        case .rejected(_, let message): return .rejected(reason: message)
+        case .unauthorized, .rateLimited, .unavailable, .notSent: return .refused(error)
+        case .unknown(let reason): return .unknown(reason: reason)
+        }
+    }
+
+    public func cancel(orderID: String) throws(ClobError) -> CancelResult {
+        try CancelResult(json: try send(try l2Request("DELETE", "/order", body: jsonObject([("orderID", .string(orderID))]))))
+    }
+
+    public func cancel(orderIDs: [String]) throws(ClobError) -> CancelResult {
+        let body = Array(JSONWriter.serialize(.array(orderIDs.map { .string($0) })).utf8)
+        return try CancelResult(json: try send(try l2Request("DELETE", "/orders", body: body)))
+    }
+
+    public func cancelAll() throws(ClobError) -> CancelResult {
+        try CancelResult(json: try send(try l2Request("DELETE", "/cancel-all", body: nil)))
+    }
+
+    /// `DELETE /cancel-market-orders` for a market, a token, or both.
+    public func cancelMarket(conditionID: String?, tokenID: TokenID?) throws(ClobError) -> CancelResult {
+        var members: [(key: String, value: JSONValue)] = []
+        if let conditionID { members.append(("market", .string(conditionID))) }
+        if let tokenID { members.append(("asset_id", .string(tokenID.description))) }
+        return try CancelResult(json: try send(try l2Request("DELETE", "/cancel-market-orders", body: jsonObject(members))))
+    }
+
+    /// `GET /data/order/{id}`; nil when the venue says it does not know the order (404).
+    public func order(id: String) throws(ClobError) -> OpenOrder? {
+        do {
+            return try OpenOrder(json: try send(try l2Request("GET", "/data/order/\(id)", body: nil)))
+        } catch .rejected(404, _) {
+            return nil
+        }
+    }
+
+    /// Every open order (all pages), optionally for one market and/or token.
+    public func openOrders(conditionID: String? = nil, tokenID: TokenID? = nil) throws(ClobError) -> [OpenOrder] {
+        var filters: [(String, String)] = []
+        if let conditionID { filters.append(("market", conditionID)) }
+        if let tokenID { filters.append(("asset_id", tokenID.description)) }
+        return try allPages("/data/orders", filters: filters) { json throws(ClobError) in try OpenOrder(json: json) }
+    }
+
+    /// Trades (all pages), filtered as the venue allows; `after` is unix seconds.
+    public func trades(conditionID: String? = nil, tokenID: TokenID? = nil, after: Int64? = nil) throws(ClobError) -> [Trade] {
+        var filters: [(String, String)] = []
+        if let conditionID { filters.append(("market", conditionID)) }
+        if let tokenID { filters.append(("asset_id", tokenID.description)) }
+        if let after { filters.append(("after", String(after))) }
+        return try allPages("/data/trades", filters: filters) { json throws(ClobError) in try Trade(json: json) }
+    }
+
+    /// The asset a balance query is about.
+    public enum AssetType: String, Sendable {
+        case collateral = "COLLATERAL"
+        case conditional = "CONDITIONAL"
+        case conditionalV2 = "CONDITIONAL-V2"
+    }
+
+    public func balanceAllowance(_ asset: AssetType, tokenID: TokenID? = nil, signatureType: SignatureType) throws(ClobError) -> BalanceAllowance {
+        try BalanceAllowance(json: try send(try l2Request("GET", "/balance-allowance", body: nil,
+                                                            query: balanceQuery(asset, tokenID, signatureType))))
+    }
+
+    /// Asks the venue to re-read chain state (after a deposit or approval), then returns it.
+    public func updateBalanceAllowance(_ asset: AssetType, tokenID: TokenID? = nil, signatureType: SignatureType) throws(ClobError) -> BalanceAllowance {
+        _ = try sendRaw(try l2Request("GET", "/balance-allowance/update", body: nil, query: balanceQuery(asset, tokenID, signatureType)))
+        return try balanceAllowance(asset, tokenID: tokenID, signatureType: signatureType)
+    }
+
+    private func balanceQuery(_ asset: AssetType, _ tokenID: TokenID?, _ signatureType: SignatureType) -> [(String, String)] {
+        var query = [("asset_type", asset.rawValue)]
+        if let tokenID { query.append(("token_id", tokenID.description)) }
+        query.append(("signature_type", String(signatureType.rawValue)))
+        return query
+    }
+
+    /// `POST /v1/heartbeats` (spec §4.6): send `""` first, then the id the venue returned.
+    /// - Returns: the id to send next time.
+    public func heartbeat(id: String) throws(ClobError) -> String {
+        let object = try WireObject(json: try send(try l2Request("POST", "/v1/heartbeats", body: jsonObject([("heartbeat_id", .string(id))]))),
+                                    context: "heartbeat")
+        return try object.requiredText("heartbeat_id")
+    }
+
+    // MARK: Plumbing
+
+    private func jsonObject(_ members: [(key: String, value: JSONValue)]) -> [UInt8] {
+        Array(JSONWriter.serialize(.object(members)).utf8)
+    }
+
+    private func allPages<Element: Sendable>(_ path: String, filters: [(String, String)],
+                                   element: (JSONValue) throws(ClobError) -> Element) throws(ClobError) -> [Element] {
+        var cursor = Page<Element>.firstCursor
+        var all: [Element] = []
+        for _ in 0..<10_000 {
+            let page = try Page(json: try send(try l2Request("GET", path, body: nil, query: filters + [("next_cursor", cursor)])), element: element)
+            all += page.data
+            if page.isLast || page.nextCursor == cursor { return all }
+            cursor = page.nextCursor
+        }
+        throw .unknown("\(path): more than 10 000 pages; giving up")
+    }
+
+    private func l2Request(_ method: String, _ path: String, body: [UInt8]?, query: [(String, String)] = []) throws(ClobError) -> HTTPRequest {
+        guard let l2 else { throw .notSent("\(method) \(path) needs L2 API credentials and this client has none") }
+        // HMAC over the path without the query string, and over the exact body bytes.
+        let headers = l2.headers(timestamp: String(clock()), method: method, path: path, bodyBytes: body ?? [])
+        return HTTPRequest(method: method, target: path + Self.queryString(query),
+                           headers: headers + [("Content-Type", "application/json")], body: body)
+    }
+
+    private func get(_ path: String, query: [(String, String)] = []) throws(ClobError) -> JSONValue {
+        try send(HTTPRequest(method: "GET", target: path + Self.queryString(query)))
+    }
+
+    /// Sends and parses a JSON answer; any non-2xx becomes its ``ClobError``.
+    private func send(_ request: HTTPRequest) throws(ClobError) -> JSONValue {
+        let response = try sendRaw(request)
+        guard (200..<300).contains(response.status) else { throw ClobError.from(response) }
+        do { return try JSONParser.parse(response.body) } catch {
+            throw .unknown("unreadable answer to \(request.method) \(request.target): \(error)")
+        }
+    }
+
+    private func sendRaw(_ request: HTTPRequest) throws(ClobError) -> HTTPResponse {
+        do { return try transport.send(request) } catch { throw ClobError.from(error) }
+    }
+
+    static func queryString(_ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return "" }
+        return "?" + items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
+    }
+
+    /// RFC 3986 unreserved characters stay; everything else is %XX (so "MA==" → "MA%3D%3D").
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+}
+
+extension WireObject {
+    init(json: JSONValue, context: String) throws(ClobError) {
+        try self.init(json, context: context)
+    }
+}
