@@ -15,13 +15,17 @@ public struct ClobClient: Sendable {
     public let l2: L2Signer?
     /// Unix seconds for `POLY_TIMESTAMP` (the venue refuses stale ones).
     private let clock: @Sendable () -> Int64
+    /// Holds requests back while a venue `Retry-After` runs.
+    public let retryAfter: RetryAfterGate
 
     public init(transport: any HTTPTransport, chain: Chain, l2: L2Signer? = nil,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                retryAfter: RetryAfterGate = RetryAfterGate()) {
         self.transport = transport
         self.chain = chain
         self.l2 = l2
         self.clock = clock
+        self.retryAfter = retryAfter
     }
 
     /// The most orders one `POST /orders` may carry.
@@ -259,7 +263,18 @@ public struct ClobClient: Sendable {
     }
 
     private func sendRaw(_ request: HTTPRequest) throws(ClobError) -> HTTPResponse {
-        do { return try transport.send(request) } catch { throw ClobError.from(error) }
+        if let wait = retryAfter.remainingSeconds() {
+            throw .rateLimited(retryAfterSeconds: wait, message: "not sent: the venue asked to wait (Retry-After)")
+        }
+        let response: HTTPResponse
+        do { response = try transport.send(request) } catch { throw ClobError.from(error) }
+        if [425, 429, 503].contains(response.status) {
+            switch ClobError.from(response) {
+            case .rateLimited(let seconds?, _), .unavailable(_, let seconds?, _): retryAfter.pause(seconds: seconds)
+            default: break
+            }
+        }
+        return response
     }
 
     static func queryString(_ items: [(String, String)]) -> String {

@@ -76,9 +76,29 @@ import Testing
     @Test func rateLimitCarriesRetryAfter() throws {
         let server = try ScriptedHTTPServer { _ in .respond(status: 429, headers: [("Retry-After", "2")], body: #"{"error":"rate limited"}"#) }
         defer { server.stop() }
-        let outcome = try Self.client(server).postOrder(body: Self.sampleBody)
+        let client = try Self.client(server)
+        let outcome = client.postOrder(body: Self.sampleBody)
         #expect(outcome == .refused(.rateLimited(retryAfterSeconds: 2, message: "rate limited")))
-        #expect(throws: ClobError.rateLimited(retryAfterSeconds: 2, message: "rate limited")) { try Self.client(server).book(TokenID(UInt256(UInt64(1)))) }
+        // Honoured: within the next 2 s nothing is sent, the refusal comes back at once.
+        let again = client.postOrder(body: Self.sampleBody)
+        guard case .refused(.rateLimited(let wait?, _)) = again else { Issue.record("second attempt: \(again)"); return }
+        #expect(wait >= 1 && wait <= 2)
+        #expect(throws: ClobError.self) { try client.book(TokenID(UInt256(UInt64(1)))) }
+        #expect(server.requests.count == 1, "no request during Retry-After")
+        // Another client (its own gate) is not held back.
+        _ = try Self.client(server).postOrder(body: Self.sampleBody)
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func retryAfterGateExpires() {
+        let gate = RetryAfterGate()
+        let start = ContinuousClock.now
+        gate.pause(seconds: 2, now: start)
+        #expect(gate.remainingSeconds(now: start) == 2)
+        #expect(gate.remainingSeconds(now: start.advanced(by: .milliseconds(1500))) == 1)
+        #expect(gate.remainingSeconds(now: start.advanced(by: .seconds(2))) == nil)
+        gate.pause(seconds: 1, now: start)  // a shorter pause does not cut a longer one
+        #expect(gate.remainingSeconds(now: start.advanced(by: .milliseconds(1500))) == 1)
     }
 
     @Test func batchLegsEachGetTheirOwnOutcome() throws {
