@@ -16,6 +16,17 @@ public struct SignedOrder: Sendable, Hashable {
     /// The signature bytes posted: 65 bytes, or the ERC-7739 envelope for POLY_1271.
     public let signature: [UInt8]
 
+    public init(order: Order, expiration: UInt64, exchange: Exchange, domainSeparator: [UInt8], structHash: [UInt8],
+                orderHash: [UInt8], signature: [UInt8]) {
+        self.order = order
+        self.expiration = expiration
+        self.exchange = exchange
+        self.domainSeparator = domainSeparator
+        self.structHash = structHash
+        self.orderHash = orderHash
+        self.signature = signature
+    }
+
     /// `0x` + 64 hex digits.
     public var orderID: String { Hex.encode(orderHash) }
 }
