@@ -16,11 +16,14 @@ let package = Package(
         .executable(name: "exec-proc", targets: ["exec-proc"]),
         .executable(name: "fill-proc", targets: ["fill-proc"]),
         .executable(name: "recon-proc", targets: ["recon-proc"]),
+        .executable(name: "clob-sim", targets: ["clob-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System-library shims: a module map and one header each, nothing else.
@@ -75,6 +78,24 @@ let package = Package(
             dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // The local venue. Its routes and matching engine live here, so that Shared (and so
+        // exec-proc) never links Hummingbird.
+        .executableTarget(
+            name: "clob-sim",
+            dependencies: [
+                "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(
+            name: "ClobSimTests",
+            dependencies: ["clob-sim", "Shared"]
+        ),
         .testTarget(
             name: "SharedTests",
             dependencies: ["Shared"]

@@ -26,6 +26,13 @@ public struct UInt256: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public init(_ value: UInt64) { words = (0, 0, 0, value) }
 
+    /// From four limbs, most significant first.
+    public static func fromWords(_ words: (UInt64, UInt64, UInt64, UInt64)) -> UInt256 {
+        var value = UInt256(UInt64(0))
+        value.words = words
+        return value
+    }
+
     public init(_ value: UInt128) {
         words = (0, 0, UInt64(truncatingIfNeeded: value >> 64), UInt64(truncatingIfNeeded: value))
     }

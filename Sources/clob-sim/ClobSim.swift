@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Shared
+
+/// `clob-sim`: a local Polymarket CLOB that speaks the real protocol, for tests and paper trading.
+@main
+struct ClobSim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clob-sim",
+        abstract: "Run a local Polymarket CLOB (V2 orders, L1/L2 auth, matching) on loopback.",
+        discussion: """
+        Prints one line, "listening on http://127.0.0.1:PORT", once it accepts requests. Every \
+        address that creates or derives an API key is funded with --starting-balance pUSD, so \
+        any client (the official py-clob-client-v2 included) can trade at once. Orders are \
+        verified as the venue does (EIP-712 signature, signer and owner, tick, size, balance) and \
+        matched per token by price-time priority with the mint/merge cross-token rules.
+        """
+    )
+
+    @Option(help: "TCP port on 127.0.0.1; 0 picks a free one.")
+    var port: Int = 8080
+
+    @Option(help: "Seed for every reproducible choice (ids, keys, failures).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Sim time runs this many times faster than real time.")
+    var timeScale: Double = 1
+
+    @Option(help: "pUSD credited once to each new API key's address.")
+    var startingBalance: String = "10000"
+
+    @Option(help: "Chain id the venue signs for (137 Polygon, 80002 Amoy).")
+    var chainID: UInt64 = 137
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard timeScale > 0 else { throw ValidationError("--time-scale must be positive.") }
+        guard (try? Collateral(startingBalance)) != nil else { throw ValidationError("--starting-balance must be a pUSD amount like 10000 or 2500.50.") }
+        guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
+    }
+
+    func run() async throws {
+        // Logs go to stderr: stdout carries only the "listening on" line a parent waits for.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var configuration = Venue.Configuration()
+        configuration.seed = seed
+        configuration.chain = Chain(rawValue: chainID) ?? .polygon
+        configuration.startingBalance = Int64((try? Collateral(startingBalance))?.micros ?? 0)
+        let clock = SimClock(scale: timeScale)
+        let venue = Venue(configuration: configuration, catalog: .staticSet(), clock: { clock.nowMillis() })
+        let app = Application(
+            responder: SimResponder(venue: venue),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "clob-sim"),
+            services: [VenueTicker(venue: venue)],
+            onServerRunning: { channel in
+                // Written straight to fd 1 (unbuffered): a parent waiting for this line gets it now.
+                FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(channel.localAddress?.port ?? 0)\n".utf8))
+            },
+            logger: Logger(label: "polypipe.clob-sim")
+        )
+        try await app.runService()
+    }
+}

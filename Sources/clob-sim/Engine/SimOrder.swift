@@ -1,0 +1,77 @@
+import Shared
+
+/// An order the simulator has accepted, with its fill state.
+struct SimOrder: Sendable, Hashable {
+    enum Status: String, Sendable {
+        case live = "LIVE"
+        case matched = "MATCHED"
+        case canceled = "CANCELED"
+        case canceledMarketResolved = "CANCELED_MARKET_RESOLVED"
+    }
+
+    /// The EIP-712 digest, `0x`-hex.
+    let id: String
+    /// The API key that owns it.
+    let owner: String
+    /// The funder whose balances move.
+    let maker: EthereumAddress
+    let market: String
+    let token: TokenID
+    let side: Side
+    /// Limit (or worst) price in micro-units.
+    let price: UInt64
+    /// Size in share micro-units.
+    let size: UInt64
+    var matched: UInt64 = 0
+    let orderType: OrderType
+    /// Unix seconds; 0 = never.
+    let expiration: UInt64
+    /// Arrival order, for time priority.
+    let sequence: UInt64
+    /// Unix seconds.
+    let createdAt: Int64
+    var status: Status = .live
+    /// Collateral (BUY) or shares (SELL) still held back for this order.
+    var reserved: Int64
+    var tradeIDs: [String] = []
+
+    var remaining: UInt64 { size - matched }
+    var isOpen: Bool { status == .live && remaining > 0 }
+}
+
+/// One fill of a resting (maker) order inside a trade.
+struct MakerLeg: Sendable, Hashable {
+    let orderID: String
+    let owner: String
+    let maker: EthereumAddress
+    let token: TokenID
+    let side: Side
+    /// The maker's price (micro-units) and the shares it traded.
+    let price: UInt64
+    let amount: UInt64
+}
+
+/// A match between an incoming (taker) order and one or more resting orders.
+struct SimTrade: Sendable, Hashable {
+    let id: String
+    let market: String
+    let takerOrderID: String
+    let takerOwner: String
+    let taker: EthereumAddress
+    let token: TokenID
+    let side: Side
+    /// Shares the taker traded, and the average price it got (micro-units).
+    let size: UInt64
+    let price: UInt64
+    var makerLegs: [MakerLeg]
+    var status: TradeStatus = .matched
+    /// Unix milliseconds.
+    let matchedAt: Int64
+    var lastUpdate: Int64
+    var transactionHash: String = ""
+    /// Balance moves (account, token or nil for collateral, amount) — reversed if the trade fails.
+    var deltas: [(account: EthereumAddress, token: TokenID?, amount: Int64)]
+
+    static func == (lhs: SimTrade, rhs: SimTrade) -> Bool { lhs.id == rhs.id && lhs.status == rhs.status }
+    func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}

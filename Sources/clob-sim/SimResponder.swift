@@ -1,0 +1,35 @@
+import Hummingbird
+import Shared
+
+/// The HTTP face of the ``Venue``: turns each Hummingbird request into a ``SimRequest`` and the
+/// venue's answer into a JSON response. Every path goes through the venue's own dispatch, so
+/// an unknown path or bad input is a venue-shaped error, never a crash.
+struct SimResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let venue: Venue
+    /// Largest body accepted (a batch of 15 POLY_1271 orders is ~25 KB).
+    static let maxBody = 1 << 20
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maxBody)
+        } catch {
+            return Self.response(.error(.badRequest("request body too large")))
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let simRequest = SimRequest(method: request.method.rawValue, target: request.uri.description, headers: headers,
+                                    body: Array(buffer: body))
+        return Self.response(await venue.handle(simRequest))
+    }
+
+    static func response(_ answer: SimResponse) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        if let retryAfter = answer.headers["retry-after"] { fields[.retryAfter] = retryAfter }
+        return Response(status: .init(code: answer.status), headers: fields,
+                        body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+}

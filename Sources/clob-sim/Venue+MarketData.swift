@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import Shared
+
+/// Public market data (spec §4.4) and market discovery (§4.4 `/markets`, Gamma `/events`).
+extension Venue {
+    func book(_ request: SimRequest) throws(SimError) -> SimResponse {
+        let market = try market(tokenText: request.query["token_id"])
+        guard let token = try? TokenID(decimal: request.query["token_id"] ?? "") else { throw .badRequest("Invalid token id") }
+        return .json(bookJSON(market: market, token: token))
+    }
+
+    /// The book summary, `hash` = SHA-1 of the compact summary with `hash` empty (py client's rule).
+    func bookJSON(market: SimMarket, token: TokenID) -> JSONValue {
+        let levels = engine.book(token)
+        func side(_ levels: [(price: UInt64, size: UInt64)]) -> JSONValue {
+            .array(levels.map { .object([("price", .string(MicroUnits.format($0.price))), ("size", .string(MicroUnits.format($0.size)))]) })
+        }
+        let lastTrade = engine.trades.last { $0.token == token }.map { MicroUnits.format($0.price) } ?? ""
+        var members: [(key: String, value: JSONValue)] = [
+            ("market", .string(market.conditionID)), ("asset_id", .string(token.description)),
+            ("timestamp", .string(String(nowMillis))), ("hash", .string("")),
+            ("bids", side(levels.bids)), ("asks", side(levels.asks)),
+            ("min_order_size", .string(market.minimumSize.description)), ("tick_size", .string(market.tick.rawValue)),
+            ("neg_risk", .bool(market.negRisk)), ("last_trade_price", .string(lastTrade)),
+        ]
+        let digest = Insecure.SHA1.hash(data: Array(JSONWriter.serialize(.object(members)).utf8))
+        members[3] = ("hash", .string(digest.map { String(format: "%02x", $0) }.joined()))
+        return .object(members)
+    }
+
+    func tickSize(_ request: SimRequest, _ parts: [String]) throws(SimError) -> SimResponse {
+        let market = try market(tokenText: request.query["token_id"] ?? parts.dropFirst().first)
+        return .json(.object([("minimum_tick_size", .number(market.tick.rawValue))]))
+    }
+
+    /// `/price?side=BUY` answers the best bid, `SELL` the best ask (the openapi's reading, spec §4.4).
+    func price(_ request: SimRequest) throws(SimError) -> SimResponse {
+        guard let token = try? TokenID(decimal: request.query["token_id"] ?? "") else { throw .badRequest("Invalid token id") }
+        _ = try market(tokenText: request.query["token_id"])
+        guard let side = Side(text: request.query["side"] ?? "") else { throw .badRequest("Invalid side") }
+        let levels = engine.book(token)
+        guard let best = side == .buy ? levels.bids.last : levels.asks.last else { throw .notFound("No orderbook exists for the requested token id") }
+        return .json(.object([("price", .string(MicroUnits.format(best.price)))]))
+    }
+
+    func midpoint(_ request: SimRequest) throws(SimError) -> SimResponse {
+        guard let token = try? TokenID(decimal: request.query["token_id"] ?? "") else { throw .badRequest("Invalid token id") }
+        _ = try market(tokenText: request.query["token_id"])
+        let levels = engine.book(token)
+        guard let bid = levels.bids.last, let ask = levels.asks.last else { throw .notFound("No orderbook exists for the requested token id") }
+        let mid = MicroUnits.format((bid.price + ask.price) / 2)
+        return .json(.object([("mid", .string(mid)), ("mid_price", .string(mid))]))
+    }
+
+    func clobMarket(_ market: SimMarket) -> JSONValue {
+        let tokens: [JSONValue] = market.tokens.enumerated().map { index, token in
+            let levels = engine.book(token)
+            let price = levels.bids.last.map { MicroUnits.format($0.price) } ?? "0.5"
+            return .object([("token_id", .string(token.description)), ("outcome", .string(market.outcomes[index])),
+                            ("price", .number(price)), ("winner", .bool(market.winner == index))])
+        }
+        return .object([
+            ("condition_id", .string(market.conditionID)), ("question_id", .string(market.conditionID)),
+            ("question", .string(market.question)), ("market_slug", .string(market.slug)), ("tokens", .array(tokens)),
+            ("minimum_order_size", .number(market.minimumSize.description)), ("minimum_tick_size", .number(market.tick.rawValue)),
+            ("neg_risk", .bool(market.negRisk)), ("accepting_orders", .bool(market.acceptingOrders && !market.closed)),
+            ("active", .bool(!market.closed)), ("closed", .bool(market.closed)), ("enable_order_book", .bool(true)),
+            ("end_date_iso", market.window.map { .string(Self.iso8601($0.upperBound)) } ?? .null),
+            ("seconds_delay", .number("0")), ("maker_base_fee", .number("0")), ("taker_base_fee", .number("0")),
+        ])
+    }
+
+    /// `/clob-markets/{id}`'s compact keys (spec §4.4).
+    func compactMarket(_ market: SimMarket) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("c", .string(market.conditionID)),
+            ("t", .array(market.tokens.enumerated().map { .object([("t", .string($1.description)), ("o", .string(market.outcomes[$0]))]) })),
+            ("mts", .number(market.tick.rawValue)), ("mos", .number(market.minimumSize.description)),
+        ]
+        if market.negRisk { members.append(("nr", .bool(true))) }
+        members += [("fd", .object([("r", .number("0")), ("e", .number("1")), ("to", .bool(true))])),
+                    ("ao", .bool(market.acceptingOrders && !market.closed)), ("sd", .number("0"))]
+        return .object(members)
+    }
+
+    func marketsPage(_ request: SimRequest) -> SimResponse {
+        let all = catalog.markets.map(clobMarket)
+        return .json(.object([("limit", .number(String(all.count))), ("count", .number(String(all.count))),
+                              ("next_cursor", .string("LTE=")), ("data", .array(all))]))
+    }
+
+    /// Gamma-style `GET /events?slug=`: the market's event with its Gamma market object.
+    func events(_ request: SimRequest) -> SimResponse {
+        let wanted = catalog.markets.filter { request.query["slug"] == nil || $0.slug == request.query["slug"] }
+        let events: [JSONValue] = wanted.map { market in
+            let ids = JSONWriter.serialize(.array(market.tokens.map { .string($0.description) }))
+            let outcomes = JSONWriter.serialize(.array(market.outcomes.map { .string($0) }))
+            var gamma: [(key: String, value: JSONValue)] = [
+                ("id", .string(String(market.conditionID.suffix(8)))), ("question", .string(market.question)),
+                ("conditionId", .string(market.conditionID)), ("slug", .string(market.slug)),
+                ("outcomes", .string(outcomes)), ("clobTokenIds", .string(ids)),
+                ("version", .string(market.exchangeVersion == .v3 ? "v2" : "v1")), ("negRisk", .bool(market.negRisk)),
+                ("orderPriceMinTickSize", .number(market.tick.rawValue)), ("orderMinSize", .number(market.minimumSize.description)),
+                ("active", .bool(!market.closed)), ("closed", .bool(market.closed)),
+                ("acceptingOrders", .bool(market.acceptingOrders && !market.closed)), ("enableOrderBook", .bool(true)),
+            ]
+            if market.exchangeVersion == .v3 { gamma.append(("positionIds", .array(market.tokens.map { .string($0.description) }))) }
+            if let window = market.window {
+                gamma.append(("eventStartTime", .string(Self.iso8601(window.lowerBound))))
+                gamma.append(("endDate", .string(Self.iso8601(window.upperBound))))
+            }
+            return .object([("id", .string(String(market.conditionID.suffix(8)))), ("slug", .string(market.slug)),
+                            ("title", .string(market.question)), ("markets", .array([.object(gamma)]))])
+        }
+        return .json(.array(events))
+    }
+
+    static func iso8601(_ seconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}

@@ -1,0 +1,177 @@
+import Shared
+
+/// The simulated venue: markets, keys, books and balances behind one actor, answering requests
+/// in the real CLOB's shapes (spec §4). The HTTP layer (``SimResponder``) only converts
+/// requests; tests call ``handle(_:)`` directly.
+actor Venue {
+    struct Configuration: Sendable {
+        var seed: UInt64 = 1
+        var chain: Chain = .polygon
+        /// pUSD credited (once) to every address that creates or derives an API key, and to a
+        /// funder wallet the first time it trades.
+        var startingBalance: Int64 = 10_000_000_000
+        /// Trade settlement: MATCHED → MINED after this, → CONFIRMED after that (milliseconds).
+        var minedAfterMillis: Int64 = 2_000
+        var confirmedAfterMillis: Int64 = 5_000
+        /// Share of trades that end FAILED (0…1 in parts per million).
+        var failurePartsPerMillion: UInt64 = 0
+        /// Seconds of heartbeat silence after which a key's orders are cancelled.
+        var heartbeatTimeoutMillis: Int64 = 10_000
+    }
+
+    let configuration: Configuration
+    var engine: MatchingEngine
+    private(set) var catalog: MarketCatalog
+    private(set) var keys: ApiKeyStore
+    private var funded: Set<EthereumAddress> = []
+    var heartbeats: [String: (id: String, lastMillis: Int64)] = [:]
+    private var heartbeatCounter: UInt64 = 0
+    /// API key → the funder wallet it trades through, per signature type.
+    private var funders: [String: [SignatureType: EthereumAddress]] = [:]
+    private let clock: @Sendable () -> Int64
+
+    /// - Parameter clock: unix milliseconds (scaled or manual in tests).
+    init(configuration: Configuration, catalog: MarketCatalog, clock: @escaping @Sendable () -> Int64) {
+        self.configuration = configuration
+        self.engine = MatchingEngine(seed: configuration.seed)
+        self.catalog = catalog
+        self.keys = ApiKeyStore(seed: configuration.seed, chain: configuration.chain)
+        self.clock = clock
+    }
+
+    var nowMillis: Int64 { clock() }
+    var nowSeconds: Int64 { clock() / 1000 }
+
+    /// Answers one request; never throws: every failure is an error response.
+    func handle(_ request: SimRequest) -> SimResponse {
+        do {
+            return try route(request)
+        } catch {
+            return .error(error)
+        }
+    }
+
+    private func route(_ request: SimRequest) throws(SimError) -> SimResponse {
+        let parts = request.path.split(separator: "/").map(String.init)
+        switch (request.method, parts.first ?? "", parts.count) {
+        case ("GET", "ok", 1): return SimResponse(status: 200, body: "\"OK\"")
+        case ("GET", "time", 1): return SimResponse(status: 200, body: String(nowSeconds))
+        case ("GET", "version", 1): return .json(.object([("version", .number("2"))]))
+        case ("GET", "book", 1): return try book(request)
+        case ("GET", "tick-size", _): return try tickSize(request, parts)
+        case ("GET", "neg-risk", _):
+            let market = try market(tokenText: request.query["token_id"] ?? parts.dropFirst().first)
+            return .json(.object([("neg_risk", .bool(market.negRisk))]))
+        case ("GET", "price", 1): return try price(request)
+        case ("GET", "midpoint", 1): return try midpoint(request)
+        case ("GET", "markets-by-token", 2):
+            let market = try market(tokenText: parts[1])
+            return .json(.object([("condition_id", .string(market.conditionID)), ("primary_token_id", .string(market.tokens[0].description)),
+                                  ("secondary_token_id", .string(market.tokens[1].description))]))
+        case ("GET", "markets", 1): return marketsPage(request)
+        case ("GET", "markets", 2):
+            guard let market = catalog.market(conditionID: parts[1]) else { throw .notFound("market not found") }
+            return .json(clobMarket(market))
+        case ("GET", "clob-markets", 2):
+            guard let market = catalog.market(conditionID: parts[1]) else { throw .notFound("market not found") }
+            return .json(compactMarket(market))
+        case ("GET", "events", 1): return events(request)
+        case ("POST", "auth", 2) where parts[1] == "api-key":
+            let (address, nonce) = try keys.verifyL1(request, nowSeconds: nowSeconds)
+            let creds = try keys.create(address: address, nonce: nonce)
+            fundOnce(address)
+            return .json(credentialsJSON(creds))
+        case ("GET", "auth", 2) where parts[1] == "derive-api-key":
+            let (address, nonce) = try keys.verifyL1(request, nowSeconds: nowSeconds)
+            let creds = try keys.derive(address: address, nonce: nonce)
+            fundOnce(address)
+            return .json(credentialsJSON(creds))
+        default:
+            return try routePrivate(request, parts)
+        }
+    }
+
+    private func routePrivate(_ request: SimRequest, _ parts: [String]) throws(SimError) -> SimResponse {
+        let known = ["order", "orders", "cancel-all", "cancel-market-orders", "data", "balance-allowance", "v1", "auth"]
+        guard known.contains(parts.first ?? "") else { throw .notFound("Not Found") }
+        let key = try keys.verifyL2(request, nowSeconds: nowSeconds)
+        switch (request.method, parts.first ?? "", parts.count) {
+        case ("POST", "order", 1): return try postOrder(request, key: key)
+        case ("POST", "orders", 1): return try postOrders(request, key: key)
+        case ("DELETE", "order", 1): return try cancelOrder(request, key: key)
+        case ("DELETE", "orders", 1): return try cancelOrders(request, key: key)
+        case ("DELETE", "cancel-all", 1): return cancelAll(key: key)
+        case ("DELETE", "cancel-market-orders", 1): return try cancelMarket(request, key: key)
+        case ("GET", "data", 3) where parts[1] == "order": return try order(parts[2], key: key)
+        case ("GET", "data", 2) where parts[1] == "orders": return openOrders(request, key: key)
+        case ("GET", "data", 2) where parts[1] == "trades": return tradesPage(request, key: key)
+        case ("GET", "balance-allowance", _): return try balanceAllowance(request, key: key)
+        case ("POST", "v1", 2) where parts[1] == "heartbeats": return try heartbeat(request, key: key)
+        case ("GET", "auth", 2) where parts[1] == "api-keys":
+            return .json(.object([("apiKeys", .array([.string(key.credentials.apiKey)]))]))
+        default: throw .notFound("Not Found")
+        }
+    }
+
+    // MARK: Time-driven work
+
+    /// Settles trades, expires GTD orders and fires heartbeat dead-man switches; the server
+    /// calls it every 100 ms, tests with a manual clock.
+    func tick() {
+        let now = nowMillis
+        let ppm = configuration.failurePartsPerMillion
+        let seed = configuration.seed
+        _ = engine.advanceTrades(nowMillis: now, minedAfter: configuration.minedAfterMillis, confirmedAfter: configuration.confirmedAfterMillis) { id in
+            guard ppm > 0 else { return false }
+            let draw = Keccak256.hash(utf8: "fail:\(seed):\(id)").prefix(4).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return draw % 1_000_000 < ppm
+        }
+        _ = engine.expire(nowSeconds: now / 1000)
+        for (apiKey, beat) in heartbeats where now - beat.lastMillis > configuration.heartbeatTimeoutMillis {
+            for id in engine.openOrderIDs(owner: apiKey) { _ = engine.cancel(id, owner: apiKey) }
+            heartbeats[apiKey] = nil
+        }
+    }
+
+    // MARK: Accounts
+
+    func fundOnce(_ address: EthereumAddress) {
+        guard !funded.contains(address) else { return }
+        funded.insert(address)
+        engine.fund(address, collateral: configuration.startingBalance)
+    }
+
+    /// Admin: credit collateral or shares.
+    func fund(_ address: EthereumAddress, collateral: Int64) {
+        funded.insert(address)
+        engine.fund(address, collateral: collateral)
+    }
+
+    func fund(_ address: EthereumAddress, token: TokenID, shares: Int64) {
+        engine.fund(address, token: token, shares: shares)
+    }
+
+    func recordFunder(_ wallet: EthereumAddress, signatureType: SignatureType, apiKey: String) {
+        funders[apiKey, default: [:]][signatureType] = wallet
+    }
+
+    func funder(for apiKey: String, signatureType: SignatureType) -> EthereumAddress? {
+        funders[apiKey]?[signatureType]
+    }
+
+    func nextHeartbeatID() -> String {
+        heartbeatCounter += 1
+        return MatchingEngine.tradeID(seed: configuration.seed &+ 7, counter: heartbeatCounter)
+    }
+
+    func market(tokenText: String?) throws(SimError) -> SimMarket {
+        guard let tokenText, !tokenText.isEmpty else { throw .badRequest("Invalid token id") }
+        guard let token = try? TokenID(decimal: tokenText) else { throw .badRequest("Invalid token id") }
+        guard let market = catalog.market(for: token) else { throw .notFound("No orderbook exists for the requested token id") }
+        return market
+    }
+
+    private func credentialsJSON(_ creds: ApiCredentials) -> JSONValue {
+        .object([("apiKey", .string(creds.apiKey)), ("secret", .string(creds.secret)), ("passphrase", .string(creds.passphrase))])
+    }
+}
