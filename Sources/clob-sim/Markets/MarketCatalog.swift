@@ -44,6 +44,7 @@ struct MarketCatalog {
         catalog.add(binary(slug: "sim-static-updown", question: "Will the sim's reference price end up?"))
         catalog.add(binary(slug: "sim-static-fine-tick", question: "A market on the 0.001 grid", outcomes: ["Yes", "No"], tick: .thousandth))
         catalog.add(binary(slug: "sim-static-negrisk", question: "A neg-risk market", outcomes: ["Yes", "No"], negRisk: true))
+        catalog.add(binary(slug: "sim-static-half-cent", question: "A market on the 0.005 grid", outcomes: ["Yes", "No"], tick: .fiveThousandths))
         return catalog
     }
 }
