@@ -9,6 +9,15 @@ import Shared
 struct ClobSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clob-sim",
+        abstract: "A local Polymarket CLOB for tests and paper trading.",
+        subcommands: [Serve.self, Bench.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// `clob-sim serve` (the default): run the venue on loopback.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
         abstract: "Run a local Polymarket CLOB (V2 orders, L1/L2 auth, matching) on loopback.",
         discussion: """
         Prints one line, "listening on http://127.0.0.1:PORT", once it accepts requests. Every \
@@ -48,18 +57,24 @@ struct ClobSim: AsyncParsableCommand {
         configuration.seed = seed
         configuration.chain = Chain(rawValue: chainID) ?? .polygon
         configuration.startingBalance = Int64((try? Collateral(startingBalance))?.micros ?? 0)
+        let app = Self.application(configuration: configuration, timeScale: timeScale, port: port) { port in
+            // Written straight to fd 1 (unbuffered): a parent waiting for this line gets it now.
+            FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(port)\n".utf8))
+        }
+        try await app.runService()
+    }
+
+    /// The server: the venue behind its HTTP responder, plus the ticker that drives settlement.
+    static func application(configuration: Venue.Configuration, timeScale: Double, port: Int,
+                            onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let clock = SimClock(scale: timeScale)
         let venue = Venue(configuration: configuration, catalog: .staticSet(), clock: { clock.nowMillis() })
-        let app = Application(
+        return Application(
             responder: SimResponder(venue: venue),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "clob-sim"),
             services: [VenueTicker(venue: venue)],
-            onServerRunning: { channel in
-                // Written straight to fd 1 (unbuffered): a parent waiting for this line gets it now.
-                FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(channel.localAddress?.port ?? 0)\n".utf8))
-            },
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
             logger: Logger(label: "polypipe.clob-sim")
         )
-        try await app.runService()
     }
 }

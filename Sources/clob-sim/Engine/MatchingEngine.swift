@@ -257,6 +257,7 @@ struct MatchingEngine {
         if maker.remaining == 0 {
             maker.status = .matched
             release(&maker)
+            books[maker.token]?.removeAll { $0 == makerID }
         }
         orders[makerID] = maker
         let leg = MakerLeg(orderID: maker.id, owner: maker.owner, maker: maker.maker, token: maker.token, side: maker.side,
