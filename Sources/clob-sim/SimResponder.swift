@@ -22,7 +22,12 @@ struct SimResponder: HTTPResponder {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let simRequest = SimRequest(method: request.method.rawValue, target: request.uri.description, headers: headers,
                                     body: Array(buffer: body))
-        return Self.response(await venue.handle(simRequest))
+        let faults = await venue.decideFaults(for: simRequest)
+        if faults.delayBeforeMillis > 0 { try? await Task.sleep(for: .milliseconds(faults.delayBeforeMillis)) }
+        if let shortCircuit = faults.shortCircuit { return Self.response(shortCircuit) }
+        let answer = await venue.handle(simRequest)
+        if faults.delayAfterMillis > 0 { try? await Task.sleep(for: .milliseconds(faults.delayAfterMillis)) }
+        return Self.response(answer)
     }
 
     static func response(_ answer: SimResponse) -> Response {

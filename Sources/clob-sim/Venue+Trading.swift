@@ -35,6 +35,7 @@ extension Venue {
     private func place(_ json: JSONValue, key: ApiKeyStore.Key) throws(SimError) -> JSONValue {
         let decoded: OrderPayload.Decoded
         do { decoded = try OrderPayload.decode(json) } catch { throw .badRequest("Invalid order payload: \(error)") }
+        if let refusal = modeRefusal(postOnly: decoded.postOnly) { throw refusal }
         guard decoded.owner == key.credentials.apiKey else { throw .badRequest("the order owner has to be the owner of the API KEY") }
         let order = decoded.order
         guard let market = catalog.market(for: order.tokenID) else { throw .badRequest("Invalid token id") }

@@ -26,6 +26,9 @@ actor Venue {
     private var funded: Set<EthereumAddress> = []
     var heartbeats: [String: (id: String, lastMillis: Int64)] = [:]
     private var heartbeatCounter: UInt64 = 0
+    /// Injected faults (admin API) and the draw counter that makes them reproducible.
+    var faults = FaultPlan()
+    var faultDraws: UInt64 = 0
     /// API key → the funder wallet it trades through, per signature type.
     private var funders: [String: [SignatureType: EthereumAddress]] = [:]
     private let clock: @Sendable () -> Int64
@@ -76,6 +79,7 @@ actor Venue {
             guard let market = catalog.market(conditionID: parts[1]) else { throw .notFound("market not found") }
             return .json(compactMarket(market))
         case ("GET", "events", 1): return events(request)
+        case (_, "admin", _): return try admin(request)
         case ("POST", "auth", 2) where parts[1] == "api-key":
             let (address, nonce) = try keys.verifyL1(request, nowSeconds: nowSeconds)
             let creds = try keys.create(address: address, nonce: nonce)

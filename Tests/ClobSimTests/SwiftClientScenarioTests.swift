@@ -52,10 +52,17 @@ import Testing
 
     static func order(_ key: PrivateKey, _ client: ClobClient, _ side: Side, _ token: TokenID, price: String, size: String,
                       tick: TickSize = .hundredth, type: OrderType = .gtc) throws -> [UInt8] {
+        try signed(key, client, side, token, price: price, size: size, tick: tick, type: type).body
+    }
+
+    /// The POST body and the order ID (known before sending).
+    static func signed(_ key: PrivateKey, _ client: ClobClient, _ side: Side, _ token: TokenID, price: String, size: String,
+                       tick: TickSize = .hundredth, type: OrderType = .gtc) throws -> (body: [UInt8], id: String) {
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
         let built = try builder.build(.limit(price: price, size: size), side: side, tokenID: token, tick: tick, exchange: .ctfV2,
                                       salt: Order.randomSalt(), timestamp: UInt256(UInt64(Date().timeIntervalSince1970 * 1000)))
-        return OrderPayload.bodyBytes(built.signed, owner: client.l2!.credentials.apiKey, orderType: type, deferExec: false, postOnly: false)
+        return (OrderPayload.bodyBytes(built.signed, owner: client.l2!.credentials.apiKey, orderType: type, deferExec: false, postOnly: false),
+                built.signed.orderID)
     }
 
     @Test func theInteropScenarioThroughTheSwiftClient() throws {
@@ -117,5 +124,43 @@ import Testing
             throw CocoaError(.fileReadCorruptFile)
         }
         return try TokenID(decimal: id)
+    }
+
+    func admin(_ client: ClobClient, _ path: String, _ body: String) throws {
+        let response = try client.transport.send(HTTPRequest(method: "POST", target: path, body: Array(body.utf8)))
+        #expect(response.status == 200, "\(path): \(response.bodyText)")
+    }
+
+    /// Injected faults reach the client as the outcomes it must tell apart: a placed order
+    /// whose answer never came (unknown, found by ID), a rate limit with Retry-After, a 5xx
+    /// that placed nothing, and the cancel-only mode.
+    @Test func injectedFaultsAreToldApart() throws {
+        let sim = try RunningSim()
+        let setup = try Self.client(sim, key: Self.alice)
+        let impatient = ClobClient(transport: try CurlTransport(baseURL: sim.url, timeouts: .init(connectMilliseconds: 500, totalMilliseconds: 400)),
+                                   chain: .polygon, l2: setup.l2)
+        let up = try firstToken(setup)
+
+        try admin(setup, "/admin/faults", #"{"timeout_but_placed":1,"withheld_ms":1500}"#)
+        let (body, id) = try Self.signed(Self.alice, impatient, .buy, up, price: "0.20", size: "10")
+        guard case .unknown = impatient.postOrder(body: body) else { Issue.record("a withheld answer was not unknown"); return }
+        #expect(try setup.order(id: id)?.status == "LIVE", "the order was placed all the same; the client finds it by its ID")
+
+        try admin(setup, "/admin/faults", #"{"rate_limit_burst":1,"retry_after_seconds":1}"#)
+        let limited = setup.postOrder(body: try Self.order(Self.alice, setup, .buy, up, price: "0.21", size: "10"))
+        #expect(limited == .refused(.rateLimited(retryAfterSeconds: 1, message: "Too Many Requests")))
+
+        try admin(setup, "/admin/faults", #"{"server_error_ppm":1000000}"#)
+        let (fiveHundred, fiveHundredID) = try Self.signed(Self.alice, setup, .buy, up, price: "0.22", size: "10")
+        Thread.sleep(forTimeInterval: 1.1)  // let the Retry-After pause pass
+        guard case .unknown = setup.postOrder(body: fiveHundred) else { Issue.record("a 500 was not unknown"); return }
+        try admin(setup, "/admin/reset-faults", "{}")
+        #expect(try setup.order(id: fiveHundredID) == nil, "the 500 placed nothing")
+
+        try admin(setup, "/admin/faults", #"{"mode":"cancel-only"}"#)
+        let refused = setup.postOrder(body: try Self.order(Self.alice, setup, .buy, up, price: "0.23", size: "10"))
+        guard case .refused(.unavailable(503, _, let message)) = refused else { Issue.record("cancel-only gave \(refused)"); return }
+        #expect(message.contains("cancel-only"))
+        #expect(try setup.cancel(orderID: id).canceled == [id], "cancels still work")
     }
 }

@@ -12,6 +12,7 @@ extension OrderPayload {
         public let postOnly: Bool
     }
 
+
     /// Why a body is not a valid order payload; `description` names the field.
     public struct DecodingError: Error, Equatable, CustomStringConvertible {
         public let field: String
