@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
     static func application(configuration: Venue.Configuration, timeScale: Double, port: Int,
                             onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let clock = SimClock(scale: timeScale)
-        let venue = Venue(configuration: configuration, catalog: .staticSet(), clock: { clock.nowMillis() })
+        let venue = Venue(configuration: configuration, catalog: .staticSet(), liveWindows: true, clock: { clock.nowMillis() })
         return Application(
             responder: SimResponder(venue: venue),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "clob-sim"),

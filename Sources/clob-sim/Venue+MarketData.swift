@@ -11,8 +11,24 @@ extension Venue {
     }
 
     /// The book summary, `hash` = SHA-1 of the compact summary with `hash` empty (py client's rule).
+    /// The public book of `token`: its own orders plus the sibling's, mirrored (a bid for the
+    /// other outcome at p is an ask here at 1 − p, spec §7). Bids ascending, asks descending.
+    func unifiedBook(market: SimMarket, token: TokenID) -> (bids: [(price: UInt64, size: UInt64)], asks: [(price: UInt64, size: UInt64)]) {
+        let own = engine.book(token)
+        var bids: [UInt64: UInt64] = [:]
+        var asks: [UInt64: UInt64] = [:]
+        for level in own.bids { bids[level.price, default: 0] += level.size }
+        for level in own.asks { asks[level.price, default: 0] += level.size }
+        if let sibling = market.sibling(of: token) {
+            let other = engine.book(sibling)
+            for level in other.bids { asks[1_000_000 - level.price, default: 0] += level.size }
+            for level in other.asks { bids[1_000_000 - level.price, default: 0] += level.size }
+        }
+        return (bids.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, asks.sorted { $0.key > $1.key }.map { ($0.key, $0.value) })
+    }
+
     func bookJSON(market: SimMarket, token: TokenID) -> JSONValue {
-        let levels = engine.book(token)
+        let levels = unifiedBook(market: market, token: token)
         func side(_ levels: [(price: UInt64, size: UInt64)]) -> JSONValue {
             .array(levels.map { .object([("price", .string(MicroUnits.format($0.price))), ("size", .string(MicroUnits.format($0.size)))]) })
         }
@@ -37,17 +53,17 @@ extension Venue {
     /// `/price?side=BUY` answers the best bid, `SELL` the best ask (the openapi's reading, spec §4.4).
     func price(_ request: SimRequest) throws(SimError) -> SimResponse {
         guard let token = try? TokenID(decimal: request.query["token_id"] ?? "") else { throw .badRequest("Invalid token id") }
-        _ = try market(tokenText: request.query["token_id"])
+        let market = try market(tokenText: request.query["token_id"])
         guard let side = Side(text: request.query["side"] ?? "") else { throw .badRequest("Invalid side") }
-        let levels = engine.book(token)
+        let levels = unifiedBook(market: market, token: token)
         guard let best = side == .buy ? levels.bids.last : levels.asks.last else { throw .notFound("No orderbook exists for the requested token id") }
         return .json(.object([("price", .string(MicroUnits.format(best.price)))]))
     }
 
     func midpoint(_ request: SimRequest) throws(SimError) -> SimResponse {
         guard let token = try? TokenID(decimal: request.query["token_id"] ?? "") else { throw .badRequest("Invalid token id") }
-        _ = try market(tokenText: request.query["token_id"])
-        let levels = engine.book(token)
+        let market = try market(tokenText: request.query["token_id"])
+        let levels = unifiedBook(market: market, token: token)
         guard let bid = levels.bids.last, let ask = levels.asks.last else { throw .notFound("No orderbook exists for the requested token id") }
         let mid = MicroUnits.format((bid.price + ask.price) / 2)
         return .json(.object([("mid", .string(mid)), ("mid_price", .string(mid))]))
@@ -55,7 +71,7 @@ extension Venue {
 
     func clobMarket(_ market: SimMarket) -> JSONValue {
         let tokens: [JSONValue] = market.tokens.enumerated().map { index, token in
-            let levels = engine.book(token)
+            let levels = unifiedBook(market: market, token: token)
             let price = levels.bids.last.map { MicroUnits.format($0.price) } ?? "0.5"
             return .object([("token_id", .string(token.description)), ("outcome", .string(market.outcomes[index])),
                             ("price", .number(price)), ("winner", .bool(market.winner == index))])

@@ -15,17 +15,24 @@ actor Venue {
         var confirmedAfterMillis: Int64 = 5_000
         /// Share of trades that end FAILED (0…1 in parts per million).
         var failurePartsPerMillion: UInt64 = 0
-        /// Seconds of heartbeat silence after which a key's orders are cancelled.
+        /// Heartbeat silence after which a key's orders are cancelled.
         var heartbeatTimeoutMillis: Int64 = 10_000
+        /// One-second volatility of the reference-price walk, as a fraction of the price.
+        var walkVolatilityPerSecond: Double = 0.0001
     }
 
     let configuration: Configuration
     var engine: MatchingEngine
-    private(set) var catalog: MarketCatalog
+    var catalog: MarketCatalog
     private(set) var keys: ApiKeyStore
     private var funded: Set<EthereumAddress> = []
     var heartbeats: [String: (id: String, lastMillis: Int64)] = [:]
     private var heartbeatCounter: UInt64 = 0
+    /// The reference-price walk and rolling windows (nil for a static market set), and the agents.
+    var reference: ReferencePrice?
+    var windows: UpDownWindows?
+    var agents: MarketMaker
+    var lastQuoteSecond: Int64 = 0
     /// Injected faults (admin API) and the draw counter that makes them reproducible.
     var faults = FaultPlan()
     var faultDraws: UInt64 = 0
@@ -34,12 +41,25 @@ actor Venue {
     private let clock: @Sendable () -> Int64
 
     /// - Parameter clock: unix milliseconds (scaled or manual in tests).
-    init(configuration: Configuration, catalog: MarketCatalog, clock: @escaping @Sendable () -> Int64) {
+    /// - Parameter liveWindows: list rolling BTC Up/Down windows on a reference-price walk, with
+    ///   market-making agents (the served sim); off for unit tests' static markets.
+    init(configuration: Configuration, catalog: MarketCatalog, liveWindows: Bool = false, clock: @escaping @Sendable () -> Int64) {
         self.configuration = configuration
         self.engine = MatchingEngine(seed: configuration.seed)
         self.catalog = catalog
         self.keys = ApiKeyStore(seed: configuration.seed, chain: configuration.chain)
         self.clock = clock
+        self.agents = MarketMaker(seed: configuration.seed)
+        if liveWindows {
+            let now = clock() / 1000
+            // Start the walk a window back, so the running windows have a start price.
+            let origin = now / 900 * 900 - 900
+            var walk = ReferencePrice(seed: configuration.seed, startSecond: origin, volatilityPerSecond: configuration.walkVolatilityPerSecond)
+            walk.advance(to: now)
+            reference = walk
+            windows = UpDownWindows()
+            engine.fund(agents.account, collateral: 1_000_000_000_000_000)
+        }
     }
 
     var nowMillis: Int64 { clock() }
@@ -122,6 +142,7 @@ actor Venue {
     /// Settles trades, expires GTD orders and fires heartbeat dead-man switches; the server
     /// calls it every 100 ms, tests with a manual clock.
     func tick() {
+        runMarkets()
         let now = nowMillis
         let ppm = configuration.failurePartsPerMillion
         let seed = configuration.seed

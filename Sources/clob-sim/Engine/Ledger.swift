@@ -37,6 +37,18 @@ struct Ledger: Sendable {
         reservedShares[account, default: [:]][token, default: 0] += amount
     }
 
+    /// Resolution: each account's winning shares become collateral 1:1; both tokens are cleared.
+    mutating func redeem(winner: TokenID, loser: TokenID) {
+        for account in shares.keys {
+            let won = shares[account]?[winner] ?? 0
+            if won > 0 { collateral[account, default: 0] += won }
+            shares[account]?[winner] = nil
+            shares[account]?[loser] = nil
+            reservedShares[account]?[winner] = nil
+            reservedShares[account]?[loser] = nil
+        }
+    }
+
     /// Every account's total collateral plus every share's $1 backing pair counts as money in
     /// the system; tests use this to check that matching neither creates nor destroys value.
     var totalCollateral: Int64 { collateral.values.reduce(0, +) }

@@ -287,6 +287,11 @@ struct MatchingEngine {
         order.reserved = 0
     }
 
+    /// Pays out a resolved market: every share of `winner` becomes $1, `loser` shares expire worthless.
+    mutating func settle(winner: TokenID, loser: TokenID) {
+        ledger.redeem(winner: winner, loser: loser)
+    }
+
     // MARK: Cancels and expiry
 
     /// Cancels an open order of `owner`; returns the reason when it cannot.
@@ -298,6 +303,17 @@ struct MatchingEngine {
         orders[id] = order
         books[order.token]?.removeAll { $0 == id }
         return nil
+    }
+
+    /// Open orders resting on `tokens`, in arrival order (reads the book index only).
+    func openOrders(on tokens: [TokenID]) -> [SimOrder] {
+        tokens.flatMap { books[$0] ?? [] }.compactMap { orders[$0] }.filter(\.isOpen).sorted { $0.sequence < $1.sequence }
+    }
+
+    /// Drops a closed order from memory (the agents' replaced quotes, which nobody queries).
+    mutating func forget(_ id: String) {
+        guard let order = orders[id], !order.isOpen, order.tradeIDs.isEmpty else { return }
+        orders[id] = nil
     }
 
     /// Open order ids of `owner`, optionally narrowed to a market and/or token.

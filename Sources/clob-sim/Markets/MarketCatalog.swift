@@ -11,6 +11,11 @@ struct MarketCatalog {
     }
 
     func market(for token: TokenID) -> SimMarket? { byToken[token].map { markets[$0] } }
+
+    mutating func update(conditionID: String, _ change: (inout SimMarket) -> Void) {
+        guard let index = markets.firstIndex(where: { $0.conditionID == conditionID }) else { return }
+        change(&markets[index])
+    }
     func market(conditionID: String) -> SimMarket? { markets.first { $0.conditionID.lowercased() == conditionID.lowercased() } }
     func market(slug: String) -> SimMarket? { markets.first { $0.slug == slug } }
 

@@ -1,0 +1,70 @@
+import Foundation
+
+/// SplitMix64: a small, fast, seedable generator, so that a `--seed` reproduces a whole run.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// The simulated BTC/USD reference price: a seeded random walk, one step per sim second, in
+/// integer cents. Up/Down windows resolve on it (Up if the end price ≥ the start price).
+///
+/// The walk's statistics (volatility, the normal draws) use `Double`; the price itself is an
+/// exact integer.
+struct ReferencePrice: Sendable {
+    /// Price in cents.
+    private(set) var cents: Int64
+    /// Unix seconds of the last step.
+    private(set) var second: Int64
+    /// One-second volatility as a fraction of the price (≈ 60 % a year).
+    let volatilityPerSecond: Double
+    private var random: SplitMix64
+    /// Price at each second that a window boundary needs (unix second → cents).
+    private(set) var history: [Int64: Int64] = [:]
+
+    init(seed: UInt64, startCents: Int64 = 10_000_000, startSecond: Int64, volatilityPerSecond: Double = 0.0001) {
+        cents = startCents
+        second = startSecond
+        self.volatilityPerSecond = volatilityPerSecond
+        random = SplitMix64(seed: seed ^ 0x5EED_0F_B7C)
+        history[startSecond] = startCents
+    }
+
+    /// Walks forward to `now` (unix seconds), one step per second.
+    mutating func advance(to now: Int64) {
+        while second < now {
+            second += 1
+            let step = Double(cents) * volatilityPerSecond * normal()
+            cents = max(100, cents + Int64(step.rounded()))
+            if second % 60 == 0 { history[second] = cents }
+        }
+    }
+
+    /// The price at unix second `at` (exact for minute boundaries and the current second).
+    func price(at: Int64) -> Int64? {
+        at == second ? cents : history[at]
+    }
+
+    /// A standard normal draw (Box–Muller).
+    private mutating func normal() -> Double {
+        let u1 = max(Double(random.next() >> 11) / Double(1 << 53), .leastNonzeroMagnitude)
+        let u2 = Double(random.next() >> 11) / Double(1 << 53)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+
+    /// The model probability that the price ends at or above `start` after `remaining` seconds.
+    func probabilityUp(start: Int64, remaining: Int64) -> Double {
+        guard remaining > 0 else { return cents >= start ? 1 : 0 }
+        let sigma = volatilityPerSecond * Double(remaining).squareRoot()
+        guard sigma > 0 else { return cents >= start ? 1 : 0 }
+        let z = log(Double(cents) / Double(start)) / sigma
+        return 0.5 * erfc(-z / 2.0.squareRoot())
+    }
+}

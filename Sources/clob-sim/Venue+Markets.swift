@@ -1,0 +1,57 @@
+import Shared
+
+/// The sim's living markets: the reference-price walk, rolling Up/Down windows (listing,
+/// resolution and payout) and the agents' quotes (spec §6.3, §7).
+extension Venue {
+    /// Advances the walk, lists and resolves windows, and refreshes agent quotes once per sim second.
+    func runMarkets() {
+        let now = nowSeconds
+        guard var reference else { return }
+        reference.advance(to: now)
+        self.reference = reference
+        if let windows {
+            for market in windows.wanted(now: now) where catalog.market(conditionID: market.conditionID) == nil {
+                catalog.add(market)
+            }
+        }
+        for market in catalog.markets where !market.closed {
+            if let window = market.window, window.upperBound <= now { resolve(market) }
+        }
+        guard now != lastQuoteSecond else { return }
+        lastQuoteSecond = now
+        for market in catalog.markets where !market.closed && market.window != nil {
+            agents.requote(market, fair: fair(market, now: now), engine: &engine, nowMillis: nowMillis)
+        }
+    }
+
+    /// Fair probability of Up (micro-units): 0.5 before the window opens, then the walk's
+    /// model probability, kept away from 0 and 1.
+    func fair(_ market: SimMarket, now: Int64) -> UInt64 {
+        guard let reference, let window = market.window, now >= window.lowerBound,
+              let start = reference.price(at: window.lowerBound) else { return 500_000 }
+        let probability = reference.probabilityUp(start: start, remaining: window.upperBound - now)
+        return UInt64((min(max(probability, 0.03), 0.97) * 100).rounded()) * 10_000
+    }
+
+    /// Closes a window: Up wins if the end price is at or above the start price; open orders are
+    /// cancelled (`CANCELED_MARKET_RESOLVED`) and each winning share pays $1.
+    func resolve(_ market: SimMarket) {
+        guard let reference, let window = market.window,
+              let start = reference.price(at: window.lowerBound), let end = reference.price(at: window.upperBound) ?? Optional(reference.cents) else { return }
+        let winner = end >= start ? 0 : 1
+        for order in engine.orders.values where order.market == market.conditionID && order.isOpen {
+            _ = engine.cancel(order.id, owner: order.owner, status: .canceledMarketResolved)
+        }
+        engine.settle(winner: market.tokens[winner], loser: market.tokens[1 - winner])
+        catalog.update(conditionID: market.conditionID) { market in
+            market.closed = true
+            market.acceptingOrders = false
+            market.winner = winner
+        }
+    }
+
+    /// Places an already-checked order directly (tests of the market machinery).
+    func placeForTest(_ incoming: MatchingEngine.Incoming) throws(SimError) -> MatchingEngine.Placement {
+        try engine.place(incoming, nowMillis: nowMillis)
+    }
+}
