@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Shared
 
@@ -71,6 +72,14 @@ struct Serve: AsyncParsableCommand {
         let venue = Venue(configuration: configuration, catalog: .staticSet(), liveWindows: true, clock: { clock.nowMillis() })
         return Application(
             responder: SimResponder(venue: venue),
+            server: .http1WebSocketUpgrade { request, _, _ in
+                // WebSockets (spec §5): /ws/market and /ws/user; every other path is REST.
+                let path = request.path?.split(separator: "?").first.map(String.init) ?? ""
+                guard path == "/ws/market" || path == "/ws/user" else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await StreamSession(venue: venue, isUser: path == "/ws/user").run(inbound: inbound, outbound: outbound)
+                }
+            },
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "clob-sim"),
             services: [VenueTicker(venue: venue)],
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },

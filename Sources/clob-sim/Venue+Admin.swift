@@ -47,6 +47,10 @@ extension Venue {
             }
             faults = plan
             return .json(.object([("ok", .bool(true))]))
+        case ("POST", "/admin/drop-websockets"):
+            let dropped = broadcaster.count
+            broadcaster.dropAll()
+            return .json(.object([("dropped", .number(String(dropped)))]))
         case ("POST", "/admin/reset-faults"):
             faults = FaultPlan()
             return .json(.object([("ok", .bool(true))]))

@@ -33,6 +33,9 @@ actor Venue {
     var windows: UpDownWindows?
     var agents: MarketMaker
     var lastQuoteSecond: Int64 = 0
+    /// WebSocket subscribers, and the book levels they last saw (per token, "SIDE:price" → size).
+    let broadcaster = Broadcaster()
+    var publishedLevels: [TokenID: [String: UInt64]] = [:]
     /// Injected faults (admin API) and the draw counter that makes them reproducible.
     var faults = FaultPlan()
     var faultDraws: UInt64 = 0
@@ -67,6 +70,7 @@ actor Venue {
 
     /// Answers one request; never throws: every failure is an error response.
     func handle(_ request: SimRequest) -> SimResponse {
+        defer { publish() }
         do {
             return try route(request)
         } catch {
@@ -142,6 +146,7 @@ actor Venue {
     /// Settles trades, expires GTD orders and fires heartbeat dead-man switches; the server
     /// calls it every 100 ms, tests with a manual clock.
     func tick() {
+        defer { publish() }
         runMarkets()
         let now = nowMillis
         let ppm = configuration.failurePartsPerMillion

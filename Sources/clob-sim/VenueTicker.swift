@@ -1,7 +1,8 @@
 import Hummingbird
 import ServiceLifecycle
 
-/// Drives the venue's time-based work (settlement, GTD expiry, heartbeat switch) every 100 ms.
+/// Drives the venue's time-based work (settlement, GTD expiry, heartbeat switch) every 100 ms,
+/// and on shutdown closes the WebSockets so the server is not kept waiting for them.
 struct VenueTicker: Service {
     let venue: Venue
 
@@ -10,5 +11,6 @@ struct VenueTicker: Service {
             await venue.tick()
             try? await Task.sleep(for: .milliseconds(100))
         }
+        venue.broadcaster.dropAll()
     }
 }

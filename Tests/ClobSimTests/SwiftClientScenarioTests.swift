@@ -37,7 +37,8 @@ import Testing
         }
 
         deinit {
-            process.terminate()
+            // SIGKILL: a graceful stop would wait for a test's still-open WebSocket.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

@@ -39,10 +39,18 @@ struct MatchingEngine {
     private(set) var trades: [SimTrade] = []
     private var books: [TokenID: [String]] = [:]  // open order ids per token, in arrival order
     private var sequence: UInt64 = 0
+    /// Events since the last ``drainEvents()``.
+    private var outbox: [EngineEvent] = []
     private var tradeCounter: UInt64 = 0
     private let seed: UInt64
 
     init(seed: UInt64 = 1) { self.seed = seed }
+
+    /// Hands over (and clears) the queued events.
+    mutating func drainEvents() -> [EngineEvent] {
+        defer { outbox.removeAll() }
+        return outbox
+    }
 
     mutating func fund(_ account: EthereumAddress, collateral: Int64) {
         ledger.credit(account, collateral: collateral)
@@ -149,6 +157,7 @@ struct MatchingEngine {
             legs.append(moved.leg)
             deltas += moved.deltas
         }
+        outbox.append(.order(order, .placement))
         var tradeIDs: [String] = []
         if !legs.isEmpty {
             tradeCounter += 1
@@ -162,6 +171,7 @@ struct MatchingEngine {
             tradeIDs.append(id)
             order.tradeIDs.append(id)
             for leg in legs { orders[leg.orderID]?.tradeIDs.append(id) }
+            outbox.append(.trade(trades[trades.count - 1]))
         }
 
         let status: String
@@ -175,6 +185,8 @@ struct MatchingEngine {
             status = legs.isEmpty ? "live" : "matched"
         }
         if !order.isOpen { release(&order) }
+        if !legs.isEmpty { outbox.append(.order(order, .update)) }
+        if order.status == .canceled { outbox.append(.order(order, .cancellation)) }
         orders[order.id] = order
         if order.isOpen { books[order.token, default: []].append(order.id) }
         return Placement(status: status, making: making, taking: taking, tradeIDs: tradeIDs)
@@ -260,6 +272,7 @@ struct MatchingEngine {
             books[maker.token]?.removeAll { $0 == makerID }
         }
         orders[makerID] = maker
+        outbox.append(.order(maker, .update))
         let leg = MakerLeg(orderID: maker.id, owner: maker.owner, maker: maker.maker, token: maker.token, side: maker.side,
                            price: maker.price, amount: quantity)
         return (UInt64(takerGave), UInt64(takerGot), leg, deltas)
@@ -302,6 +315,7 @@ struct MatchingEngine {
         release(&order)
         orders[id] = order
         books[order.token]?.removeAll { $0 == id }
+        if owner != MarketMaker.owner { outbox.append(.order(order, .cancellation)) }
         return nil
     }
 
@@ -357,6 +371,7 @@ struct MatchingEngine {
             }
             trades[index] = trade
             changed.append(trade.id)
+            outbox.append(.trade(trade))
         }
         return changed
     }

@@ -75,3 +75,12 @@ struct SimTrade: Sendable, Hashable {
     static func == (lhs: SimTrade, rhs: SimTrade) -> Bool { lhs.id == rhs.id && lhs.status == rhs.status }
     func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
+
+/// Something a WebSocket subscriber should hear about (spec §5.2), queued by the engine and
+/// published by the venue after each request or tick.
+enum EngineEvent: Sendable {
+    enum OrderChange: String, Sendable { case placement = "PLACEMENT", update = "UPDATE", cancellation = "CANCELLATION" }
+    case order(SimOrder, OrderChange)
+    /// A trade at its current status (emitted when matched and on every status change).
+    case trade(SimTrade)
+}

@@ -1,0 +1,72 @@
+import HummingbirdWebSocket
+import Shared
+
+/// One WebSocket connection to `/ws/market` or `/ws/user` (spec §5.1, §5.2): the first frame
+/// subscribes (market: `assets_ids`; user: `auth` + `markets`), later frames change the
+/// subscription, text `PING` is answered `PONG`, and venue events flow out until either side
+/// closes (or the admin API drops every connection).
+struct StreamSession {
+    let venue: Venue
+    let isUser: Bool
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let broadcaster = venue.broadcaster
+        let (id, frames) = broadcaster.add(isUser ? .user(apiKey: "", markets: []) : .market(assets: []))
+        defer { broadcaster.remove(id) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames {
+                    do { try await outbound.write(.text(frame)) } catch { return }
+                }
+                // The stream ended: the connection was dropped on purpose.
+                try? await outbound.close(.goingAway, reason: "dropped")
+            }
+            group.addTask {
+                var apiKey: String?
+                var assets = Set<String>()
+                var markets = Set<String>()
+                do {
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        if text == "PING" { broadcaster.send("PONG", to: id); continue }
+                        guard let json = try? JSONParser.parse(text), case .object = json else {
+                            broadcaster.send(#"{"error":"invalid message"}"#, to: id)
+                            continue
+                        }
+                        let subscribe = (json["operation"]?.scalarText ?? "subscribe").lowercased() != "unsubscribe"
+                        if isUser {
+                            if apiKey == nil {
+                                guard let auth = json["auth"], let key = auth["apiKey"]?.scalarText,
+                                      await venue.authenticateStream(apiKey: key, secret: auth["secret"]?.scalarText ?? "",
+                                                                      passphrase: auth["passphrase"]?.scalarText ?? "") else {
+                                    broadcaster.send(#"{"error":"Unauthorized"}"#, to: id)
+                                    try? await outbound.close(.policyViolation, reason: "unauthorized")
+                                    return
+                                }
+                                apiKey = key
+                            }
+                            let named = Set(Self.strings(json["markets"]))
+                            markets = subscribe ? markets.union(named) : markets.subtracting(named)
+                            broadcaster.update(id, .user(apiKey: apiKey ?? "", markets: markets))
+                        } else {
+                            let named = Self.strings(json["assets_ids"])
+                            assets = subscribe ? assets.union(named) : assets.subtracting(named)
+                            broadcaster.update(id, .market(assets: assets))
+                            if subscribe && !named.isEmpty { await venue.subscribeMarket(connection: id, assets: named) }
+                        }
+                    }
+                } catch {
+                    return
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The strings of a JSON array (anything else reads as empty).
+    static func strings(_ value: JSONValue?) -> [String] {
+        guard case .array(let items)? = value else { return [] }
+        return items.compactMap { $0.scalarText }
+    }
+}
