@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Chain id the venue signs for (137 Polygon, 80002 Amoy).")
     var chainID: UInt64 = 137
 
+    @Option(help: "JSON file of accounts to fund at start: [{\"address\": \"0x…\", \"collateral\": \"2500\"}].")
+    var accounts: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive.") }
@@ -58,6 +61,12 @@ struct Serve: AsyncParsableCommand {
         configuration.seed = seed
         configuration.chain = Chain(rawValue: chainID) ?? .polygon
         configuration.startingBalance = Int64((try? Collateral(startingBalance))?.micros ?? 0)
+        if let accounts {
+            guard let text = try? String(contentsOfFile: accounts, encoding: .utf8) else {
+                throw ValidationError("--accounts: cannot read \(accounts).")
+            }
+            do { configuration.fundedAccounts = try FundedAccount.load(text) } catch { throw ValidationError(error.message) }
+        }
         let app = Self.application(configuration: configuration, timeScale: timeScale, port: port) { port in
             // Written straight to fd 1 (unbuffered): a parent waiting for this line gets it now.
             FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(port)\n".utf8))
@@ -74,10 +83,12 @@ struct Serve: AsyncParsableCommand {
             responder: SimResponder(venue: venue),
             server: .http1WebSocketUpgrade { request, _, _ in
                 // WebSockets (spec §5): /ws/market and /ws/user; every other path is REST.
+                // The RTDS price feed is served at /rtds (spec §5.3).
                 let path = request.path?.split(separator: "?").first.map(String.init) ?? ""
-                guard path == "/ws/market" || path == "/ws/user" else { return .dontUpgrade }
+                let kinds: [String: StreamSession.Kind] = ["/ws/market": .market, "/ws/user": .user, "/rtds": .prices]
+                guard let kind = kinds[path] else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
-                    await StreamSession(venue: venue, isUser: path == "/ws/user").run(inbound: inbound, outbound: outbound)
+                    await StreamSession(venue: venue, kind: kind).run(inbound: inbound, outbound: outbound)
                 }
             },
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "clob-sim"),

@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// The sim's living markets: the reference-price walk, rolling Up/Down windows (listing,
@@ -19,9 +20,22 @@ extension Venue {
         }
         guard now != lastQuoteSecond else { return }
         lastQuoteSecond = now
+        publishReferencePrice(reference, now: now)
         for market in catalog.markets where !market.closed && market.window != nil {
             agents.requote(market, fair: fair(market, now: now), engine: &engine, nowMillis: nowMillis)
         }
+    }
+
+    /// The RTDS `crypto_prices` update for the walk's current price (its `value` is a JSON
+    /// number, written exactly from integer cents).
+    func publishReferencePrice(_ reference: ReferencePrice, now: Int64) {
+        let millis = String(now * 1000)
+        let value = "\(reference.cents / 100).\(String(format: "%02lld", reference.cents % 100))"
+        let frame = JSONWriter.serialize(.object([
+            ("topic", .string("crypto_prices")), ("type", .string("update")), ("timestamp", .string(millis)),
+            ("payload", .object([("symbol", .string("btcusdt")), ("timestamp", .number(millis)), ("value", .number(value))])),
+        ]))
+        broadcaster.publishPrice(symbol: "btcusdt", frame)
     }
 
     /// Fair probability of Up (micro-units): 0.5 before the window opens, then the walk's

@@ -19,6 +19,8 @@ actor Venue {
         var heartbeatTimeoutMillis: Int64 = 10_000
         /// One-second volatility of the reference-price walk, as a fraction of the price.
         var walkVolatilityPerSecond: Double = 0.0001
+        /// Accounts funded at start (from `--accounts`), instead of the starting balance.
+        var fundedAccounts: [FundedAccount] = []
     }
 
     let configuration: Configuration
@@ -53,6 +55,10 @@ actor Venue {
         self.keys = ApiKeyStore(seed: configuration.seed, chain: configuration.chain)
         self.clock = clock
         self.agents = MarketMaker(seed: configuration.seed)
+        for account in configuration.fundedAccounts {
+            funded.insert(account.address)
+            engine.fund(account.address, collateral: account.collateral)
+        }
         if liveWindows {
             let now = clock() / 1000
             // Start the walk a window back, so the running windows have a start price.
@@ -203,5 +209,30 @@ actor Venue {
 
     private func credentialsJSON(_ creds: ApiCredentials) -> JSONValue {
         .object([("apiKey", .string(creds.apiKey)), ("secret", .string(creds.secret)), ("passphrase", .string(creds.passphrase))])
+    }
+}
+
+/// A test account from the `--accounts` file: `{"address": "0x…", "collateral": "2500.50"}`.
+struct FundedAccount: Sendable, Equatable {
+    let address: EthereumAddress
+    /// pUSD in micro-units.
+    let collateral: Int64
+
+    /// Reads the file's JSON array; errors name the entry and field.
+    static func load(_ text: String) throws(SimError) -> [FundedAccount] {
+        guard case .array(let entries)? = try? JSONParser.parse(text) else {
+            throw .badRequest("accounts file: expected a JSON array of {\"address\", \"collateral\"}")
+        }
+        var accounts: [FundedAccount] = []
+        for (index, entry) in entries.enumerated() {
+            guard let addressText = entry["address"]?.scalarText, let address = try? EthereumAddress(addressText) else {
+                throw .badRequest("accounts file: entry \(index): address is missing or not an address")
+            }
+            guard let amountText = entry["collateral"]?.scalarText, let amount = try? Collateral(amountText) else {
+                throw .badRequest("accounts file: entry \(index): collateral is missing or not a pUSD amount")
+            }
+            accounts.append(FundedAccount(address: address, collateral: Int64(amount.micros)))
+        }
+        return accounts
     }
 }

@@ -102,4 +102,19 @@ import Testing
         #expect(await events.next { if case .message(let value) = $0 { return value["error"] == .string("Unauthorized") }; return false } != nil)
         #expect(await events.next { if case .disconnected = $0 { return true }; return false } != nil)
     }
+
+    @Test func thePriceFeedStreamsTheReferenceWalkInRTDSShape() async throws {
+        let sim = try SwiftClientScenarioTests.RunningSim()
+        let stream = ClobStream(url: sim.url.replacingOccurrences(of: "http://", with: "ws://") + "/rtds",
+                                channel: .prices(symbols: ["btcusdt"]), logger: Logger(label: "test"))
+        let events = EventLog(stream.events())
+        let update = await events.next(within: 5) {
+            if case .message(let value) = $0 { return value["topic"] == .string("crypto_prices") }
+            return false
+        }
+        guard case .message(let message)? = update else { Issue.record("no price update"); return }
+        #expect(message["payload"]?["symbol"] == .string("btcusdt"))
+        let value = try #require(message["payload"]?["value"]?.scalarText)
+        #expect(try Collateral(value).micros > 0, "an exact decimal price: \(value)")
+    }
 }

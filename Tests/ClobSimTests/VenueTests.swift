@@ -168,4 +168,13 @@ final class ManualClock: Sendable {
         let order = try OpenOrder(json: try JSONParser.parse(await venue.handle(l2(aliceL2, "GET", "/data/order/\(id)")).body))
         #expect(order.status == "CANCELED")
     }
+
+    @Test func anAccountsFileFundsAndExplainsItsMistakes() throws {
+        let accounts = try FundedAccount.load(#"[{"address":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","collateral":"2500.50"}]"#)
+        #expect(accounts == [FundedAccount(address: Self.alice.address, collateral: 2_500_500_000)])
+        #expect(throws: SimError.badRequest("accounts file: entry 0: collateral is missing or not a pUSD amount")) {
+            try FundedAccount.load(#"[{"address":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","collateral":"-1"}]"#)
+        }
+        #expect(throws: SimError.self) { try FundedAccount.load("{}") }
+    }
 }

@@ -9,6 +9,8 @@ final class Broadcaster: Sendable {
     enum Channel: Sendable, Equatable {
         case market(assets: Set<String>)
         case user(apiKey: String, markets: Set<String>)
+        /// The RTDS price feed (spec §5.3): symbols subscribed to on `crypto_prices`.
+        case prices(symbols: Set<String>)
     }
 
     private struct Subscriber {
@@ -56,6 +58,13 @@ final class Broadcaster: Sendable {
                 if case .user(let key, let markets) = $0.channel { return key == apiKey && (markets.isEmpty || markets.contains(market)) }
                 return false
             }
+        }
+        for target in targets { target.continuation.yield(frame) }
+    }
+
+    func publishPrice(symbol: String, _ frame: String) {
+        let targets = state.withLock { state in
+            state.subscribers.values.filter { if case .prices(let symbols) = $0.channel { return symbols.contains(symbol) }; return false }
         }
         for target in targets { target.continuation.yield(frame) }
     }

@@ -6,12 +6,20 @@ import Shared
 /// subscription, text `PING` is answered `PONG`, and venue events flow out until either side
 /// closes (or the admin API drops every connection).
 struct StreamSession {
+    enum Kind: Sendable { case market, user, prices }
     let venue: Venue
-    let isUser: Bool
+    let kind: Kind
+    var isUser: Bool { kind == .user }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let broadcaster = venue.broadcaster
-        let (id, frames) = broadcaster.add(isUser ? .user(apiKey: "", markets: []) : .market(assets: []))
+        let initial: Broadcaster.Channel
+        switch kind {
+        case .market: initial = .market(assets: [])
+        case .user: initial = .user(apiKey: "", markets: [])
+        case .prices: initial = .prices(symbols: [])
+        }
+        let (id, frames) = broadcaster.add(initial)
         defer { broadcaster.remove(id) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -23,6 +31,7 @@ struct StreamSession {
             }
             group.addTask {
                 var apiKey: String?
+                var symbols = Set<String>()
                 var assets = Set<String>()
                 var markets = Set<String>()
                 do {
@@ -33,8 +42,15 @@ struct StreamSession {
                             broadcaster.send(#"{"error":"invalid message"}"#, to: id)
                             continue
                         }
-                        let subscribe = (json["operation"]?.scalarText ?? "subscribe").lowercased() != "unsubscribe"
-                        if isUser {
+                        let subscribe = (json["operation"]?.scalarText ?? json["action"]?.scalarText ?? "subscribe").lowercased() != "unsubscribe"
+                        if kind == .prices {
+                            // {"action":"subscribe","subscriptions":[{"topic":"crypto_prices","type":"update","filters":"btcusdt"}]}
+                            guard case .array(let subscriptions)? = json["subscriptions"] else { continue }
+                            let named = subscriptions.filter { $0["topic"]?.scalarText == "crypto_prices" }
+                                .flatMap { ($0["filters"]?.scalarText ?? "btcusdt").split(separator: ",").map { $0.lowercased() } }
+                            symbols = subscribe ? symbols.union(named) : symbols.subtracting(named)
+                            broadcaster.update(id, .prices(symbols: symbols))
+                        } else if isUser {
                             if apiKey == nil {
                                 guard let auth = json["auth"], let key = auth["apiKey"]?.scalarText,
                                       await venue.authenticateStream(apiKey: key, secret: auth["secret"]?.scalarText ?? "",

@@ -13,6 +13,8 @@ public struct ClobStream: Sendable {
     public enum Channel: Sendable {
         case market(assets: [TokenID])
         case user(ApiCredentials, markets: [String])
+        /// The RTDS `crypto_prices` feed (spec §5.3), e.g. `["btcusdt"]`.
+        case prices(symbols: [String])
     }
 
     public enum Event: Sendable, Equatable {
@@ -51,6 +53,12 @@ public struct ClobStream: Sendable {
         case .market(let assets):
             return JSONWriter.serialize(.object([("type", .string("market")), ("assets_ids", .array(assets.map { .string($0.description) })),
                                                  ("custom_feature_enabled", .bool(false))]))
+        case .prices(let symbols):
+            return JSONWriter.serialize(.object([
+                ("action", .string("subscribe")),
+                ("subscriptions", .array([.object([("topic", .string("crypto_prices")), ("type", .string("update")),
+                                                    ("filters", .string(symbols.joined(separator: ",")))])])),
+            ]))
         case .user(let credentials, let markets):
             return JSONWriter.serialize(.object([
                 ("type", .string("user")),
