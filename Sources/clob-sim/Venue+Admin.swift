@@ -42,7 +42,7 @@ extension Venue {
             if let value = try int("timeout_but_placed") { plan.timeoutButPlaced = value }
             if let value = try int("withheld_ms") { plan.withheldMillis = value }
             if let text = body["mode"]?.scalarText {
-                guard let mode = FaultPlan.TradingMode(rawValue: text) else { throw .badRequest("admin/faults: mode must be normal, cancel-only, post-only or disabled") }
+                guard let mode = FaultPlan.TradingMode(rawValue: text) else { throw .badRequest("admin/faults: mode must be normal, cancel-only, post-only, disabled or restarting") }
                 plan.mode = mode
             }
             faults = plan
@@ -88,7 +88,7 @@ extension Venue {
     /// The trading mode's refusal for an order, if any (spec §4.7).
     func modeRefusal(postOnly: Bool) -> SimError? {
         switch faults.mode {
-        case .normal: return nil
+        case .normal, .restarting: return nil
         case .disabled: return SimError(status: 503, message: "Trading is currently disabled. Check polymarket.com for updates")
         case .cancelOnly: return SimError(status: 503, message: "Trading is currently cancel-only. New orders are not accepted, but cancels are allowed.")
         case .postOnly: return postOnly ? nil : SimError(status: 503, message: "post-only mode: only post-only orders and cancels are allowed")

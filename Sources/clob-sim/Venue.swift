@@ -129,6 +129,12 @@ actor Venue {
         let known = ["order", "orders", "cancel-all", "cancel-market-orders", "data", "balance-allowance", "v1", "auth"]
         guard known.contains(parts.first ?? "") else { throw .notFound("Not Found") }
         let key = try keys.verifyL2(request, nowSeconds: nowSeconds)
+        if key.readOnly && request.method != "GET" {
+            throw .unauthorized("Unauthorized/Invalid api key: read-only keys cannot trade")
+        }
+        if faults.mode == .restarting && ["order", "orders"].contains(parts.first ?? "") {
+            throw SimError(status: 425, message: "the matching engine is restarting, retry shortly")
+        }
         switch (request.method, parts.first ?? "", parts.count) {
         case ("POST", "order", 1): return try postOrder(request, key: key)
         case ("POST", "orders", 1): return try postOrders(request, key: key)
@@ -143,6 +149,15 @@ actor Venue {
         case ("POST", "v1", 2) where parts[1] == "heartbeats": return try heartbeat(request, key: key)
         case ("GET", "auth", 2) where parts[1] == "api-keys":
             return .json(.object([("apiKeys", .array([.string(key.credentials.apiKey)]))]))
+        case ("POST", "auth", 2) where parts[1] == "readonly-api-key":
+            let creds = try keys.createReadOnly(for: key)
+            return .json(credentialsJSON(creds))
+        case ("GET", "auth", 2) where parts[1] == "readonly-api-keys":
+            return .json(.object([("apiKeys", .array(keys.readOnlyKeys(of: key.address).map { .string($0) }))]))
+        case ("DELETE", "auth", 2) where parts[1] == "readonly-api-key":
+            let target = (try? JSONParser.parse(request.body))?["key"]?.scalarText ?? ""
+            guard keys.deleteReadOnly(target, of: key.address) else { throw .notFound("api key not found") }
+            return SimResponse(status: 200, body: "\"OK\"")
         default: throw .notFound("Not Found")
         }
     }

@@ -177,4 +177,25 @@ final class ManualClock: Sendable {
         }
         #expect(throws: SimError.self) { try FundedAccount.load("{}") }
     }
+
+    @Test func readOnlyKeysReadButNeverTrade() async throws {
+        let aliceL2 = try await login(Self.alice)
+        let created = await venue.handle(l2(aliceL2, "POST", "/auth/readonly-api-key"))
+        #expect(created.status == 200)
+        let readOnly = try L2Signer(credentials: try ApiCredentials(json: try JSONParser.parse(created.body)), address: Self.alice.address)
+        #expect(await venue.handle(l2(readOnly, "GET", "/data/orders")).status == 200)
+        let order = await venue.handle(l2(readOnly, "POST", "/order", body: try signedBody(Self.alice, readOnly, side: .buy, price: "0.30", size: "10")))
+        #expect(order.status == 401 && order.body.contains("read-only"))
+        #expect(await venue.handle(l2(readOnly, "DELETE", "/cancel-all")).status == 401)
+        let listed = try JSONParser.parse(await venue.handle(l2(aliceL2, "GET", "/auth/readonly-api-keys")).body)
+        #expect(listed["apiKeys"] == .array([.string(readOnly.credentials.apiKey)]))
+    }
+
+    @Test func theRestartingModeAnswers425ToOrderCalls() async throws {
+        let aliceL2 = try await login(Self.alice)
+        _ = await venue.handle(SimRequest(method: "POST", target: "/admin/faults", body: Array(#"{"mode":"restarting"}"#.utf8)))
+        let order = await venue.handle(l2(aliceL2, "POST", "/order", body: try signedBody(Self.alice, aliceL2, side: .buy, price: "0.30", size: "10")))
+        #expect(order.status == 425)
+        #expect(await venue.handle(l2(aliceL2, "GET", "/data/orders")).status == 200)
+    }
 }

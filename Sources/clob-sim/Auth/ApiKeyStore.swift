@@ -8,6 +8,8 @@ struct ApiKeyStore {
         let credentials: ApiCredentials
         let address: EthereumAddress
         let signer: L2Signer
+        /// A read-only key may read (GET) but not trade or cancel.
+        var readOnly = false
     }
 
     private(set) var keys: [String: Key] = [:]
@@ -49,10 +51,28 @@ struct ApiKeyStore {
         return creds
     }
 
-    mutating func register(_ creds: ApiCredentials, address: EthereumAddress) throws(SimError) {
+    mutating func register(_ creds: ApiCredentials, address: EthereumAddress, readOnly: Bool = false) throws(SimError) {
         guard let signer = try? L2Signer(credentials: creds, address: address) else { throw .badRequest("invalid api secret") }
-        keys[creds.apiKey] = Key(credentials: creds, address: address, signer: signer)
+        keys[creds.apiKey] = Key(credentials: creds, address: address, signer: signer, readOnly: readOnly)
         created.insert(creds.apiKey)
+    }
+
+    /// `POST /auth/readonly-api-key`: a new read-only key for the calling key's address.
+    mutating func createReadOnly(for key: Key) throws(SimError) -> ApiCredentials {
+        let count = keys.values.filter { $0.address == key.address && $0.readOnly }.count
+        let creds = credentials(for: key.address, nonce: "readonly-\(count)")
+        try register(creds, address: key.address, readOnly: true)
+        return creds
+    }
+
+    func readOnlyKeys(of address: EthereumAddress) -> [String] {
+        keys.values.filter { $0.address == address && $0.readOnly }.map(\.credentials.apiKey).sorted()
+    }
+
+    mutating func deleteReadOnly(_ apiKey: String, of address: EthereumAddress) -> Bool {
+        guard let key = keys[apiKey], key.readOnly, key.address == address else { return false }
+        keys[apiKey] = nil
+        return true
     }
 
     /// Checks L1 headers: a ClobAuth signature by POLY_ADDRESS over POLY_TIMESTAMP and POLY_NONCE.

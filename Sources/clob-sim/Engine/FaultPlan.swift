@@ -14,7 +14,8 @@ struct FaultPlan: Sendable, Equatable {
     /// client with a shorter timeout sees a timeout for an order that was placed.
     var timeoutButPlaced: Int = 0
     var withheldMillis: Int = 5_000
-    /// Trading mode: `normal`, `cancel-only`, `post-only` or `disabled` (spec §4.7).
+    /// Trading mode: `normal`, `cancel-only`, `post-only`, `disabled`, or `restarting` (425 on
+    /// order calls while the engine "restarts"), spec §4.7.
     var mode: TradingMode = .normal
 
     enum TradingMode: String, Sendable {
@@ -22,6 +23,7 @@ struct FaultPlan: Sendable, Equatable {
         case cancelOnly = "cancel-only"
         case postOnly = "post-only"
         case disabled
+        case restarting
     }
 }
 
