@@ -58,6 +58,9 @@ extension Venue {
                 throw .badRequest("the order signer address has to be the address of the API KEY")
             }
         }
+        if let wallet = configuredFunders[key.address]?[order.signatureType], order.maker != wallet {
+            throw .badRequest("maker address not allowed: \(order.maker) is not the configured signature type \(order.signatureType.rawValue) wallet of the API KEY's address")
+        }
         fundOnce(order.maker)
         guard let makerAmount = order.makerAmount.uint64Value, let takerAmount = order.takerAmount.uint64Value else {
             throw .badRequest("invalid amounts")

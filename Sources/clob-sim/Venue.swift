@@ -41,6 +41,8 @@ actor Venue {
     /// Injected faults (admin API) and the draw counter that makes them reproducible.
     var faults = FaultPlan()
     var faultDraws: UInt64 = 0
+    /// EOA → the wallets it may trade through (from `--accounts`); unconfigured EOAs may use any.
+    var configuredFunders: [EthereumAddress: [SignatureType: EthereumAddress]] = [:]
     /// API key → the funder wallet it trades through, per signature type.
     private var funders: [String: [SignatureType: EthereumAddress]] = [:]
     private let clock: @Sendable () -> Int64
@@ -58,6 +60,11 @@ actor Venue {
         for account in configuration.fundedAccounts {
             funded.insert(account.address)
             engine.fund(account.address, collateral: account.collateral)
+            for (type, wallet) in account.funders {
+                configuredFunders[account.address, default: [:]][type] = wallet
+                funded.insert(wallet)
+                engine.fund(wallet, collateral: account.collateral)
+            }
         }
         if liveWindows {
             let now = clock() / 1000
@@ -232,6 +239,9 @@ struct FundedAccount: Sendable, Equatable {
     let address: EthereumAddress
     /// pUSD in micro-units.
     let collateral: Int64
+    /// The wallets this key may trade through, per signature type 1–3 (proxy, Safe, deposit
+    /// wallet). When set, an order of that type must name exactly this maker.
+    var funders: [SignatureType: EthereumAddress] = [:]
 
     /// Reads the file's JSON array; errors name the entry and field.
     static func load(_ text: String) throws(SimError) -> [FundedAccount] {
@@ -246,7 +256,17 @@ struct FundedAccount: Sendable, Equatable {
             guard let amountText = entry["collateral"]?.scalarText, let amount = try? Collateral(amountText) else {
                 throw .badRequest("accounts file: entry \(index): collateral is missing or not a pUSD amount")
             }
-            accounts.append(FundedAccount(address: address, collateral: Int64(amount.micros)))
+            var account = FundedAccount(address: address, collateral: Int64(amount.micros))
+            if case .object(let members)? = entry["funders"] {
+                for member in members {
+                    guard let type = UInt8(member.key).flatMap(SignatureType.init(rawValue:)), type != .eoa,
+                          let wallet = member.value.scalarText.flatMap({ try? EthereumAddress($0) }) else {
+                        throw .badRequest("accounts file: entry \(index): funders.\(member.key) must map 1, 2 or 3 to a wallet address")
+                    }
+                    account.funders[type] = wallet
+                }
+            }
+            accounts.append(account)
         }
         return accounts
     }

@@ -198,4 +198,24 @@ final class ManualClock: Sendable {
         #expect(order.status == 425)
         #expect(await venue.handle(l2(aliceL2, "GET", "/data/orders")).status == 200)
     }
+
+    @Test func aConfiguredFunderIsTheOnlyMakerAllowed() async throws {
+        let proxy = try EthereumAddress("0x33D5d2a3c10216BE96917Ad0Cbed23a028d47687")
+        var configuration = Venue.Configuration()
+        configuration.fundedAccounts = try FundedAccount.load(#"[{"address":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","collateral":"1000","funders":{"1":"0x33D5d2a3c10216BE96917Ad0Cbed23a028d47687"}}]"#)
+        let clock = self.clock
+        let venue = Venue(configuration: configuration, catalog: .staticSet(), clock: { clock.read() })
+        let login = await venue.handle(try l1(Self.alice, "POST", "/auth/api-key"))
+        let signer = try L2Signer(credentials: try ApiCredentials(json: try JSONParser.parse(login.body)), address: Self.alice.address)
+        func body(funder: EthereumAddress) throws -> [UInt8] {
+            let builder = OrderBuilder(signer: OrderSigner(key: Self.alice, chain: .polygon), signatureType: .polyProxy, funder: funder)
+            let built = try builder.build(.limit(price: "0.30", size: "10"), side: .buy, tokenID: market.tokens[0], tick: market.tick,
+                                          exchange: market.exchange, salt: Order.randomSalt(), timestamp: UInt256(UInt64(1)))
+            return OrderPayload.bodyBytes(built.signed, owner: signer.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
+        }
+        #expect(await venue.handle(l2(signer, "POST", "/order", body: try body(funder: proxy))).status == 200)
+        let other = await venue.handle(l2(signer, "POST", "/order", body: try body(funder: Self.bob.address)))
+        #expect(other.status == 400 && other.body.contains("maker address not allowed"))
+        #expect(await venue.engine.ledger.balance(proxy) == 1_000_000_000, "the configured wallet was funded")
+    }
 }
