@@ -203,7 +203,8 @@ public struct ClobClient: Sendable {
 
     /// Asks the venue to re-read chain state (after a deposit or approval), then returns it.
     public func updateBalanceAllowance(_ asset: AssetType, tokenID: TokenID? = nil, signatureType: SignatureType) throws(ClobError) -> BalanceAllowance {
-        _ = try sendRaw(try l2Request("GET", "/balance-allowance/update", body: nil, query: balanceQuery(asset, tokenID, signatureType)))
+        let response = try sendRaw(try l2Request("GET", "/balance-allowance/update", body: nil, query: balanceQuery(asset, tokenID, signatureType)))
+        guard (200..<300).contains(response.status) else { throw ClobError.from(response) }
         return try balanceAllowance(asset, tokenID: tokenID, signatureType: signatureType)
     }
 
