@@ -22,7 +22,24 @@ extension Venue {
         lastQuoteSecond = now
         publishReferencePrice(reference, now: now)
         for market in catalog.markets where !market.closed && market.window != nil {
-            agents.requote(market, fair: fair(market, now: now), engine: &engine, nowMillis: nowMillis)
+            let value = fair(market, now: now)
+            refineTickIfExtreme(market, fair: value)
+            agents.requote(catalog.market(conditionID: market.conditionID) ?? market, fair: value, engine: &engine, nowMillis: nowMillis)
+        }
+    }
+
+    /// When a window's price leaves [0.04, 0.96] its tick becomes 0.001, as on the venue, and
+    /// market subscribers get `tick_size_change` (spec §5.1). One way only: resting 0.01 prices
+    /// stay valid on the finer grid, the reverse would strand them.
+    func refineTickIfExtreme(_ market: SimMarket, fair: UInt64) {
+        guard market.tick == .hundredth, fair > 960_000 || fair < 40_000 else { return }
+        catalog.update(conditionID: market.conditionID) { $0.tick = .thousandth }
+        for token in market.tokens {
+            broadcaster.publishMarket(asset: token.description, JSONWriter.serialize(.object([
+                ("event_type", .string("tick_size_change")), ("asset_id", .string(token.description)),
+                ("market", .string(market.conditionID)), ("old_tick_size", .string("0.01")), ("new_tick_size", .string("0.001")),
+                ("timestamp", .string(String(nowMillis))),
+            ])))
         }
     }
 

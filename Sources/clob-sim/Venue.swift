@@ -68,6 +68,7 @@ actor Venue {
         }
         if liveWindows {
             let now = clock() / 1000
+            // (the walk's volatility is a configuration value; tests make it calm or wild)
             // Start the walk a window back, so the running windows have a start price.
             let origin = now / 900 * 900 - 900
             var walk = ReferencePrice(seed: configuration.seed, startSecond: origin, volatilityPerSecond: configuration.walkVolatilityPerSecond)
@@ -177,7 +178,7 @@ actor Venue {
         defer { publish() }
         runMarkets()
         let now = nowMillis
-        let ppm = configuration.failurePartsPerMillion
+        let ppm = max(configuration.failurePartsPerMillion, faults.ghostFillPartsPerMillion)
         let seed = configuration.seed
         _ = engine.advanceTrades(nowMillis: now, minedAfter: configuration.minedAfterMillis, confirmedAfter: configuration.confirmedAfterMillis) { id in
             guard ppm > 0 else { return false }

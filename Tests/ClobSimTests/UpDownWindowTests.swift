@@ -89,4 +89,17 @@ import Testing
         let refused = try? await place(resolved, side: .buy, token: 0, price: "0.50", size: "10")
         #expect(refused == nil, "a closed market takes no orders")
     }
+
+    @Test func anExtremePriceRefinesTheTickToAThousandth() async throws {
+        await venue.tick()
+        let market = try await running5m()
+        await venue.refineTickIfExtreme(market, fair: 970_000)
+        let refined = try #require(await venue.catalog.market(conditionID: market.conditionID))
+        #expect(refined.tick == .thousandth)
+        await venue.fund(alice.address, collateral: 100_000_000)
+        let placed = try await place(refined, side: .buy, token: 1, price: "0.012", size: "10")
+        #expect(placed.status == "live", "the 0.001 grid is now accepted")
+        let tickSize = await venue.handle(SimRequest(method: "GET", target: "/tick-size?token_id=\(market.tokens[0])"))
+        #expect(tickSize.body == #"{"minimum_tick_size":0.001}"#)
+    }
 }

@@ -218,4 +218,20 @@ final class ManualClock: Sendable {
         #expect(other.status == 400 && other.body.contains("maker address not allowed"))
         #expect(await venue.engine.ledger.balance(proxy) == 1_000_000_000, "the configured wallet was funded")
     }
+
+    @Test func ghostFillsAreVoidedWhenTheFaultIsOn() async throws {
+        let aliceL2 = try await login(Self.alice)
+        let bobL2 = try await login(Self.bob)
+        _ = await venue.handle(SimRequest(method: "POST", target: "/admin/faults", body: Array(#"{"ghost_fill_ppm":1000000}"#.utf8)))
+        _ = await venue.handle(l2(bobL2, "POST", "/order", body: try signedBody(Self.bob, bobL2, side: .buy, price: "0.40", size: "10", token: 1)))
+        _ = await venue.handle(l2(aliceL2, "POST", "/order", body: try signedBody(Self.alice, aliceL2, side: .buy, price: "0.60", size: "10")))
+        #expect(await venue.engine.ledger.balance(Self.alice.address, market.tokens[0]) == 10_000_000)
+        for _ in 0..<3 {
+            clock.advance(millis: 3_000)
+            await venue.tick()
+        }
+        #expect(await venue.engine.trades.first?.status == .failed)
+        #expect(await venue.engine.ledger.balance(Self.alice.address, market.tokens[0]) == 0, "the ghost fill is taken back")
+        #expect(await venue.engine.ledger.balance(Self.alice.address) == 10_000_000_000, "and the collateral restored")
+    }
 }

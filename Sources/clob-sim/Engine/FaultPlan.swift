@@ -14,6 +14,8 @@ struct FaultPlan: Sendable, Equatable {
     /// client with a shorter timeout sees a timeout for an order that was placed.
     var timeoutButPlaced: Int = 0
     var withheldMillis: Int = 5_000
+    /// Share of trades that settle FAILED (voided: a ghost fill), on top of the configured one.
+    var ghostFillPartsPerMillion: UInt64 = 0
     /// Trading mode: `normal`, `cancel-only`, `post-only`, `disabled`, or `restarting` (425 on
     /// order calls while the engine "restarts"), spec §4.7.
     var mode: TradingMode = .normal

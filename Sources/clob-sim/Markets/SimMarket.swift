@@ -9,7 +9,7 @@ struct SimMarket: Sendable, Hashable {
     /// Outcome names, in token order (index 0 = Up / Yes).
     let outcomes: [String]
     let tokens: [TokenID]
-    let tick: TickSize
+    var tick: TickSize
     /// Minimum order size in shares.
     let minimumSize: Shares
     let negRisk: Bool
