@@ -198,4 +198,15 @@ import Testing
         let after = (engine.ledger.balance(alice), engine.ledger.balance(bob), engine.ledger.balance(alice, up), engine.ledger.balance(bob, up))
         #expect(after == before)
     }
+
+    @Test mutating func absurdAmountsAreRefusedNotTrapped() throws {
+        var engine = engine()
+        for (maker, taker) in [(UInt64.max, UInt64(1)), (UInt64(1), UInt64.max), (UInt64(9_000_000_000_000_000), UInt64(10_000_000)),
+                               (UInt64(20_000_000), UInt64(10_000_000))] {
+            let incoming = MatchingEngine.Incoming(id: "0xbad\(maker)\(taker)", owner: "key-0a11", maker: alice, market: market, token: up, side: .buy,
+                                                   makerAmount: maker, takerAmount: taker, orderType: .gtc, postOnly: false, expiration: 0)
+            #expect(throws: SimError.self) { try engine.place(incoming, nowMillis: 0) }
+        }
+        #expect(engine.orders.isEmpty)
+    }
 }

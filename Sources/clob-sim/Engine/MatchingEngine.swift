@@ -69,6 +69,10 @@ struct MatchingEngine {
         guard market.acceptingOrders, !market.closed else { throw .marketNotReady }
         guard orders[incoming.id] == nil else { throw .duplicated }
         if incoming.postOnly && !incoming.orderType.allowsPostOnly { throw .postOnlyType }
+        // Amounts beyond $1e9 / 1e9 shares are refused before any arithmetic can overflow.
+        guard incoming.makerAmount <= Self.maxAmount, incoming.takerAmount <= Self.maxAmount else {
+            throw .badRequest("invalid amounts: an order may not exceed \(MicroUnits.format(Self.maxAmount))")
+        }
         let tick = market.tick
         let tickMicros = UInt64(tick.value.units(atScale: 6) ?? 10_000)
         let size = incoming.side == .buy ? incoming.takerAmount : incoming.makerAmount
@@ -79,6 +83,9 @@ struct MatchingEngine {
         // Price: exact on the tick grid for resting orders; for FOK/FAK the worst price, rounded
         // to the grid in the order's own favour (the SDK's amounts are not exact).
         let (rawPrice, exact) = (UInt128(other) * 1_000_000).quotientAndRemainder(dividingBy: UInt128(size))
+        guard rawPrice < 1_000_000 else {
+            throw .badRequest("order \(incoming.id) is invalid. Price (\(MicroUnits.format(UInt64(min(rawPrice, UInt128(Self.maxAmount)))))) breaks minimum tick size rule: \(tick)")
+        }
         var price = UInt64(rawPrice)
         if marketable {
             price = incoming.side == .buy ? price / tickMicros * tickMicros
@@ -386,6 +393,9 @@ struct MatchingEngine {
         // The venue's order: bids ascending, asks descending (best last).
         return (bids.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, asks.sorted { $0.key > $1.key }.map { ($0.key, $0.value) })
     }
+
+    /// The largest amount an order may carry, in micro-units ($1 000 000 000 or 1e9 shares).
+    static let maxAmount: UInt64 = 1_000_000_000_000_000
 
     static func pow10(_ exponent: Int) -> UInt64 {
         var value: UInt64 = 1
