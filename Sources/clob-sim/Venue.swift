@@ -68,7 +68,6 @@ actor Venue {
         }
         if liveWindows {
             let now = clock() / 1000
-            // (the walk's volatility is a configuration value; tests make it calm or wild)
             // Start the walk a window back, so the running windows have a start price.
             let origin = now / 900 * 900 - 900
             var walk = ReferencePrice(seed: configuration.seed, startSecond: origin, volatilityPerSecond: configuration.walkVolatilityPerSecond)
