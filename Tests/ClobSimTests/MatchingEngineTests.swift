@@ -209,4 +209,13 @@ import Testing
         }
         #expect(engine.orders.isEmpty)
     }
+
+    @Test mutating func aLimitBuyThatCrossesMustBeWorthADollar() throws {
+        var engine = engine()
+        _ = try engine.place(order(bob, .sell, up, price: "0.10", size: "50"), nowMillis: 0)
+        #expect(throws: SimError.badRequest("invalid amount for a marketable BUY order ($0.5), min size: $1")) {
+            try engine.place(order(alice, .buy, up, price: "0.10", size: "5"), nowMillis: 0)
+        }
+        #expect(try engine.place(order(alice, .buy, up, price: "0.05", size: "5"), nowMillis: 0).status == "live", "a resting $0.25 bid is fine")
+    }
 }

@@ -134,8 +134,8 @@ struct MatchingEngine {
         let candidates = crossing(side: incoming.side, token: incoming.token, limit: price, market: market, excludingOwner: nil)
         let crossable = candidates.reduce(UInt64(0)) { $0 + $1.order.remaining }
         if incoming.postOnly && !candidates.isEmpty { throw .postOnlyCrosses }
-        if marketable && incoming.side == .buy && price > 0 {
-            // $1 minimum for a marketable BUY (spec §2.4).
+        if incoming.side == .buy && (marketable || !candidates.isEmpty) {
+            // $1 minimum for a marketable BUY (spec §2.4): FOK/FAK, or a limit BUY that crosses.
             guard incoming.makerAmount >= 1_000_000 else {
                 throw .badRequest("invalid amount for a marketable BUY order ($\(MicroUnits.format(incoming.makerAmount))), min size: $1")
             }
