@@ -40,32 +40,40 @@ public enum MicroUnits {
     }
 }
 
+/// A non-negative quantity held as integer micro-units (6 decimals): the shape ``Price``,
+/// ``Shares`` and ``Collateral`` share. Parsing and printing go through ``MicroUnits``.
+public protocol MicroUnitAmount: Sendable, Hashable, Comparable, CustomStringConvertible {
+    var micros: UInt64 { get }
+    init(micros: UInt64)
+}
+
+extension MicroUnitAmount {
+    /// Parses decimal text exactly ("0.57", "100.0000").
+    /// - Throws: ``MicroUnits/ParseError``.
+    public init(_ text: String) throws(MicroUnits.ParseError) {
+        self.init(micros: try MicroUnits.parse(text))
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.micros < rhs.micros }
+
+    /// The shortest exact decimal text.
+    public var description: String { MicroUnits.format(micros) }
+}
+
 /// A price per share in micro-units of pUSD (0.57 → 570 000). Prices are in (0, 1).
-public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct Price: MicroUnitAmount {
     public let micros: UInt64
     public init(micros: UInt64) { self.micros = micros }
-    /// - Throws: ``MicroUnits/ParseError``.
-    public init(_ text: String) throws(MicroUnits.ParseError) { micros = try MicroUnits.parse(text) }
-    public static func < (lhs: Price, rhs: Price) -> Bool { lhs.micros < rhs.micros }
-    public var description: String { MicroUnits.format(micros) }
 }
 
 /// A quantity of outcome shares in micro-units (1 share = 1 000 000).
-public struct Shares: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct Shares: MicroUnitAmount {
     public let micros: UInt64
     public init(micros: UInt64) { self.micros = micros }
-    /// - Throws: ``MicroUnits/ParseError``.
-    public init(_ text: String) throws(MicroUnits.ParseError) { micros = try MicroUnits.parse(text) }
-    public static func < (lhs: Shares, rhs: Shares) -> Bool { lhs.micros < rhs.micros }
-    public var description: String { MicroUnits.format(micros) }
 }
 
 /// An amount of pUSD collateral in micro-units ($1 = 1 000 000).
-public struct Collateral: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct Collateral: MicroUnitAmount {
     public let micros: UInt64
     public init(micros: UInt64) { self.micros = micros }
-    /// - Throws: ``MicroUnits/ParseError``.
-    public init(_ text: String) throws(MicroUnits.ParseError) { micros = try MicroUnits.parse(text) }
-    public static func < (lhs: Collateral, rhs: Collateral) -> Bool { lhs.micros < rhs.micros }
-    public var description: String { MicroUnits.format(micros) }
 }
