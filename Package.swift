@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 "CSecp256k1",
                 "CCurl",
+                "CZmq",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,21 @@
+/// Everything that can go wrong on the bus. A malformed or unknown message is an error value
+/// that is counted and logged; it never stops a process.
+public enum BusError: Error, Equatable, CustomStringConvertible {
+    /// A libzmq call failed: the function and `zmq_strerror` of errno.
+    case zmq(function: String, errno: Int32, message: String)
+    /// A message that does not follow the envelope layout; `reason` names what was wrong.
+    case malformed(topic: String, reason: String)
+    /// An envelope of a version this build does not read.
+    case unsupportedVersion(UInt8)
+    /// An endpoint that is neither `ipc://` nor `tcp://`.
+    case badEndpoint(String)
+
+    public var description: String {
+        switch self {
+        case .zmq(let function, let errno, let message): return "zmq: \(function) failed: \(message) (errno \(errno))"
+        case .malformed(let topic, let reason): return "malformed bus message on '\(topic)': \(reason)"
+        case .unsupportedVersion(let version): return "bus envelope version \(version) is not supported (this build reads 1)"
+        case .badEndpoint(let endpoint): return "bus endpoint \(endpoint) is neither ipc:// nor tcp://"
+        }
+    }
+}
