@@ -46,9 +46,13 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
+        // Two prctl calls (process hardening) that Swift's Glibc module does not expose.
+        .target(name: "CProcess"),
+
         .target(
             name: "Shared",
             dependencies: [
+                "CProcess",
                 "CSecp256k1",
                 "CCurl",
                 "CZmq",

@@ -40,6 +40,30 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible, Cus
         try self.init(bytes: bytes)
     }
 
+    /// Loads a key from hex text given as bytes (a key file's contents), so that no `String`
+    /// copy of the key is ever made: 64 hex digits, `0x` optional, surrounding whitespace ignored.
+    /// - Throws: ``SigningError/invalidPrivateKey(reason:)``; the reason never contains the text.
+    public convenience init(hexBytes text: ArraySlice<UInt8>) throws(SigningError) {
+        var slice = text
+        while let first = slice.first, [0x20, 0x09, 0x0A, 0x0D].contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, [0x20, 0x09, 0x0A, 0x0D].contains(last) { slice = slice.dropLast() }
+        if slice.count >= 2, slice[slice.startIndex] == 0x30, slice[slice.startIndex + 1] == 0x78 || slice[slice.startIndex + 1] == 0x58 {
+            slice = slice.dropFirst(2)
+        }
+        guard slice.count == 64 else { throw .invalidPrivateKey(reason: "expected 64 hex digits, got \(slice.count) characters") }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        defer { PrivateKey.zero(&bytes) }
+        var index = slice.startIndex
+        for position in 0..<32 {
+            guard let high = Hex.nibble(slice[index]), let low = Hex.nibble(slice[index + 1]) else {
+                throw .invalidPrivateKey(reason: "the text contains characters that are not hex digits")
+            }
+            bytes[position] = high << 4 | low
+            index += 2
+        }
+        try self.init(bytes: bytes)
+    }
+
     /// Loads a key from its 32 raw bytes. The caller should zero its own copy afterwards.
     /// - Throws: ``SigningError/invalidPrivateKey(reason:)`` for a wrong length, zero, or a
     ///   value not below the curve order.
