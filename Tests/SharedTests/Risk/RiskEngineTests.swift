@@ -1,0 +1,111 @@
+import Shared
+import Testing
+
+@Suite struct RiskEngineTests {
+    static let limits = RiskLimits(maxOrderNotional: Collateral(micros: 50_000_000), maxMarketExposure: Collateral(micros: 120_000_000),
+                                   maxTotalExposure: Collateral(micros: 200_000_000), maxOrdersPerMinute: 30,
+                                   priceBand: Price(micros: 100_000), dailyLossLimit: Collateral(micros: 25_000_000))
+    static let up = TokenID(UInt256(UInt64(1)))
+
+    func buy(_ market: String = "m1", price: UInt64, size: UInt64, token: TokenID = up) -> RiskEngine.Proposal {
+        .init(market: market, token: token, side: .buy, price: Price(micros: price), size: Shares(micros: size))
+    }
+
+    @Test func eachRuleRefusesWithItsOwnReason() {
+        var engine = RiskEngine(limits: Self.limits)
+        let mid = Price(micros: 500_000)
+        #expect(engine.evaluate(buy(price: 500_000, size: 120_000_000), mid: mid, nowMillis: 0)
+                == .reject(.notionalAboveLimit(limit: Self.limits.maxOrderNotional, requested: Collateral(micros: 60_000_000))))
+        #expect(engine.evaluate(buy(price: 990_000, size: 10_000_000), mid: mid, nowMillis: 0)
+                == .reject(.outsidePriceBand(mid: mid, price: Price(micros: 990_000), band: Self.limits.priceBand)))
+        #expect(engine.evaluate(buy(price: 500_000, size: 10_000_000), mid: nil, nowMillis: 0) == .reject(.noReferencePrice))
+        #expect(engine.evaluate(buy(price: 500_000, size: 0), mid: mid, nowMillis: 0) == .reject(.invalid("size must be positive")))
+        // Two $50 orders fit the $120 market limit, the third does not.
+        #expect(engine.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0)
+                == .reject(.marketExposureAboveLimit(limit: Self.limits.maxMarketExposure, after: Collateral(micros: 150_000_000))))
+        // Selling what is not held is refused; selling what is held is allowed even when reducing.
+        let sell = RiskEngine.Proposal(market: "m1", token: Self.up, side: .sell, price: Price(micros: 500_000), size: Shares(micros: 10_000_000))
+        #expect(engine.evaluate(sell, mid: mid, nowMillis: 0) != .allow)
+        engine.bought(token: Self.up, shares: Shares(micros: 200_000_000))
+        engine.set(.reducing)
+        #expect(engine.evaluate(buy("m2", price: 500_000, size: 10_000_000), mid: mid, nowMillis: 0) == .reject(.reducingOnly))
+        #expect(engine.evaluate(sell, mid: mid, nowMillis: 0) == .allow)
+        engine.set(.halted)
+        #expect(engine.evaluate(sell, mid: mid, nowMillis: 0) == .reject(.halted))
+    }
+
+    @Test func theOrderRateIsASlidingMinute() {
+        var engine = RiskEngine(limits: Self.limits)
+        let mid = Price(micros: 500_000)
+        for index in 0..<30 { #expect(engine.evaluate(buy("m\(index)", price: 500_000, size: 1_000_000), mid: mid, nowMillis: Int64(index)) == .allow) }
+        #expect(engine.evaluate(buy("mx", price: 500_000, size: 1_000_000), mid: mid, nowMillis: 59_000) == .reject(.orderRateAboveLimit(perMinute: 30)))
+        #expect(engine.evaluate(buy("mx", price: 500_000, size: 1_000_000), mid: mid, nowMillis: 60_001) == .allow)
+    }
+
+    @Test func theDailyLossLimitHalts() {
+        var engine = RiskEngine(limits: Self.limits)
+        engine.realized(loss: Collateral(micros: 20_000_000))
+        #expect(engine.state == .running)
+        engine.realized(loss: Collateral(micros: 5_000_000))
+        #expect(engine.state == .halted)
+    }
+
+    /// Random sequences (seeded, reproducible) of proposals, fills, cancels and state changes:
+    /// no allowed order ever breaks a limit (test matrix RISK-06, the slicing case included).
+    @Test(arguments: UInt64(1)...40)
+    func randomSequencesNeverBreakALimit(seed: UInt64) {
+        var random = SplitMix(seed)
+        var engine = RiskEngine(limits: Self.limits)
+        var allowedAt: [Int64] = []
+        var now: Int64 = 0
+        for _ in 0..<400 {
+            now += Int64(random.next() % 3_000)
+            let market = "m\(random.next() % 3)"
+            let token = TokenID(UInt256(random.next() % 4))
+            let price = 10_000 + (random.next() % 98) * 10_000
+            let offset = Int64(random.next() % 100_000) - 50_000
+            let mid = random.next() % 5 == 0 ? nil : Price(micros: UInt64(min(990_000, max(10_000, Int64(price) + offset))))
+            let size = (1 + random.next() % 20_000) * 10_000
+            let side: Side = random.next() % 4 == 0 ? .sell : .buy
+            let proposal = RiskEngine.Proposal(market: market, token: token, side: side, price: Price(micros: price), size: Shares(micros: size))
+            let stateBefore = engine.state
+            let heldBefore = engine.holdings[token, default: 0]
+            if engine.evaluate(proposal, mid: mid, nowMillis: now) == .allow {
+                allowedAt.append(now)
+                #expect(stateBefore != .halted)
+                if side == .buy {
+                    #expect(stateBefore == .running)
+                    #expect(proposal.notional <= Self.limits.maxOrderNotional.micros)
+                    if random.next() % 2 == 0 { engine.bought(token: token, shares: proposal.size) }
+                } else {
+                    #expect(size <= heldBefore, "a sell never exceeds what is held")
+                }
+                #expect(allowedAt.filter { $0 > now - 60_000 }.count <= Self.limits.maxOrdersPerMinute)
+            }
+            for (name, value) in engine.exposure { #expect(value <= Self.limits.maxMarketExposure.micros, "\(name)") }
+            #expect(engine.totalExposure <= Self.limits.maxTotalExposure.micros)
+            switch random.next() % 40 {
+            case 0: engine.release(market: market, amount: Collateral(micros: random.next() % 60_000_000))
+            case 1: engine.set(.reducing)
+            case 2: engine.set(.running)
+            case 3: engine.realized(loss: Collateral(micros: random.next() % 3_000_000))
+            default: break
+            }
+        }
+    }
+}
+
+/// SplitMix64, for reproducible random sequences in tests.
+struct SplitMix {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
