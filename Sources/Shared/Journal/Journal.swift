@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+
+/// exec-proc's durable memory (SQLite through GRDB): every order is written *before* it is
+/// sent, with its order hash (= the venue's order ID) and the exact body bytes, so a crash at
+/// any point is resolved by asking the venue about that hash — never by signing again. An
+/// action id can be journaled once only (exactly-once across restarts).
+///
+/// Thread safety: a `DatabaseQueue` serializes all access; the journal can be shared.
+public final class Journal: Sendable {
+    /// Where an order stands, as far as the journal knows.
+    public enum State: String, Sendable, CaseIterable {
+        /// Signed and written; not (yet) sent.
+        case signed
+        /// The venue placed it.
+        case accepted
+        /// The venue proved it will not place it.
+        case rejected
+        /// Sent, but no proof either way (timeout, reset, 5xx): resolve by order ID.
+        case unknown
+        case canceled
+        case filled
+    }
+
+    /// One journaled order.
+    public struct Entry: Sendable, Hashable {
+        public let actionID: String
+        public let orderHash: String
+        public let market: String
+        public let body: [UInt8]
+        public var state: State
+        public var reason: String?
+        public let createdAtMillis: Int64
+    }
+
+    /// Why the journal could not do what was asked. SQL arguments never appear in it.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private let queue: DatabaseQueue
+
+    /// Opens (creating and migrating) the journal at `path`.
+    /// - Throws: ``Failure``.
+    public init(path: String) throws(Failure) {
+        do {
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw Failure(description: "journal \(path): \(error)")
+        }
+    }
+
+    /// Migrations are never changed once shipped; new ones are appended.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "orders") { table in
+                table.column("actionID", .text).notNull().primaryKey()
+                table.column("orderHash", .text).notNull().unique()
+                table.column("market", .text).notNull()
+                table.column("body", .blob).notNull()
+                table.column("state", .text).notNull()
+                table.column("reason", .text)
+                table.column("createdAtMillis", .integer).notNull()
+                table.column("updatedAtMillis", .integer).notNull()
+            }
+            try db.create(table: "audit") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("atMillis", .integer).notNull()
+                table.column("actionID", .text)
+                table.column("decision", .text).notNull()
+                table.column("detail", .text).notNull()
+            }
+            try db.create(table: "settings") { table in
+                table.column("key", .text).notNull().primaryKey()
+                table.column("value", .text).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// What ``record(_:)`` did.
+    public enum Recorded: Sendable, Hashable {
+        case new
+        /// This action id was journaled before: nothing new was written; here is what was.
+        case existing(Entry)
+    }
+
+    /// Writes a signed order before it is sent; refuses a second order for the same action id.
+    /// - Throws: ``Failure``.
+    public func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64) throws(Failure) -> Recorded {
+        do {
+            return try queue.write { db -> Recorded in
+                if let existing = try Self.entry(db, actionID: actionID) { return .existing(existing) }
+                try db.execute(sql: """
+                    INSERT INTO orders (actionID, orderHash, market, body, state, createdAtMillis, updatedAtMillis)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis])
+                return .new
+            }
+        } catch {
+            throw Failure(description: "journal: cannot record action \(actionID): \(error)")
+        }
+    }
+
+    /// Moves an order to `state` (with the venue's reason, if any).
+    public func update(orderHash: String, to state: State, reason: String? = nil, nowMillis: Int64) throws(Failure) {
+        do {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE orders SET state = ?, reason = ?, updatedAtMillis = ? WHERE orderHash = ?",
+                               arguments: [state.rawValue, reason, nowMillis, orderHash])
+            }
+        } catch {
+            throw Failure(description: "journal: cannot update order \(orderHash): \(error)")
+        }
+    }
+
+    public func entry(actionID: String) throws(Failure) -> Entry? {
+        do { return try queue.read { db in try Self.entry(db, actionID: actionID) } } catch {
+            throw Failure(description: "journal: cannot read action \(actionID): \(error)")
+        }
+    }
+
+    /// Orders in any of `states`, oldest first (at startup: `signed` and `unknown` need the venue).
+    public func entries(in states: [State]) throws(Failure) -> [Entry] {
+        do {
+            return try queue.read { db in
+                let marks = Array(repeating: "?", count: states.count).joined(separator: ",")
+                return try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE state IN (\(marks)) ORDER BY createdAtMillis, rowid",
+                                        arguments: StatementArguments(states.map(\.rawValue))).compactMap(Self.entry)
+            }
+        } catch {
+            throw Failure(description: "journal: cannot list orders: \(error)")
+        }
+    }
+
+    /// Appends one risk or execution decision to the audit log (never updated, never deleted).
+    public func audit(actionID: String?, decision: String, detail: String, nowMillis: Int64) throws(Failure) {
+        do {
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO audit (atMillis, actionID, decision, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [nowMillis, actionID, decision, detail])
+            }
+        } catch {
+            throw Failure(description: "journal: cannot append to the audit log: \(error)")
+        }
+    }
+
+    public func auditCount() throws(Failure) -> Int {
+        do { return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0 } } catch {
+            throw Failure(description: "journal: cannot read the audit log: \(error)")
+        }
+    }
+
+    /// The persisted trading state (RUNNING when never set).
+    public func tradingState() throws(Failure) -> TradingState {
+        do {
+            let raw = try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'tradingState'") }
+            return raw.flatMap(TradingState.init(rawValue:)) ?? .running
+        } catch {
+            throw Failure(description: "journal: cannot read the trading state: \(error)")
+        }
+    }
+
+    public func setTradingState(_ state: TradingState) throws(Failure) {
+        do {
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('tradingState', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [state.rawValue])
+            }
+        } catch {
+            throw Failure(description: "journal: cannot save the trading state: \(error)")
+        }
+    }
+
+    private static func entry(_ db: Database, actionID: String) throws -> Entry? {
+        try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE actionID = ?", arguments: [actionID]).flatMap(entry)
+    }
+
+    private static func entry(_ row: Row) -> Entry? {
+        guard let state = State(rawValue: row["state"]) else { return nil }
+        let body: Data = row["body"]
+        return Entry(actionID: row["actionID"], orderHash: row["orderHash"], market: row["market"], body: Array(body),
+                     state: state, reason: row["reason"], createdAtMillis: row["createdAtMillis"])
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Shared
+import Testing
+
+/// Each test gets a fresh database in its own temporary directory (as GRDB's own tests do).
+@Suite struct JournalTests {
+    let directory: URL
+    var path: String { directory.appendingPathComponent("journal.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("polypipe-journal-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    @Test func anActionIsJournaledOnceAndSurvivesAReopen() throws {
+        do {
+            let journal = try Journal(path: path)
+            #expect(try journal.record(actionID: "a1", orderHash: "0x01", market: "m", body: [1, 2, 3], nowMillis: 10) == .new)
+            guard case .existing(let entry) = try journal.record(actionID: "a1", orderHash: "0x02", market: "m", body: [9], nowMillis: 11) else {
+                Issue.record("a second order for the same action was journaled"); return
+            }
+            #expect(entry.orderHash == "0x01" && entry.body == [1, 2, 3] && entry.state == .signed)
+            try journal.update(orderHash: "0x01", to: .unknown, reason: "timed out", nowMillis: 12)
+        }
+        // A new process (here: a new connection) finds the order and its state.
+        let reopened = try Journal(path: path)
+        let entry = try #require(try reopened.entry(actionID: "a1"))
+        #expect(entry.state == .unknown && entry.reason == "timed out" && entry.body == [1, 2, 3])
+        #expect(try reopened.entries(in: [.signed, .unknown]).map(\.actionID) == ["a1"])
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func theSameOrderHashCannotBelongToTwoActions() throws {
+        let journal = try Journal(path: path)
+        _ = try journal.record(actionID: "a1", orderHash: "0x01", market: "m", body: [1], nowMillis: 1)
+        #expect(throws: Journal.Failure.self) { try journal.record(actionID: "a2", orderHash: "0x01", market: "m", body: [1], nowMillis: 2) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func auditIsAppendOnlyAndTradingStatePersists() throws {
+        do {
+            let journal = try Journal(path: path)
+            #expect(try journal.tradingState() == .running)
+            try journal.audit(actionID: "a1", decision: "reject", detail: "price outside band", nowMillis: 1)
+            try journal.audit(actionID: nil, decision: "halt", detail: "operator", nowMillis: 2)
+            try journal.setTradingState(.halted)
+        }
+        let reopened = try Journal(path: path)
+        #expect(try reopened.auditCount() == 2)
+        #expect(try reopened.tradingState() == .halted)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func anUnopenablePathIsAClearError() {
+        do {
+            _ = try Journal(path: "/nonexistent-\(UUID().uuidString)/journal.sqlite")
+            Issue.record("opened a journal in a directory that does not exist")
+        } catch {
+            #expect(error.description.hasPrefix("journal /nonexistent-"))
+        }
+    }
+}
