@@ -1,17 +1,5 @@
 import Foundation
-
-/// SplitMix64: a small, fast, seedable generator, so that a `--seed` reproduces a whole run.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import Shared
 
 /// The simulated BTC/USD reference price: a seeded random walk, one step per sim second, in
 /// integer cents. Up/Down windows resolve on it (Up if the end price ≥ the start price).

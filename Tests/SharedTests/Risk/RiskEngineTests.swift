@@ -56,7 +56,7 @@ import Testing
     /// no allowed order ever breaks a limit (test matrix RISK-06, the slicing case included).
     @Test(arguments: UInt64(1)...40)
     func randomSequencesNeverBreakALimit(seed: UInt64) {
-        var random = SplitMix(seed)
+        var random = SplitMix64(seed: seed)
         var engine = RiskEngine(limits: Self.limits)
         var allowedAt: [Int64] = []
         var now: Int64 = 0
@@ -94,18 +94,5 @@ import Testing
             default: break
             }
         }
-    }
-}
-
-/// SplitMix64, for reproducible random sequences in tests.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
