@@ -9,6 +9,10 @@ public enum BusError: Error, Equatable, CustomStringConvertible {
     case unsupportedVersion(UInt8)
     /// An endpoint that is neither `ipc://` nor `tcp://`.
     case badEndpoint(String)
+    /// A socket directory or file that is missing, foreign, too open, or already bound.
+    case socketDirectory(path: String, reason: String)
+    /// No answer within the time allowed (request/reply sockets).
+    case timeout(endpoint: String, milliseconds: Int32)
 
     public var description: String {
         switch self {
@@ -16,6 +20,8 @@ public enum BusError: Error, Equatable, CustomStringConvertible {
         case .malformed(let topic, let reason): return "malformed bus message on '\(topic)': \(reason)"
         case .unsupportedVersion(let version): return "bus envelope version \(version) is not supported (this build reads 1)"
         case .badEndpoint(let endpoint): return "bus endpoint \(endpoint) is neither ipc:// nor tcp://"
+        case .socketDirectory(let path, let reason): return "socket path \(path): \(reason)"
+        case .timeout(let endpoint, let milliseconds): return "no answer from \(endpoint) within \(milliseconds) ms"
         }
     }
 }

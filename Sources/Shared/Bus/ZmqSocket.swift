@@ -1,4 +1,7 @@
 import CZmq
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A libzmq context: one per process, shared by every socket. This is the only file that
 /// imports `CZmq`.
@@ -86,7 +89,10 @@ public final class ZmqSocket {
     public func receive(timeoutMilliseconds: Int32) throws(BusError) -> [[UInt8]]? {
         var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
         let ready = zmq_poll(&item, 1, Int(timeoutMilliseconds))
-        guard ready >= 0 else { throw Self.lastError("zmq_poll") }
+        guard ready >= 0 else {
+            if zmq_errno() == EINTR { return nil }  // a signal arrived: the caller checks and polls again
+            throw Self.lastError("zmq_poll")
+        }
         guard ready > 0 else { return nil }
         var frames: [[UInt8]] = []
         while true {
@@ -102,6 +108,49 @@ public final class ZmqSocket {
             }
             guard zmq_msg_more(&message) == 1 else { return frames }
         }
+    }
+
+    /// Receives one multipart message if one is already queued, without waiting.
+    public func receiveNow() throws(BusError) -> [[UInt8]]? {
+        try receive(timeoutMilliseconds: 0)
+    }
+
+    /// Queue limit per peer in each direction (ZMQ_SNDHWM / ZMQ_RCVHWM); beyond it PUB drops
+    /// and PUSH blocks (or fails with `sendNow`).
+    public func setHighWaterMark(_ messages: Int32) throws(BusError) {
+        var value = messages
+        guard zmq_setsockopt(handle, ZMQ_SNDHWM, &value, MemoryLayout<Int32>.size) == 0,
+              zmq_setsockopt(handle, ZMQ_RCVHWM, &value, MemoryLayout<Int32>.size) == 0
+        else { throw Self.lastError("zmq_setsockopt(HWM)") }
+    }
+
+    /// Sends without blocking. - Returns: false when the peer queue is full or no peer is
+    /// connected (PUSH); the message was not sent.
+    @discardableResult
+    public func sendNow(_ frames: [[UInt8]]) throws(BusError) -> Bool {
+        for (index, frame) in frames.enumerated() {
+            let flags = (index < frames.count - 1 ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT
+            let sent = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+            if sent < 0 {
+                // Only the first frame can hit a full queue; later frames of a started message
+                // always go (ZeroMQ delivers multipart messages atomically).
+                if zmq_errno() == EAGAIN && index == 0 { return false }
+                throw Self.lastError("zmq_send")
+            }
+        }
+        return true
+    }
+
+    /// Waits until one of `sockets` has a message or `timeoutMilliseconds` pass (-1 = forever).
+    /// - Returns: for each socket, whether it is readable.
+    public static func poll(_ sockets: [ZmqSocket], timeoutMilliseconds: Int32) throws(BusError) -> [Bool] {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        let ready = zmq_poll(&items, Int32(items.count), Int(timeoutMilliseconds))
+        if ready < 0 {
+            if zmq_errno() == EINTR { return Array(repeating: false, count: sockets.count) }
+            throw Self.lastError("zmq_poll")
+        }
+        return items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 }
     }
 
     static func lastError(_ function: String) -> BusError {

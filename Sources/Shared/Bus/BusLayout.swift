@@ -1,0 +1,37 @@
+/// Where every socket of the stack lives, and the topics on them: one place, so a process and
+/// its peers can never disagree on a path.
+///
+/// ```
+/// <runtime>/exec/actions.sock    exec-proc PULL   <- signal-proc PUSH   (topic "action")
+/// <runtime>/exec/events.sock     exec-proc PUB    -> subscribers        ("order", "status")
+/// <runtime>/exec/control.sock    exec-proc ROUTER <- polypipe REQ       (ControlRequest)
+/// <runtime>/exec/snapshot.sock   exec-proc ROUTER <- subscribers REQ    (SnapshotRequest)
+/// <runtime>/signal/signals.sock  signal-proc PUB  -> recon-proc etc.    ("action")
+/// <runtime>/signal/external.sock signal-proc PULL <- external models    ("action")
+/// ```
+///
+/// `exec/` and `signal/` are each writable by their own process alone (``SocketDirectory``).
+public struct BusLayout: Sendable, Hashable {
+    public let runtimeDirectory: String
+
+    public init(runtimeDirectory: String) {
+        self.runtimeDirectory = runtimeDirectory.hasSuffix("/") ? String(runtimeDirectory.dropLast()) : runtimeDirectory
+    }
+
+    public var execDirectory: String { runtimeDirectory + "/exec" }
+    public var signalDirectory: String { runtimeDirectory + "/signal" }
+
+    public var actions: String { "ipc://\(execDirectory)/actions.sock" }
+    public var events: String { "ipc://\(execDirectory)/events.sock" }
+    public var control: String { "ipc://\(execDirectory)/control.sock" }
+    public var snapshot: String { "ipc://\(execDirectory)/snapshot.sock" }
+    public var signals: String { "ipc://\(signalDirectory)/signals.sock" }
+    public var external: String { "ipc://\(signalDirectory)/external.sock" }
+
+    /// Topics (the first frame of every message).
+    public enum Topic {
+        public static let action = "action"
+        public static let order = "order"
+        public static let status = "status"
+    }
+}
