@@ -119,6 +119,10 @@ let package = Package(
             dependencies: ["CSecp256k1", "CZmq", "CCurl"]
         ),
         .testTarget(
+            name: "ExecProcTests",
+            dependencies: ["Shared", "exec-proc", "clob-sim"]
+        ),
+        .testTarget(
             name: "PolypipeCLITests",
             dependencies: ["Shared", "polypipe"]
         ),

@@ -1,19 +1,155 @@
 import ArgumentParser
+import Foundation
+import Logging
+import Shared
 
-/// `exec-proc`: Risk-check, sign and submit orders. The only process that holds the private key.
-///
-/// Not wired yet: this entry point only parses its options and explains itself. The process's
-/// logic lands with its own issue; until then running it without `--help` exits non-zero so a
-/// supervisor never mistakes it for a working component.
+/// `exec-proc`: the isolated signer/executor, the only process that ever holds the private key.
+/// Thin wiring over `Shared/Exec` (``ExecService``, ``Executor``).
 @main
 struct ExecProc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec-proc",
         abstract: "Risk-check, sign and submit orders. The only process that holds the private key.",
-        discussion: "This build ships the protocol core only; exec-proc itself is not implemented yet and exits with status 2."
+        discussion: """
+        Actions arrive on <runtime>/exec/actions.sock (ZeroMQ PULL, bus schema v1). Each one is \
+        validated, checked against the risk rules, signed (EIP-712), written to the journal and \
+        only then sent; the outcome is published on <runtime>/exec/events.sock. polypipe talks \
+        to <runtime>/exec/control.sock (status, halt, resume, reduce-only, cancel-all).
+
+        The key comes from the systemd credential $CREDENTIALS_DIRECTORY/polymarket-key, else \
+        from POLYMARKET_KEY (removed from the environment and from the original environment block \
+        once read). Never pass it as an argument. The process is made non-dumpable and core \
+        dumps are disabled before the key is read.
+
+        Modes: paper (default; the venue is clob-sim or another test venue), dry-run (sign and \
+        journal, never send), live (real orders: needs --live, --limits, and an acknowledgement: \
+        type I UNDERSTAND at the prompt, or --acknowledge 'I UNDERSTAND <wallet address>').
+
+        Prints one line, "ready", on stdout once it accepts actions; logs go to stderr. On \
+        SIGTERM or SIGINT it stops taking actions, cancels its open orders (unless \
+        --no-cancel-on-stop), and exits 0.
+        """
     )
 
+    @Option(help: "paper (default), dry-run or live.")
+    var mode: String = "paper"
+
+    @Flag(help: "Required, together with --mode live, to send real orders.")
+    var live = false
+
+    @Option(help: "For unattended live runs: 'I UNDERSTAND <wallet address>' (the signing wallet).")
+    var acknowledge: String?
+
+    @Option(help: "Venue base URL (clob-sim for paper, e.g. http://127.0.0.1:8080; https://clob.polymarket.com live).")
+    var venue: String = "http://127.0.0.1:8080"
+
+    @Option(help: "Chain id to sign for: 137 (Polygon) or 80002 (Amoy).")
+    var chainID: UInt64 = 137
+
+    @Option(help: "Runtime directory for the bus sockets (default $RUNTIME_DIRECTORY).")
+    var runtimeDir: String?
+
+    @Option(help: "Journal (SQLite) path. Default: $STATE_DIRECTORY/journal.sqlite, else <runtime-dir>/exec/journal.sqlite.")
+    var journal: String?
+
+    @Option(help: "Risk limits JSON file (amounts as decimal strings; see docs). Paper/dry-run default to built-in paper limits.")
+    var limits: String?
+
+    @Option(help: "Milliseconds between venue heartbeats (at most 5000).")
+    var heartbeatIntervalMs: Int64 = 5_000
+
+    @Option(help: "Total timeout of one venue request in milliseconds; a submit that times out is 'unknown'.")
+    var requestTimeoutMs: Int = 3_000
+
+    @Option(help: "Milliseconds after which an unknown order the venue cannot find is marked absent.")
+    var unknownGraceMs: Int64 = 60_000
+
+    @Option(help: "Milliseconds between re-reads of open orders and balances for the risk rules.")
+    var resyncIntervalMs: Int64 = 5_000
+
+    @Flag(inversion: .prefixedNo, help: "Cancel this account's open orders on SIGTERM.")
+    var cancelOnStop = true
+
+    @Option(help: "Signature type: 0 EOA (default), 1 proxy, 2 Gnosis Safe, 3 deposit wallet.")
+    var signatureType: UInt8 = 0
+
+    @Option(help: "Funder (maker) wallet address for signature types 1-3.")
+    var funder: String?
+
+    func validate() throws {
+        guard ExecMode(rawValue: mode) != nil else { throw ValidationError("--mode must be paper, dry-run or live, not \(mode).") }
+        guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
+        guard (100...5_000).contains(heartbeatIntervalMs) else { throw ValidationError("--heartbeat-interval-ms must be between 100 and 5000.") }
+        guard requestTimeoutMs >= 100 else { throw ValidationError("--request-timeout-ms must be at least 100.") }
+        guard SignatureType(rawValue: signatureType) != nil else { throw ValidationError("--signature-type must be 0, 1, 2 or 3.") }
+        guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
+    }
+
     func run() throws {
-        throw ValidationError("exec-proc is not implemented in this build (protocol core only); see --help.")
+        // Before the key is read: no core dumps, no ptrace by the same user.
+        let hardened = KeyLoader.hardenProcess()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "polypipe.exec-proc")
+        let key: PrivateKey
+        do { key = try KeyLoader.load() } catch {
+            throw ValidationError("no usable key: \(error)")
+        }
+        if !hardened { logger.warning("could not make the process non-dumpable or disable core dumps") }
+
+        let mode = ExecMode(rawValue: mode) ?? .paper
+        guard let runtime = runtimeDir ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] else {
+            throw ValidationError("no runtime directory: pass --runtime-dir or run under systemd with RuntimeDirectory=.")
+        }
+        let layout = BusLayout(runtimeDirectory: runtime)
+        var riskLimits = RiskLimits.paperDefaults
+        if let limits {
+            guard let text = try? String(contentsOfFile: limits, encoding: .utf8) else { throw ValidationError("--limits: cannot read \(limits).") }
+            do { riskLimits = try RiskLimits(json: text) } catch { throw ValidationError(error.description) }
+        }
+        var typed: String?
+        if mode == .live && acknowledge == nil && isatty(0) == 1 {
+            FileHandle.standardError.write(Data("Live trading with wallet \(key.address.checksummed) on \(venue). Type \(LiveGate.phrase) to continue: ".utf8))
+            typed = readLine()
+        }
+        do {
+            try LiveGate.check(.init(mode: mode, liveFlag: live, limitsConfigured: limits != nil, acknowledgement: acknowledge,
+                                     typed: typed, venueURL: venue), address: key.address)
+        } catch { throw ValidationError(error.description) }
+
+        let journalPath = journal
+            ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"].map { $0 + "/journal.sqlite" }
+            ?? layout.execDirectory + "/journal.sqlite"
+        if journal == nil && ProcessInfo.processInfo.environment["STATE_DIRECTORY"] == nil {
+            _ = try? SocketDirectory(layout.runtimeDirectory, mode: 0o750)
+            _ = try? SocketDirectory(layout.execDirectory, mode: 0o750)
+        }
+        var settings = ExecService.Settings(mode: mode, venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon,
+                                            layout: layout, journalPath: journalPath, limits: riskLimits)
+        settings.heartbeatIntervalMillis = heartbeatIntervalMs
+        settings.requestTimeoutMillis = requestTimeoutMs
+        settings.unknownGraceMillis = unknownGraceMs
+        settings.resyncIntervalMillis = resyncIntervalMs
+        settings.cancelOnStop = cancelOnStop
+        settings.signatureType = SignatureType(rawValue: signatureType) ?? .eoa
+        if let funder {
+            do { settings.funder = try EthereumAddress(funder) } catch { throw ValidationError("--funder: \(error)") }
+        }
+
+        for signal in [SIGTERM, SIGINT] {
+            Foundation.signal(signal) { _ in ExecService.stopRequested.store(true, ordering: .relaxed) }
+        }
+        let service = ExecService(settings: settings, key: key, logger: logger)
+        do {
+            try service.run {
+                FileHandle.standardOutput.write(Data("ready\n".utf8))
+            }
+        } catch {
+            logger.critical("exec-proc cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
     }
 }

@@ -41,8 +41,9 @@ public enum KeyLoader {
             let path = directory + "/" + credentialName
             if access(path, F_OK) == 0 { return try load(file: path) }
         }
-        guard let text = EnvironmentSecret.take("POLYMARKET_KEY") else { throw .noKey }
-        do { return try PrivateKey(hex: text) } catch { throw .invalid(source: "POLYMARKET_KEY", reason: error.description) }
+        guard var bytes = EnvironmentSecret.takeBytes("POLYMARKET_KEY") else { throw .noKey }
+        defer { PrivateKey.zero(&bytes) }
+        do { return try PrivateKey(hexBytes: bytes[...]) } catch { throw .invalid(source: "POLYMARKET_KEY", reason: error.description) }
     }
 
     /// Loads a key file: it must belong to this user and be closed to group and others.

@@ -22,4 +22,13 @@ public struct TokenID: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: TokenID, rhs: TokenID) -> Bool { lhs.value == rhs.value }
     public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+
+    /// Whether this is a Protocol-V2 position id, traded through ExchangeV3 (spec §1.8, the
+    /// official Python SDK's structural rule): bits 40 to 103 are all zero.
+    public var isProtocolV2Position: Bool {
+        // Limbs are most significant first: words.3 holds bits 0-63, words.2 bits 64-127.
+        let lowMask: UInt64 = ~((1 << 40) - 1)       // bits 40-63 of words.3
+        let highMask: UInt64 = (1 << 40) - 1         // bits 64-103 of words.2
+        return value.words.3 & lowMask == 0 && value.words.2 & highMask == 0
+    }
 }

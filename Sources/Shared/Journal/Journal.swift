@@ -20,6 +20,15 @@ public final class Journal: Sendable {
         case unknown
         case canceled
         case filled
+        /// Signed in dry-run mode: never sent, by design.
+        case dryRun
+        /// The venue has no such order long after it was signed: it never reached the book
+        /// (a crash before the request left, or a request the venue dropped). Not "rejected":
+        /// the venue proved nothing; the journal stops waiting for it.
+        case absent
+
+        /// The venue may still hold (or later show) this order.
+        public var mayBeLive: Bool { self == .signed || self == .unknown || self == .accepted }
     }
 
     /// One journaled order.
@@ -103,6 +112,35 @@ public final class Journal: Sendable {
             }
         } catch {
             throw Failure(description: "journal: cannot record action \(actionID): \(error)")
+        }
+    }
+
+    /// Replaces a *rejected* order of `actionID` with a newly signed one (after
+    /// `order_version_mismatch`, the one case where an action is signed twice: the venue proved
+    /// the first order will never be placed).
+    /// - Returns: false (and writes nothing) unless the current order exists and is rejected.
+    public func resign(actionID: String, orderHash: String, body: [UInt8], nowMillis: Int64) throws(Failure) -> Bool {
+        do {
+            return try queue.write { db -> Bool in
+                try db.execute(sql: """
+                    UPDATE orders SET orderHash = ?, body = ?, state = ?, reason = NULL, updatedAtMillis = ?
+                    WHERE actionID = ? AND state = ?
+                    """, arguments: [orderHash, Data(body), State.signed.rawValue, nowMillis, actionID, State.rejected.rawValue])
+                return db.changesCount == 1
+            }
+        } catch {
+            throw Failure(description: "journal: cannot re-sign action \(actionID): \(error)")
+        }
+    }
+
+    /// The order with this hash, if journaled.
+    public func entry(orderHash: String) throws(Failure) -> Entry? {
+        do {
+            return try queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE orderHash = ?", arguments: [orderHash]).flatMap(Self.entry)
+            }
+        } catch {
+            throw Failure(description: "journal: cannot read order \(orderHash): \(error)")
         }
     }
 

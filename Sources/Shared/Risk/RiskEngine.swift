@@ -109,6 +109,23 @@ public struct RiskEngine: Sendable {
     }
 
     public mutating func set(_ newState: TradingState) { state = newState }
+
+    /// An allowed order that never reached the book (the venue rejected it, or it was cancelled
+    /// unfilled): its exposure (BUY) or its reserved shares (SELL) come back. The order still
+    /// counts toward the orders-per-minute limit: it was signed.
+    public mutating func undo(_ proposal: Proposal) {
+        switch proposal.side {
+        case .buy: release(market: proposal.market, amount: Collateral(micros: proposal.notional))
+        case .sell: holdings[proposal.token, default: 0] += proposal.size.micros
+        }
+    }
+
+    /// Replaces the exposure and holdings with what the venue reports (resting BUY notional and
+    /// position cost per market, shares per token): the periodic and startup resynchronization.
+    public mutating func resynchronize(exposure: [String: UInt64], holdings: [TokenID: UInt64]) {
+        self.exposure = exposure
+        self.holdings = holdings
+    }
 }
 
 /// The verdict on one proposal; a refusal says which rule and by how much.

@@ -1,0 +1,253 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// exec-proc's event loop: the bus sockets around an ``Executor``.
+///
+/// ```
+/// exec/actions.sock   PULL    actions in (topic "action")
+/// exec/events.sock    PUB     order events ("order") and status once a second ("status")
+/// exec/control.sock   ROUTER  polypipe: status, halt, resume, reduce-only, cancel-all
+/// exec/snapshot.sock  ROUTER  Clone-pattern snapshots for subscribers that saw a gap
+/// ```
+/// One thread owns every socket and the executor; the venue heartbeat has its own thread.
+public final class ExecService {
+    public struct Settings: Sendable {
+        public var mode: ExecMode
+        public var venueURL: String
+        public var chain: Chain
+        public var layout: BusLayout
+        public var journalPath: String
+        public var limits: RiskLimits
+        public var heartbeatIntervalMillis: Int64 = 5_000
+        public var requestTimeoutMillis = 3_000
+        public var resyncIntervalMillis: Int64 = 5_000
+        public var unknownGraceMillis: Int64 = 60_000
+        public var cancelOnStop = true
+        public var signatureType: SignatureType = .eoa
+        public var funder: EthereumAddress?
+
+        public init(mode: ExecMode, venueURL: String, chain: Chain, layout: BusLayout, journalPath: String, limits: RiskLimits) {
+            self.mode = mode
+            self.venueURL = venueURL
+            self.chain = chain
+            self.layout = layout
+            self.journalPath = journalPath
+            self.limits = limits
+        }
+    }
+
+    /// Set from a signal handler; the loop checks it at least every 100 ms.
+    public static let stopRequested = Atomic<Bool>(false)
+
+    private let settings: Settings
+    private let key: PrivateKey
+    private let logger: Logger
+
+    public init(settings: Settings, key: PrivateKey, logger: Logger) {
+        self.settings = settings
+        self.key = key
+        self.logger = logger
+    }
+
+    public struct StartupError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs until SIGTERM/SIGINT (``stopRequested``). `onReady` is called once actions are
+    /// accepted. - Throws: ``StartupError`` naming what failed before that point.
+    public func run(onReady: () -> Void) throws(StartupError) {
+        let startedAt = BusClock.nowMillis()
+        func fail(_ what: String, _ error: any Error) -> StartupError { StartupError(description: "\(what): \(error)") }
+
+        // Venue access: one connection for orders (this thread), one for the heartbeat.
+        let timeouts = CurlTransport.Timeouts(connectMilliseconds: 1_000, totalMilliseconds: settings.requestTimeoutMillis)
+        let credentials: ApiCredentials
+        let venue: ClobClient
+        let heartbeatClient: ClobClient
+        do {
+            let publicClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain)
+            do { credentials = try publicClient.deriveApiKey(signingWith: key) } catch {
+                credentials = try publicClient.createApiKey(signingWith: key)
+            }
+            let l2 = try L2Signer(credentials: credentials, address: key.address)
+            venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
+            heartbeatClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
+        } catch {
+            throw fail("cannot get API credentials from \(settings.venueURL)", error)
+        }
+        let journal: Journal
+        do { journal = try Journal(path: settings.journalPath) } catch { throw fail("cannot open the journal", error) }
+
+        let builder = OrderBuilder(signer: OrderSigner(key: key, chain: settings.chain), signatureType: settings.signatureType, funder: settings.funder)
+        let health = VenueHealth(healthy: false, staleAfterMillis: settings.heartbeatIntervalMillis * 5 / 2)
+        var configuration = Executor.Configuration(mode: settings.mode, owner: credentials.apiKey)
+        configuration.unknownGraceMillis = settings.unknownGraceMillis
+        let executor: Executor
+        do {
+            executor = try Executor(configuration: configuration, journal: journal, venue: venue, builder: builder,
+                                    limits: settings.limits, health: health, logger: logger)
+        } catch { throw fail("cannot read the trading state from the journal", error) }
+
+        let heartbeat = VenueHeartbeat(client: heartbeatClient, health: health, intervalMillis: settings.heartbeatIntervalMillis, logger: logger)
+        if settings.mode != .dryRun { heartbeat.start() }
+        defer { heartbeat.stop() }
+
+        do { try executor.reconcileAtStartup() } catch { throw fail("startup reconciliation with the venue failed", error) }
+
+        // Sockets, in a directory only this process can write.
+        let context: ZmqContext
+        let actions, events, control, snapshot: ZmqSocket
+        do {
+            _ = try SocketDirectory(settings.layout.runtimeDirectory, mode: 0o750)
+            let directory = try SocketDirectory(settings.layout.execDirectory, mode: 0o750)
+            context = try ZmqContext()
+            actions = try ZmqSocket(context, .pull)
+            events = try ZmqSocket(context, .publish)
+            control = try ZmqSocket(context, .router)
+            snapshot = try ZmqSocket(context, .router)
+            try actions.setHighWaterMark(100_000)
+            try events.setHighWaterMark(100_000)
+            try directory.bind(actions, name: "actions.sock")
+            try directory.bind(events, name: "events.sock")
+            try directory.bind(control, name: "control.sock")
+            try directory.bind(snapshot, name: "snapshot.sock")
+        } catch { throw fail("cannot open the bus sockets", error) }
+
+        let publisher = BusPublisher(socket: events, source: "exec-proc")
+        executor.onEvent = { [logger] event in
+            do { try publisher.publish(topic: BusLayout.Topic.order, message: event) } catch {
+                logger.error("cannot publish an order event", metadata: ["error": "\(error)"])
+            }
+        }
+        let controlServer = RequestServer(socket: control)
+        let snapshotServer = RequestServer(socket: snapshot)
+        let status = { executor.status(mode: self.settings.mode, signer: self.key.address, venueURL: self.settings.venueURL, startedAtMillis: startedAt) }
+
+        logger.info("exec-proc ready", metadata: [
+            "mode": "\(settings.mode.rawValue)", "venue": "\(settings.venueURL)", "signer": "\(key.address.checksummed)",
+            "journal": "\(settings.journalPath)", "state": "\(executor.risk.state.rawValue)",
+        ])
+        onReady()
+
+        var lastStatus: Int64 = 0
+        var lastResolve: Int64 = 0
+        var lastResync = BusClock.nowMillis()
+        let sockets = [actions, control, snapshot]
+        while !Self.stopRequested.load(ordering: .relaxed) {
+            let ready: [Bool]
+            do { ready = try ZmqSocket.poll(sockets, timeoutMilliseconds: 100) } catch {
+                logger.error("bus poll failed", metadata: ["error": "\(error)"])
+                usleep(100_000)
+                continue
+            }
+            if ready[0] { drainActions(actions, executor: executor) }
+            if ready[1] { serveControl(controlServer, executor: executor, status: status) }
+            if ready[2] { serveSnapshot(snapshotServer, publisher: publisher, executor: executor, status: status) }
+
+            let now = BusClock.nowMillis()
+            if now - lastResolve >= 1_000 {
+                lastResolve = now
+                if executor.unknownCount > 0 { executor.resolvePending() }
+            }
+            if now - lastResync >= settings.resyncIntervalMillis {
+                lastResync = now
+                do { try executor.resynchronize() } catch {
+                    logger.warning("cannot resynchronize exposure with the venue", metadata: ["error": "\(error)"])
+                }
+            }
+            if now - lastStatus >= 1_000 {
+                lastStatus = now
+                _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
+            }
+        }
+
+        logger.notice("stopping: no more actions", metadata: ["cancel_open_orders": "\(settings.cancelOnStop)"])
+        if settings.cancelOnStop && settings.mode != .dryRun {
+            let result = executor.cancelAll(reason: "exec-proc stopping (SIGTERM)")
+            if let error = result.error { logger.error("cancel on stop failed", metadata: ["error": "\(error)"]) }
+        }
+        _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
+        logger.notice("exec-proc stopped")
+    }
+
+    /// Handles every queued action; a malformed message is counted and logged, nothing else.
+    private func drainActions(_ socket: ZmqSocket, executor: Executor) {
+        while let frames = try? socket.receiveNow() {
+            let receivedAt = BusClock.nowNanos()
+            do {
+                let envelope = try Envelope(frames: frames)
+                guard envelope.topic == BusLayout.Topic.action else {
+                    throw BusError.malformed(topic: envelope.topic, reason: "unknown topic on the actions socket (expected 'action')")
+                }
+                let action = try Polypipe_Bus_V1_Action(busPayload: envelope.payload, topic: envelope.topic)
+                executor.handle(action, receivedAtNanos: receivedAt)
+            } catch {
+                executor.countMalformed()
+                logger.warning("dropped a malformed bus message", metadata: ["error": "\(error)", "frames": "\(frames.count)"])
+            }
+        }
+    }
+
+    private func serveControl(_ server: RequestServer, executor: Executor, status: () -> Polypipe_Bus_V1_ExecStatus) {
+        while true {
+            let request: RequestServer.Request
+            do {
+                guard let next = try server.nextRequest() else { return }
+                request = next
+            } catch {
+                executor.countMalformed()
+                logger.warning("dropped a malformed control message", metadata: ["error": "\(error)"])
+                continue
+            }
+            var reply = Polypipe_Bus_V1_ControlReply()
+            do {
+                let command = try Polypipe_Bus_V1_ControlRequest(busPayload: request.payload, topic: "control")
+                let reason = command.reason.isEmpty ? "operator" : command.reason
+                reply.ok = true
+                switch command.command {
+                case .status: break
+                case .halt: executor.setState(.halted, reason: reason)
+                case .resume: executor.setState(.running, reason: reason)
+                case .reduceOnly: executor.setState(.reducing, reason: reason)
+                case .cancelAll:
+                    let result = executor.cancelAll(reason: reason)
+                    reply.canceled = result.canceled
+                    reply.notCanceled = result.notCanceled.map { "\($0.key): \($0.value)" }.sorted()
+                    if let error = result.error { reply.ok = false; reply.error = "cancel-all failed: \(error)" }
+                case .unspecified, .UNRECOGNIZED:
+                    reply.ok = false
+                    reply.error = "unknown command \(command.command.rawValue)"
+                }
+            } catch {
+                executor.countMalformed()
+                reply.ok = false
+                reply.error = "\(error)"
+            }
+            reply.status = status()
+            do { try server.reply(to: request, with: reply) } catch {
+                logger.warning("cannot answer a control request", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func serveSnapshot(_ server: RequestServer, publisher: BusPublisher, executor: Executor, status: () -> Polypipe_Bus_V1_ExecStatus) {
+        while true {
+            let request: RequestServer.Request
+            do {
+                guard let next = try server.nextRequest() else { return }
+                request = next
+            } catch {
+                executor.countMalformed()
+                continue
+            }
+            var snapshot = Polypipe_Bus_V1_Snapshot()
+            snapshot.source = publisher.source
+            snapshot.epoch = publisher.epoch
+            snapshot.sequence = publisher.sequence
+            snapshot.status = status()
+            snapshot.orders = executor.recentEvents
+            try? server.reply(to: request, with: snapshot)
+        }
+    }
+}

@@ -1,0 +1,535 @@
+import Logging
+
+/// exec-proc's pipeline for one action, and everything that keeps its view of the venue honest:
+///
+/// ```
+/// action → duplicate? → validate → heartbeat ok? → risk → sign → JOURNAL → POST → outcome
+/// ```
+///
+/// - An action id is executed at most once, across restarts: the journal refuses a second order
+///   for it, and an order whose outcome is unknown is resolved by asking the venue for its id
+///   (the EIP-712 hash, known before sending) — never by signing a new order.
+/// - Only a venue answer that proves rejection marks an order rejected; timeouts, resets and 5xx
+///   leave it unknown until the venue shows it (accepted) or, after ``Configuration/unknownGraceMillis``
+///   without trace, the journal gives up waiting (`absent`).
+/// - The one case that signs an action twice: `order_version_mismatch`, a proven rejection,
+///   after which `/version` is read again and the order re-signed once.
+///
+/// Single-threaded by design: exec-proc's loop calls it, and the REST client blocks.
+public final class Executor {
+    public struct Configuration: Sendable {
+        public var mode: ExecMode
+        /// The L2 API key that owns the orders (`owner` in the POST body).
+        public var owner: String
+        /// How long an order the venue cannot find stays `unknown` before it is `absent`.
+        public var unknownGraceMillis: Int64 = 60_000
+        /// An unknown order not found this long after signing is sent again, identical bytes
+        /// (idempotent: the venue refuses a second order with the same hash).
+        public var resendAfterMillis: Int64 = 2_000
+        /// How many final order events the snapshot keeps.
+        public var recentEventLimit = 200
+
+        public init(mode: ExecMode, owner: String) {
+            self.mode = mode
+            self.owner = owner
+        }
+    }
+
+    public struct Counters: Sendable {
+        public var actionsReceived: UInt64 = 0
+        public var accepted: UInt64 = 0
+        public var rejected: UInt64 = 0
+        public var unknown: UInt64 = 0
+        public var refused: UInt64 = 0
+        public var duplicates: UInt64 = 0
+        public var dryRun: UInt64 = 0
+        public var malformed: UInt64 = 0
+    }
+
+    public let configuration: Configuration
+    public let journal: Journal
+    public let catalog: VenueCatalog
+    public private(set) var risk: RiskEngine
+    public private(set) var counters = Counters()
+    /// Why trading is halted or reduced (operator reason, alarm, heartbeat).
+    public private(set) var stateReason = ""
+    /// Orders that may rest on the venue, by order id.
+    public private(set) var live: [String: LiveOrder] = [:]
+    /// Orders sent with no proof either way, by order id, with when they were signed and whether
+    /// they were sent again.
+    private var pending: [String: (entry: Journal.Entry, order: LiveOrder, resent: Bool)] = [:]
+    private var recent: [Polypipe_Bus_V1_OrderEvent] = []
+    private let venue: ClobClient
+    private let builder: OrderBuilder
+    private let health: VenueHealth
+    private let clock: @Sendable () -> Int64
+    private let logger: Logger
+    /// Receives every order event (exec-proc publishes it on the bus).
+    public var onEvent: (Polypipe_Bus_V1_OrderEvent) -> Void = { _ in }
+    /// Set just before each request is handed to the transport (tick-to-wire measurement).
+    public private(set) var lastSentAtNanos: UInt64 = 0
+
+    public init(configuration: Configuration, journal: Journal, venue: ClobClient, builder: OrderBuilder,
+                limits: RiskLimits, health: VenueHealth, logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) throws(Journal.Failure) {
+        self.configuration = configuration
+        self.journal = journal
+        self.venue = venue
+        self.catalog = VenueCatalog(client: venue)
+        self.builder = builder
+        self.health = health
+        self.logger = logger
+        self.clock = clock
+        self.risk = RiskEngine(limits: limits, state: try journal.tradingState())
+    }
+
+    // MARK: Startup
+
+    /// Before the first action: read `/version`, then settle every journaled order that may be
+    /// on the venue (signed or unknown: ask by id; accepted: still open?) and rebuild exposure
+    /// and holdings from what the venue reports.
+    public func reconcileAtStartup() throws(ClobError) {
+        try catalog.refreshVersion()
+        let now = clock()
+        var open: [String: OpenOrder] = [:]
+        for order in try venue.openOrders() { open[order.id.lowercased()] = order }
+        let entries: [Journal.Entry]
+        do { entries = try journal.entries(in: [.signed, .unknown, .accepted]) } catch {
+            throw .notSent("journal unreadable at startup: \(error)")
+        }
+        var settled = 0
+        for entry in entries {
+            guard let order = liveOrder(from: entry) else {
+                logger.error("journal entry has an unreadable body; left as is", metadata: ["action": "\(entry.actionID)", "order": "\(entry.orderHash)"])
+                continue
+            }
+            if let venueOrder = open[entry.orderHash.lowercased()] {
+                live[entry.orderHash] = order
+                if entry.state != .accepted { try? journal.update(orderHash: entry.orderHash, to: .accepted, reason: venueOrder.status, nowMillis: now) }
+                settled += 1
+                continue
+            }
+            switch try venue.order(id: entry.orderHash) {
+            case .some(let venueOrder):
+                let state = Self.journalState(venueStatus: venueOrder.status)
+                try? journal.update(orderHash: entry.orderHash, to: state, reason: venueOrder.status, nowMillis: now)
+                if state == .accepted { live[entry.orderHash] = order }
+                settled += 1
+            case .none where entry.state == .accepted:
+                // Accepted earlier and gone without trace: the venue no longer lists it.
+                try? journal.update(orderHash: entry.orderHash, to: .canceled, reason: "not on the venue at startup", nowMillis: now)
+            case .none:
+                pending[entry.orderHash] = (entry, order, false)
+            }
+        }
+        let foreign = open.keys.filter { id in !live.keys.contains { $0.lowercased() == id } }
+        if !foreign.isEmpty {
+            logger.warning("venue has open orders this journal did not sign; counted as exposure", metadata: ["count": "\(foreign.count)"])
+        }
+        try resynchronize(open: Array(open.values))
+        logger.info("startup reconciliation done", metadata: [
+            "journaled": "\(entries.count)", "settled": "\(settled)", "still_unknown": "\(pending.count)",
+            "open_on_venue": "\(open.count)", "state": "\(risk.state.rawValue)", "venue_version": "\(catalog.venueVersion)",
+        ])
+    }
+
+    /// Rebuilds exposure and holdings from the venue: resting BUY collateral per market, and
+    /// the share balance of every token with a live order.
+    public func resynchronize(open: [OpenOrder]? = nil) throws(ClobError) {
+        guard configuration.mode != .dryRun else { return }
+        let orders: [OpenOrder]
+        if let open { orders = open } else { orders = try venue.openOrders() }
+        let openIDs = Set(orders.map { $0.id.lowercased() })
+        let now = clock()
+        for (id, order) in live where !openIDs.contains(id.lowercased()) {
+            // No longer resting: filled or cancelled. Ask once for the final state.
+            let final = try venue.order(id: id)
+            let state = final.map { Self.journalState(venueStatus: $0.status) } ?? .canceled
+            try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.status ?? "gone", nowMillis: now)
+            live[id] = nil
+            _ = order
+        }
+        var exposure: [String: UInt64] = [:]
+        var tokens = Set<TokenID>()
+        for order in orders {
+            let collateral = order.side == .buy
+                ? UInt64((UInt128(order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)) * UInt128(order.price.micros) + 999_999) / 1_000_000)
+                : 0
+            exposure[order.market, default: 0] += collateral
+            tokens.insert(order.tokenID)
+        }
+        for order in live.values { tokens.insert(order.token) }
+        var holdings: [TokenID: UInt64] = [:]
+        for token in tokens {
+            let balance = try venue.balanceAllowance(.conditional, tokenID: token, signatureType: builder.signatureType)
+            holdings[token] = balance.balance.uint64Value ?? 0
+        }
+        // Held shares stay exposure until sold. Their cost is not known here, so they count at
+        // face value, 1 pUSD per share: the most a share can pay out (conservative).
+        for (token, shares) in holdings where shares > 0 {
+            let market = (try? catalog.info(for: token).conditionID) ?? ""
+            exposure[market, default: 0] += shares
+        }
+        risk.resynchronize(exposure: exposure, holdings: holdings)
+    }
+
+    // MARK: One action
+
+    /// Runs one action through the pipeline and returns what happened (also sent to ``onEvent``).
+    @discardableResult
+    public func handle(_ action: Polypipe_Bus_V1_Action, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+        counters.actionsReceived += 1
+        let now = clock()
+        var event = Self.event(for: action, receivedAtNanos: receivedAtNanos)
+
+        // 1. Exactly once: an id journaled before is never executed again.
+        if let existing = try? journal.entry(actionID: action.id) {
+            counters.duplicates += 1
+            event.outcome = .duplicate
+            event.orderID = existing.orderHash
+            event.reason = "action id already executed (order \(existing.orderHash) is \(existing.state.rawValue))"
+            return finish(event, audit: "duplicate")
+        }
+        // 2. Validate, with the venue's own facts.
+        let validated: ValidatedAction
+        do { validated = try ActionValidator.validate(action, catalog: catalog, nowMillis: now) } catch {
+            return refuse(event, because: "invalid action: \(error)")
+        }
+        // 3. Fail closed when the venue heartbeat is not current (cancels still go out).
+        guard configuration.mode == .dryRun || health.isHealthy else {
+            return refuse(event, because: "venue heartbeat failing: new orders are refused until it recovers")
+        }
+        // 4. Risk rules, against the venue's book.
+        let mid: Price?
+        do { mid = try catalog.mid(of: validated.token, nowMillis: now) } catch {
+            return refuse(event, because: "cannot read the book for the price band: \(error)")
+        }
+        let proposal = validated.proposal
+        if case .reject(let why) = risk.evaluate(proposal, mid: mid, nowMillis: now) {
+            return refuse(event, because: "risk: \(why)")
+        }
+        // 5. Sign, journal, send.
+        return execute(validated, proposal: proposal, event: event, versionRetried: false)
+    }
+
+    private func execute(_ action: ValidatedAction, proposal: RiskEngine.Proposal, event: Polypipe_Bus_V1_OrderEvent,
+                         versionRetried: Bool) -> Polypipe_Bus_V1_OrderEvent {
+        var event = event
+        let now = clock()
+        let built: OrderBuilder.Built
+        do {
+            built = try builder.build(.limit(price: action.limitPrice.description, size: action.size.description),
+                                      side: action.side, tokenID: action.token, tick: action.market.tick,
+                                      exchange: action.market.exchange, salt: Order.randomSalt(), timestamp: UInt256(UInt64(now)))
+        } catch {
+            risk.undo(proposal)
+            return refuse(event, because: "cannot build the order: \(error)")
+        }
+        let orderID = built.signed.orderID
+        let body = OrderPayload.bodyBytes(built.signed, owner: configuration.owner, orderType: action.orderType,
+                                          deferExec: false, postOnly: action.postOnly)
+        event.orderID = orderID
+        // The journal entry exists before a single byte goes out.
+        do {
+            if versionRetried {
+                guard try journal.resign(actionID: action.id, orderHash: orderID, body: body, nowMillis: now) else {
+                    risk.undo(proposal)
+                    return refuse(event, because: "journal refused to re-sign: the first order is not rejected")
+                }
+            } else if case .existing(let earlier) = try journal.record(actionID: action.id, orderHash: orderID, market: action.market.conditionID,
+                                                                       body: body, nowMillis: now) {
+                risk.undo(proposal)
+                counters.duplicates += 1
+                event.outcome = .duplicate
+                event.orderID = earlier.orderHash
+                event.reason = "action id already executed"
+                return finish(event, audit: "duplicate")
+            }
+            try journal.audit(actionID: action.id, decision: "signed",
+                              detail: "\(action.side.rawValue) \(action.size) @ \(action.limitPrice) \(action.orderType.rawValue) token \(action.token) market \(action.market.conditionID) exchange \(action.market.exchange.rawValue) order \(orderID) maker \(built.signed.order.makerAmount) taker \(built.signed.order.takerAmount) strategy \(action.strategy)",
+                              nowMillis: now)
+        } catch {
+            risk.undo(proposal)
+            return refuse(event, because: "journal write failed; not sending: \(error)")
+        }
+        let order = LiveOrder(orderID: orderID, actionID: action.id, market: action.market.conditionID, order: built.signed.order)
+
+        if configuration.mode == .dryRun {
+            lastSentAtNanos = BusClock.nowNanos()
+            event.sentAtNs = lastSentAtNanos
+            try? journal.update(orderHash: orderID, to: .dryRun, reason: "dry-run: signed, not sent", nowMillis: now)
+            risk.undo(proposal)
+            counters.dryRun += 1
+            event.outcome = .dryRun
+            event.reason = "dry-run: signed and journaled, not sent"
+            return finish(event, audit: "dry-run")
+        }
+
+        lastSentAtNanos = BusClock.nowNanos()
+        event.sentAtNs = lastSentAtNanos
+        let outcome = venue.postOrder(body: body)
+        let after = clock()
+        switch outcome {
+        case .accepted(let acceptance):
+            try? journal.update(orderHash: orderID, to: acceptance.status.lowercased() == "matched" ? .filled : .accepted,
+                                reason: acceptance.status, nowMillis: after)
+            if acceptance.status.lowercased() != "matched" { live[orderID] = order }
+            counters.accepted += 1
+            event.outcome = .accepted
+            event.venueStatus = acceptance.status
+            event.tradeIds = acceptance.tradeIDs
+            return finish(event, audit: "accepted")
+        case .rejected(let reason) where reason.contains("order_version_mismatch") && !versionRetried:
+            try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: after)
+            logger.warning("venue expects another order version; reading /version and re-signing once",
+                           metadata: ["action": "\(action.id)", "order": "\(orderID)"])
+            do { try catalog.refreshVersion() } catch {
+                risk.undo(proposal)
+                return reject(event, reason: reason + " (and /version could not be read: \(error))")
+            }
+            let refreshed: ValidatedAction
+            do {
+                var original = Self.action(from: action)
+                original.createdAtMs = action.createdAtMillis
+                refreshed = try ActionValidator.validate(original, catalog: catalog, nowMillis: after)
+            } catch {
+                risk.undo(proposal)
+                return reject(event, reason: reason + " (re-validation failed: \(error))")
+            }
+            return execute(refreshed, proposal: proposal, event: event, versionRetried: true)
+        case .rejected(let reason):
+            try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: after)
+            risk.undo(proposal)
+            if reason.lowercased().contains("tick") { catalog.invalidate(action.token) }
+            return reject(event, reason: reason)
+        case .refused(let error):
+            // Proven not placed (rate limit, paused, auth): the order will never exist.
+            try? journal.update(orderHash: orderID, to: .rejected, reason: "refused before placement: \(error)", nowMillis: after)
+            risk.undo(proposal)
+            return reject(event, reason: "refused before placement: \(error)")
+        case .unknown(let reason):
+            try? journal.update(orderHash: orderID, to: .unknown, reason: reason, nowMillis: after)
+            if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, order, false) }
+            counters.unknown += 1
+            event.outcome = .unknown
+            event.reason = "outcome unknown, resolving by order id: \(reason)"
+            return finish(event, audit: "unknown")
+        }
+    }
+
+    // MARK: Unknown outcomes
+
+    /// Asks the venue about every order whose outcome is unknown. Found: accepted (or its final
+    /// state). Not found: sent again once (identical bytes), then `absent` after the grace period.
+    public func resolvePending() {
+        guard configuration.mode != .dryRun else { return }
+        for (orderID, item) in pending {
+            let now = clock()
+            let found: OpenOrder?
+            do { found = try venue.order(id: orderID) } catch {
+                logger.warning("cannot look up an unknown order yet", metadata: ["order": "\(orderID)", "error": "\(error)"])
+                continue
+            }
+            var event = Polypipe_Bus_V1_OrderEvent()
+            event.actionID = item.entry.actionID
+            event.orderID = orderID
+            event.market = item.order.market
+            event.tokenID = item.order.token.description
+            event.side = item.order.side == .buy ? .buy : .sell
+            event.sizeMicros = item.order.shares
+            event.limitPriceMicros = item.order.price.micros
+            if let found {
+                let state = Self.journalState(venueStatus: found.status)
+                try? journal.update(orderHash: orderID, to: state, reason: "resolved: \(found.status)", nowMillis: now)
+                if state == .accepted { live[orderID] = item.order }
+                pending[orderID] = nil
+                counters.accepted += 1
+                event.outcome = state == .canceled ? .canceled : .accepted
+                event.venueStatus = found.status
+                event.reason = "unknown outcome resolved by order id"
+                _ = finish(event, audit: "resolved")
+            } else if now - item.entry.createdAtMillis >= configuration.unknownGraceMillis {
+                try? journal.update(orderHash: orderID, to: .absent, reason: "not on the venue \(configuration.unknownGraceMillis / 1000) s after signing", nowMillis: now)
+                pending[orderID] = nil
+                releaseExposure(of: item.order, matched: 0)
+                event.outcome = .canceled
+                event.reason = "never reached the venue (absent after \(configuration.unknownGraceMillis / 1000) s)"
+                _ = finish(event, audit: "absent")
+            } else if !item.resent && now - item.entry.createdAtMillis >= configuration.resendAfterMillis {
+                pending[orderID]?.resent = true
+                logger.info("unknown order not on the venue; sending the same bytes again", metadata: ["order": "\(orderID)"])
+                switch venue.postOrder(body: item.entry.body) {
+                case .accepted(let acceptance):
+                    try? journal.update(orderHash: orderID, to: .accepted, reason: acceptance.status, nowMillis: clock())
+                    live[orderID] = item.order
+                    pending[orderID] = nil
+                    counters.accepted += 1
+                    event.outcome = .accepted
+                    event.venueStatus = acceptance.status
+                    _ = finish(event, audit: "accepted-on-resend")
+                case .rejected(let reason) where reason.contains("Duplicated"):
+                    break  // it is there after all; the next lookup finds it
+                case .rejected(let reason):
+                    try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: clock())
+                    pending[orderID] = nil
+                    releaseExposure(of: item.order, matched: 0)
+                    _ = reject(event, reason: reason)
+                case .refused, .unknown:
+                    break  // still no proof; keep asking
+                }
+            }
+        }
+    }
+
+    /// Orders whose outcome is still unknown.
+    public var unknownCount: Int { pending.count }
+
+    // MARK: Operator commands
+
+    /// HALT, REDUCE_ONLY, RESUME: persisted before it takes effect, and audited.
+    public func setState(_ state: TradingState, reason: String) {
+        try? journal.setTradingState(state)
+        try? journal.audit(actionID: nil, decision: "state-\(state.rawValue)", detail: reason, nowMillis: clock())
+        risk.set(state)
+        stateReason = state == .running ? "" : reason
+        logger.notice("trading state changed", metadata: ["state": "\(state.rawValue)", "reason": "\(reason)"])
+    }
+
+    /// Cancels every open order of this account on the venue (allowed in every state).
+    public func cancelAll(reason: String) -> (canceled: [String], notCanceled: [String: String], error: String?) {
+        try? journal.audit(actionID: nil, decision: "cancel-all", detail: reason, nowMillis: clock())
+        guard configuration.mode != .dryRun else { return ([], [:], nil) }
+        do {
+            let result = try venue.cancelAll()
+            let now = clock()
+            for id in result.canceled {
+                try? journal.update(orderHash: id, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now)
+                if let order = live.removeValue(forKey: id) ?? live.first(where: { $0.key.lowercased() == id.lowercased() }).map({ live.removeValue(forKey: $0.key)! }) {
+                    releaseExposure(of: order, matched: 0)
+                }
+            }
+            logger.notice("cancel-all", metadata: ["canceled": "\(result.canceled.count)", "not_canceled": "\(result.notCanceled.count)", "reason": "\(reason)"])
+            return (result.canceled, result.notCanceled, nil)
+        } catch {
+            logger.error("cancel-all failed", metadata: ["error": "\(error)"])
+            return ([], [:], "\(error)")
+        }
+    }
+
+    // MARK: Status and snapshot
+
+    public func status(mode: ExecMode, signer: EthereumAddress, venueURL: String, startedAtMillis: Int64) -> Polypipe_Bus_V1_ExecStatus {
+        var status = Polypipe_Bus_V1_ExecStatus()
+        switch risk.state {
+        case .running: status.state = .running
+        case .reducing: status.state = .reducing
+        case .halted: status.state = .halted
+        }
+        status.mode = mode.rawValue
+        status.venueHeartbeatOk = mode == .dryRun || health.isHealthy
+        status.signerAddress = signer.checksummed
+        status.venueURL = venueURL
+        status.actionsReceived = counters.actionsReceived
+        status.ordersAccepted = counters.accepted
+        status.ordersRejected = counters.rejected
+        status.ordersUnknown = UInt64(pending.count)
+        status.actionsRefused = counters.refused
+        status.malformedMessages = counters.malformed
+        status.openOrders = UInt64(live.count)
+        status.totalExposureMicros = risk.totalExposure
+        status.startedAtMs = startedAtMillis
+        status.venueVersion = Int64(catalog.venueVersion)
+        status.stateReason = stateReason
+        return status
+    }
+
+    /// The latest event of each recent order (for snapshots).
+    public var recentEvents: [Polypipe_Bus_V1_OrderEvent] { recent }
+
+    /// A malformed bus message was dropped.
+    public func countMalformed() { counters.malformed += 1 }
+
+    // MARK: Helpers
+
+    private func releaseExposure(of order: LiveOrder, matched: UInt64) {
+        switch order.side {
+        case .buy: risk.release(market: order.market, amount: Collateral(micros: order.unfilledCollateral(matched: matched)))
+        case .sell: risk.undo(RiskEngine.Proposal(market: order.market, token: order.token, side: .sell, price: order.price,
+                                                  size: Shares(micros: order.shares - min(order.shares, matched))))
+        }
+    }
+
+    private func refuse(_ event: Polypipe_Bus_V1_OrderEvent, because reason: String) -> Polypipe_Bus_V1_OrderEvent {
+        var event = event
+        counters.refused += 1
+        event.outcome = .refused
+        event.reason = reason
+        return finish(event, audit: "refused")
+    }
+
+    private func reject(_ event: Polypipe_Bus_V1_OrderEvent, reason: String) -> Polypipe_Bus_V1_OrderEvent {
+        var event = event
+        counters.rejected += 1
+        event.outcome = .rejected
+        event.reason = reason
+        return finish(event, audit: "rejected")
+    }
+
+    private func finish(_ event: Polypipe_Bus_V1_OrderEvent, audit decision: String) -> Polypipe_Bus_V1_OrderEvent {
+        try? journal.audit(actionID: event.actionID.isEmpty ? nil : event.actionID, decision: decision,
+                           detail: event.reason.isEmpty ? "order \(event.orderID) \(event.venueStatus)" : event.reason, nowMillis: clock())
+        recent.append(event)
+        if recent.count > configuration.recentEventLimit { recent.removeFirst(recent.count - configuration.recentEventLimit) }
+        let level: Logger.Level = event.outcome == .accepted || event.outcome == .dryRun ? .info : .notice
+        logger.log(level: level, "action \(decision)", metadata: [
+            "action": "\(event.actionID)", "order": "\(event.orderID)", "outcome": "\(event.outcome)",
+            "reason": "\(event.reason)", "venue_status": "\(event.venueStatus)",
+        ])
+        onEvent(event)
+        return event
+    }
+
+    private func liveOrder(from entry: Journal.Entry) -> LiveOrder? {
+        guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else { return nil }
+        return LiveOrder(orderID: entry.orderHash, actionID: entry.actionID, market: entry.market, order: decoded.order)
+    }
+
+    static func journalState(venueStatus: String) -> Journal.State {
+        let status = venueStatus.uppercased()
+        if status == "MATCHED" { return .filled }
+        if status.hasPrefix("CANCELED") || status == "INVALID" || status == "UNMATCHED" { return .canceled }
+        return .accepted
+    }
+
+    static func event(for action: Polypipe_Bus_V1_Action, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+        var event = Polypipe_Bus_V1_OrderEvent()
+        event.actionID = action.id
+        event.market = action.market
+        event.tokenID = action.tokenID
+        event.side = action.side
+        event.sizeMicros = action.sizeMicros
+        event.limitPriceMicros = action.limitPriceMicros
+        event.expectedPriceMicros = action.expectedPriceMicros
+        event.actionCreatedAtMs = action.createdAtMs
+        event.receivedAtNs = receivedAtNanos
+        event.strategy = action.strategy
+        return event
+    }
+
+    static func action(from validated: ValidatedAction) -> Polypipe_Bus_V1_Action {
+        var action = Polypipe_Bus_V1_Action()
+        action.id = validated.id
+        action.market = validated.market.conditionID
+        action.tokenID = validated.token.description
+        action.side = validated.side == .buy ? .buy : .sell
+        action.sizeMicros = validated.size.micros
+        action.limitPriceMicros = validated.limitPrice.micros
+        action.expectedPriceMicros = validated.expectedPrice.micros
+        action.createdAtMs = validated.createdAtMillis
+        action.ttlMs = Int64.max / 4
+        action.timeInForce = validated.orderType == .fok ? .fok : validated.orderType == .fak ? .fak : .gtc
+        action.postOnly = validated.postOnly
+        action.strategy = validated.strategy
+        return action
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import Shared
+import Testing
+
+/// exec-proc as a process, against clob-sim, over the real bus.
+@Suite(.serialized) struct ExecProcTests {
+    @Test func anActionBecomesAnAcceptedOrderExactlyOnce() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        let action = ExecStack.action(id: "e2e-1", market: window.market, token: window.up, price: ask)
+        try stack.send(action)
+        let event = try stack.event(for: "e2e-1")
+        #expect(event.outcome == .accepted, "\(event.reason)")
+        #expect(event.orderID.hasPrefix("0x") && event.orderID.count == 66)
+        #expect(event.sentAtNs >= event.receivedAtNs && event.receivedAtNs > 0)
+        // The venue knows the order by the id exec-proc computed before sending.
+        #expect(try stack.client().order(id: event.orderID) != nil)
+
+        // The same action again: nothing new is signed.
+        try stack.send(action)
+        let again = try stack.event(for: "e2e-1", after: 1)
+        #expect(again.outcome == .duplicate)
+        #expect(again.orderID == event.orderID)
+    }
+
+    @Test func invalidAndRiskyActionsAreRefusedWithTheirReason() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        let cases: [(String, Polypipe_Bus_V1_Action, String)] = [
+            ("expired", ExecStack.action(id: "r-expired", market: window.market, token: window.up, price: ask, ttlMs: 1_000,
+                                         createdAt: BusClock.nowMillis() - 5_000), "expired"),
+            ("wrong market", ExecStack.action(id: "r-market", market: "0x" + String(repeating: "ab", count: 32), token: window.up, price: ask),
+             "belongs to market"),
+            ("off tick", ExecStack.action(id: "r-tick", market: window.market, token: window.up, price: ask + 5_000), "tick"),
+            ("notional", ExecStack.action(id: "r-notional", market: window.market, token: window.up, size: 500_000_000, price: ask),
+             "notional"),
+            ("unheld sell", ExecStack.action(id: "r-sell", market: window.market, token: window.down, side: .sell, price: 500_000),
+             "without holding"),
+        ]
+        for (name, action, expected) in cases {
+            try stack.send(action)
+            let event = try stack.event(for: action.id)
+            #expect(event.outcome == .refused, "\(name)")
+            #expect(event.reason.contains(expected), "\(name): \(event.reason)")
+            #expect(event.orderID.isEmpty, "\(name): nothing may be signed")
+        }
+    }
+
+    @Test func malformedBusMessagesAreCountedAndNothingStops() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        try stack.sendRaw([[1, 2, 3]])                                                     // one frame
+        try stack.sendRaw([Array("action".utf8), [9, 9], [1]])                             // bad header version
+        try stack.sendRaw(Envelope(topic: "action", source: "x", epoch: 1, sequence: 1, sentAtNanos: 1,
+                                   payload: [0xFF, 0xFF, 0xFF]).frames())                 // not protobuf
+        try stack.sendRaw(Envelope(topic: "weather", source: "x", epoch: 1, sequence: 2, sentAtNanos: 1, payload: []).frames())
+        let ask = try stack.bestAsk(window.up)
+        try stack.send(ExecStack.action(id: "after-garbage", market: window.market, token: window.up, price: ask))
+        #expect(try stack.event(for: "after-garbage").outcome == .accepted)
+        let status = try stack.control(.status).status
+        #expect(status.malformedMessages == 4)
+        #expect(stack.exec?.isRunning == true)
+    }
+
+    @Test func haltRefusesNewOrdersWhileCancelsStillWorkAndSurvivesARestart() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        // A resting order well below the book (inside the band, never filled by the agents).
+        let restingPrice = ask - 100_000
+        try stack.send(ExecStack.action(id: "h-rest", market: window.market, token: window.up, price: restingPrice))
+        let resting = try stack.event(for: "h-rest")
+        #expect(resting.outcome == .accepted, "\(resting.reason)")
+
+        #expect(try stack.control(.halt, reason: "test halt").status.state == .halted)
+        try stack.send(ExecStack.action(id: "h-new", market: window.market, token: window.up, price: ask))
+        let refused = try stack.event(for: "h-new")
+        #expect(refused.outcome == .refused)
+        #expect(refused.reason.contains("halted"))
+
+        let cancel = try stack.control(.cancelAll, reason: "test cancel while halted")
+        #expect(cancel.ok)
+        #expect(cancel.canceled.map { $0.lowercased() }.contains(resting.orderID.lowercased()))
+        #expect(try stack.client().openOrders().isEmpty)
+
+        // HALTED is persisted: a restarted exec-proc comes back halted.
+        stack.killExec()
+        try stack.startExec()
+        #expect(try stack.control(.status).status.state == .halted)
+        #expect(try stack.control(.resume).status.state == .running)
+    }
+
+    @Test func heartbeatFailureFailsClosedAndRecovers() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        try stack.send(ExecStack.action(id: "hb-1", market: window.market, token: window.up, price: ask))
+        #expect(try stack.event(for: "hb-1").outcome == .accepted)
+
+        try stack.post("/admin/faults", #"{"server_error_ppm": 1000000}"#)
+        var healthy = true
+        for _ in 0..<50 where healthy {
+            usleep(100_000)
+            healthy = try stack.control(.status).status.venueHeartbeatOk
+        }
+        #expect(!healthy)
+        try stack.send(ExecStack.action(id: "hb-2", market: window.market, token: window.up, price: ask))
+        let refused = try stack.event(for: "hb-2")
+        #expect(refused.outcome == .refused)
+        #expect(refused.reason.contains("heartbeat"))
+
+        try stack.post("/admin/reset-faults", "{}")
+        for _ in 0..<50 where !healthy {
+            usleep(100_000)
+            healthy = try stack.control(.status).status.venueHeartbeatOk
+        }
+        #expect(healthy)
+    }
+
+    /// ★SUB-03: kill -9 while a submit is in flight (the venue placed the order and holds its
+    /// answer back); the restarted exec-proc finds the order by its id and never signs another.
+    @Test func exactlyOnceAcrossKillNineMidSubmit() throws {
+        let stack = try ExecStack(execArguments: ["--request-timeout-ms", "20000", "--no-cancel-on-stop"])
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        let price = ask - 100_000  // rests: the order stays visible as open
+        try stack.post("/admin/faults", #"{"timeout_but_placed": 1, "withheld_ms": 8000}"#)
+        let action = ExecStack.action(id: "k9-1", market: window.market, token: window.up, price: price, ttlMs: 60_000)
+        try stack.send(action)
+        // Wait until the venue has the order while exec-proc still waits for the answer.
+        let client = try stack.client()
+        var open: [OpenOrder] = []
+        for _ in 0..<50 where open.isEmpty {
+            usleep(100_000)
+            open = try client.openOrders()
+        }
+        #expect(open.count == 1)
+        stack.killExec()
+        try stack.startExec()
+
+        // Re-sent after the restart: refused as a duplicate of the journaled order.
+        try stack.send(action)
+        let event = try stack.event(for: "k9-1")
+        #expect(event.outcome == .duplicate, "\(event.reason)")
+        #expect(event.orderID.lowercased() == open.first?.id.lowercased())
+        #expect(try client.openOrders().count == 1)
+    }
+
+    /// An answer that does not come in time is "unknown", then resolved by the order id.
+    @Test func aTimedOutSubmitIsUnknownThenResolvedByOrderID() throws {
+        let stack = try ExecStack(execArguments: ["--request-timeout-ms", "500"])
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        try stack.post("/admin/faults", #"{"timeout_but_placed": 1, "withheld_ms": 3000}"#)
+        try stack.send(ExecStack.action(id: "u-1", market: window.market, token: window.up, price: ask - 100_000))
+        let first = try stack.event(for: "u-1")
+        #expect(first.outcome == .unknown, "\(first.reason)")
+        let resolved = try stack.event(for: "u-1", after: 1)
+        #expect(resolved.outcome == .accepted, "\(resolved.reason)")
+        #expect(resolved.orderID == first.orderID)
+        #expect(try stack.client().openOrders().count == 1)
+    }
+
+    /// ★KEY-01/KEY-03 for exec-proc: after start the key is in no process environment, no log
+    /// line and no bus message. Assertions are booleans: a failure never prints the key.
+    @Test func theKeyStaysInExecProcMemoryOnly() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        try stack.send(ExecStack.action(id: "key-1", market: window.market, token: window.up, price: ask))
+        _ = try stack.event(for: "key-1")
+        let pid = try #require(stack.exec?.processIdentifier)
+        let keyText = String(ExecStack.keyHex.dropFirst(2))
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
+        let environText = String(decoding: environ, as: UTF8.self)
+        let environHasName = environText.contains("POLYMARKET_KEY")
+        let environHasKey = environText.lowercased().contains(keyText)
+        #expect(!environHasName)
+        #expect(!environHasKey)
+        let log = try String(contentsOfFile: stack.execLog, encoding: .utf8)
+        let logHasKey = log.lowercased().contains(keyText)
+        #expect(!logHasKey)
+        #expect(log.contains("exec-proc ready"))
+        let published = String(decoding: stack.publishedBytes, as: UTF8.self).lowercased()
+        let publishedHasKey = published.contains(keyText)
+        #expect(!publishedHasKey)
+    }
+
+    @Test func aSecondExecProcCannotTakeOverTheSockets() throws {
+        let stack = try ExecStack()
+        let first = stack.exec
+        #expect(throws: (any Error).self) { try stack.startExec() }
+        stack.exec?.waitUntilExit()
+        #expect(stack.exec?.terminationStatus != 0)
+        stack.exec = first
+        #expect(try stack.control(.status).ok)
+        let log = try String(contentsOfFile: stack.execLog, encoding: .utf8)
+        #expect(log.contains("already bound"))
+    }
+
+    /// Clone pattern: a subscriber that joins late (or sees a gap) asks exec-proc for a snapshot
+    /// and gets the state and recent order events it missed, stamped with the publisher's
+    /// epoch and sequence so it knows which later updates to apply.
+    @Test func aLateSubscriberRecoversFromASnapshot() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.up)
+        try stack.send(ExecStack.action(id: "snap-1", market: window.market, token: window.up, price: ask))
+        let event = try stack.event(for: "snap-1")
+
+        let late = try ZmqSocket(stack.context, .subscribe)
+        try late.connect(stack.layout.events)
+        try late.subscribe("")
+        let snapshot = try RequestClient(context: stack.context, endpoint: stack.layout.snapshot)
+            .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_Snapshot.self)
+        #expect(snapshot.source == "exec-proc")
+        #expect(snapshot.sequence >= 1)
+        #expect(snapshot.orders.contains { $0.actionID == "snap-1" && $0.orderID == event.orderID })
+        #expect(snapshot.status.ordersAccepted >= 1)
+
+        // Updates after the snapshot continue its sequence: the tracker accepts them in order.
+        var tracker = SequenceTracker()
+        tracker.resynchronized(source: snapshot.source, epoch: snapshot.epoch, sequence: snapshot.sequence)
+        var verdict: SequenceTracker.Verdict?
+        for _ in 0..<30 where verdict == nil {
+            if let frames = try late.receive(timeoutMilliseconds: 100) {
+                let envelope = try Envelope(frames: frames)
+                let judged = tracker.observe(envelope)
+                if judged != .stale { verdict = judged }
+            }
+        }
+        #expect(verdict == .inOrder)
+    }
+}

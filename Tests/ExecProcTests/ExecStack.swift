@@ -1,0 +1,205 @@
+import Foundation
+import Shared
+
+/// clob-sim and exec-proc as real processes from the build directory, wired over a temporary
+/// runtime directory, plus a strategy's end of the bus (PUSH actions, SUB events).
+final class ExecStack {
+    /// A well-known test key (Hardhat account 0): never a real wallet.
+    static let keyHex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+    static let key = try! PrivateKey(hex: keyHex)
+
+    static func binary(_ name: String) throws -> URL {
+        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        guard let url = candidates.map({ $0.appendingPathComponent(name) }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw StackError("\(name) is not built next to the tests")
+        }
+        return url
+    }
+
+    struct StackError: Error, CustomStringConvertible {
+        let description: String
+        init(_ text: String) { description = text }
+    }
+
+    let runtime: String
+    let layout: BusLayout
+    let sim = Process()
+    let simURL: String
+    var exec: Process?
+    var execLog: String { runtime + "/exec-stderr.log" }
+    let context = try! ZmqContext()
+    let push: ZmqSocket
+    let events: ZmqSocket
+    private(set) var received: [Envelope] = []
+    var execArguments: [String]
+
+    init(simArguments: [String] = [], execArguments: [String] = []) throws {
+        runtime = NSTemporaryDirectory() + "polypipe-exec-test-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        layout = BusLayout(runtimeDirectory: runtime)
+        sim.executableURL = try Self.binary("clob-sim")
+        sim.arguments = ["serve", "--port", "0", "--seed", "11"] + simArguments
+        let output = Pipe()
+        sim.standardOutput = output
+        sim.standardError = FileHandle.nullDevice
+        try sim.run()
+        simURL = try Self.readLine(output, prefix: "listening on ")
+        self.execArguments = execArguments
+        push = try ZmqSocket(context, .push)
+        events = try ZmqSocket(context, .subscribe)
+        try startExec()
+        try push.connect(layout.actions)
+        try events.connect(layout.events)
+        try events.subscribe("order")
+        usleep(200_000)  // let the SUB connection settle (PUB drops messages before it)
+    }
+
+    deinit {
+        if let exec, exec.isRunning { kill(exec.processIdentifier, SIGKILL); exec.waitUntilExit() }
+        kill(sim.processIdentifier, SIGKILL)
+        sim.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: runtime)
+    }
+
+    static func readLine(_ pipe: Pipe, prefix: String) throws -> String {
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix(prefix) else { throw StackError("expected a line starting '\(prefix)', got '\(text.prefix(200))'") }
+        return String(text.dropFirst(prefix.count))
+    }
+
+    /// Starts (or restarts) exec-proc with the key in its environment only.
+    func startExec(extra: [String] = []) throws {
+        let process = Process()
+        process.executableURL = try Self.binary("exec-proc")
+        process.arguments = ["--mode", "paper", "--venue", simURL, "--runtime-dir", runtime, "--heartbeat-interval-ms", "300",
+                             "--resync-interval-ms", "1000"] + execArguments + extra
+        var environment = ProcessInfo.processInfo.environment
+        environment["POLYMARKET_KEY"] = Self.keyHex
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        if !FileManager.default.fileExists(atPath: execLog) { FileManager.default.createFile(atPath: execLog, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: execLog))
+        log.seekToEndOfFile()
+        process.standardError = log
+        try process.run()
+        exec = process
+        _ = try Self.readLine(output, prefix: "ready")
+        // Peers reconnect to the new sockets on their own (ZeroMQ retries every 100 ms); give
+        // them that long so a restart does not drop the next event on a PUB with no subscriber.
+        usleep(300_000)
+    }
+
+    func killExec() {
+        guard let exec else { return }
+        kill(exec.processIdentifier, SIGKILL)
+        exec.waitUntilExit()
+    }
+
+    // MARK: Venue
+
+    func get(_ path: String) throws -> JSONValue {
+        let transport = try CurlTransport(baseURL: simURL)
+        let response = try transport.send(Shared.HTTPRequest(method: "GET", target: path))
+        return try JSONParser.parse(response.body)
+    }
+
+    func post(_ path: String, _ body: String) throws {
+        let transport = try CurlTransport(baseURL: simURL)
+        _ = try transport.send(Shared.HTTPRequest(method: "POST", target: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
+    }
+
+    /// The running 15-minute BTC window: condition id and the Up/Down tokens.
+    func currentWindow() throws -> (market: String, up: String, down: String) {
+        let start = Int(Date().timeIntervalSince1970) / 900 * 900
+        let events = try get("/events?slug=btc-updown-15m-\(start)")
+        guard case .array(let list) = events, case .array(let markets)? = list.first?["markets"], let market = markets.first,
+              let condition = market["conditionId"]?.scalarText, let ids = market["clobTokenIds"]?.scalarText,
+              case .array(let tokens) = try JSONParser.parse(Array(ids.utf8)), tokens.count == 2,
+              let up = tokens[0].scalarText, let down = tokens[1].scalarText
+        else { throw StackError("no current 15m window on the sim") }
+        return (condition, up, down)
+    }
+
+    /// Best ask of `token` (price micros), waiting for the agents to quote.
+    func bestAsk(_ token: String) throws -> UInt64 {
+        for _ in 0..<50 {
+            let book = try OrderBookSummary(json: try get("/book?token_id=\(token)"))
+            if let ask = book.bestAsk, book.bestBid != nil { return ask.price.micros }
+            usleep(100_000)
+        }
+        throw StackError("no two-sided book for \(token)")
+    }
+
+    func client() throws -> ClobClient {
+        let transport = try CurlTransport(baseURL: simURL)
+        let anonymous = ClobClient(transport: transport, chain: .polygon)
+        let credentials = try anonymous.deriveApiKey(signingWith: Self.key)
+        return ClobClient(transport: transport, chain: .polygon, l2: try L2Signer(credentials: credentials, address: Self.key.address))
+    }
+
+    // MARK: Bus
+
+    static func action(id: String, market: String, token: String, side: Polypipe_Bus_V1_Side = .buy, size: UInt64 = 5_000_000,
+                       price: UInt64, ttlMs: Int64 = 10_000, createdAt: Int64 = BusClock.nowMillis()) -> Polypipe_Bus_V1_Action {
+        var action = Polypipe_Bus_V1_Action()
+        action.id = id
+        action.market = market
+        action.tokenID = token
+        action.side = side
+        action.sizeMicros = size
+        action.limitPriceMicros = price
+        action.expectedPriceMicros = price
+        action.createdAtMs = createdAt
+        action.ttlMs = ttlMs
+        action.timeInForce = .gtc
+        action.strategy = "test"
+        return action
+    }
+
+    private var sequence: UInt64 = 0
+
+    func send(_ action: Polypipe_Bus_V1_Action) throws {
+        sequence += 1
+        let envelope = Envelope(topic: "action", source: "test", epoch: 1, sequence: sequence, sentAtNanos: BusClock.nowNanos(),
+                                payload: action.busPayload)
+        try push.send(envelope.frames())
+    }
+
+    func sendRaw(_ frames: [[UInt8]]) throws { try push.send(frames) }
+
+    /// The next order event for `actionID` (events for other actions are kept).
+    func event(for actionID: String, after index: Int = 0, timeoutSeconds: Double = 10) throws -> Polypipe_Bus_V1_OrderEvent {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var seen = 0
+        while Date() < deadline {
+            for envelope in received {
+                let event = try Polypipe_Bus_V1_OrderEvent(busPayload: envelope.payload, topic: envelope.topic)
+                if event.actionID == actionID {
+                    if seen == index { return event }
+                    seen += 1
+                }
+            }
+            seen = 0
+            if let frames = try events.receive(timeoutMilliseconds: 100) { received.append(try Envelope(frames: frames)) }
+        }
+        throw StackError("no event #\(index) for action \(actionID) within \(timeoutSeconds) s")
+    }
+
+    func control(_ command: Polypipe_Bus_V1_Command, reason: String = "test") throws -> Polypipe_Bus_V1_ControlReply {
+        var request = Polypipe_Bus_V1_ControlRequest()
+        request.command = command
+        request.reason = reason
+        return try RequestClient(context: context, endpoint: layout.control).call(request, expecting: Polypipe_Bus_V1_ControlReply.self)
+    }
+
+    /// Every byte exec-proc published so far (for leak checks).
+    var publishedBytes: [UInt8] { received.flatMap { $0.payload } }
+}
