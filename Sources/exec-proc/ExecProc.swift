@@ -70,6 +70,9 @@ struct ExecProc: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Cancel this account's open orders on SIGTERM.")
     var cancelOnStop = true
 
+    @Flag(help: "fsync the journal on every commit (survives power loss; caps the order rate). Default: WAL, survives kill -9 and crashes.")
+    var journalFsync = false
+
     @Option(help: "Signature type: 0 EOA (default), 1 proxy, 2 Gnosis Safe, 3 deposit wallet.")
     var signatureType: UInt8 = 0
 
@@ -134,6 +137,7 @@ struct ExecProc: ParsableCommand {
         settings.unknownGraceMillis = unknownGraceMs
         settings.resyncIntervalMillis = resyncIntervalMs
         settings.cancelOnStop = cancelOnStop
+        settings.journalDurability = journalFsync ? .powerLoss : .processCrash
         settings.signatureType = SignatureType(rawValue: signatureType) ?? .eoa
         if let funder {
             do { settings.funder = try EthereumAddress(funder) } catch { throw ValidationError("--funder: \(error)") }

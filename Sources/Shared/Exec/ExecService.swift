@@ -24,6 +24,7 @@ public final class ExecService {
         public var resyncIntervalMillis: Int64 = 5_000
         public var unknownGraceMillis: Int64 = 60_000
         public var cancelOnStop = true
+        public var journalDurability: Journal.Durability = .processCrash
         public var signatureType: SignatureType = .eoa
         public var funder: EthereumAddress?
 
@@ -77,7 +78,7 @@ public final class ExecService {
             throw fail("cannot get API credentials from \(settings.venueURL)", error)
         }
         let journal: Journal
-        do { journal = try Journal(path: settings.journalPath) } catch { throw fail("cannot open the journal", error) }
+        do { journal = try Journal(path: settings.journalPath, durability: settings.journalDurability) } catch { throw fail("cannot open the journal", error) }
 
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: settings.chain), signatureType: settings.signatureType, funder: settings.funder)
         let health = VenueHealth(healthy: false, staleAfterMillis: settings.heartbeatIntervalMillis * 5 / 2)

@@ -51,10 +51,26 @@ public final class Journal: Sendable {
 
     /// Opens (creating and migrating) the journal at `path`.
     /// - Throws: ``Failure``.
-    public init(path: String) throws(Failure) {
+    /// How far a committed write is guaranteed to survive.
+    public enum Durability: Sendable {
+        /// Survives the process dying at any point (`kill -9`, a crash): SQLite WAL with
+        /// `synchronous=NORMAL`, no fsync per write. A power loss or kernel crash may roll back
+        /// the last writes. The default: exec-proc's startup reconciliation counts venue orders
+        /// the journal does not know, so such a loss is seen, not silent.
+        case processCrash
+        /// Also survives power loss: `synchronous=FULL`, an fsync per commit (milliseconds on
+        /// most disks; it caps the order rate accordingly).
+        case powerLoss
+    }
+
+    public init(path: String, durability: Durability = .processCrash) throws(Failure) {
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: durability == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
