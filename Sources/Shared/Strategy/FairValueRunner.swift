@@ -185,6 +185,7 @@ public struct FairValueRunner: Sendable {
                 // Either the window ended or (rarely) a feed stopped: roll on in both cases.
                 group.cancelAll()
             }
+            if Task.isCancelled { break }
             logger.info("window over", metadata: ["market.slug": "\(window.slug)"])
         }
     }

@@ -52,7 +52,7 @@ import Testing
         ]
         for (text, needle) in cases {
             #expect(throws: MarketDataError.self) { try event(text) }
-            do { _ = try event(text) } catch { #expect(error.description.contains(needle), "\(error)") }
+            do { _ = try event(text) } catch { #expect("\(error)".contains(needle), "\(error)") }
         }
         #expect(throws: MarketDataError.unsupported("event_type best_bid_ask")) {
             try event(#"{"event_type":"best_bid_ask","asset_id":"111"}"#)

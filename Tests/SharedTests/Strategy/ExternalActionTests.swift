@@ -22,7 +22,8 @@ import Testing
     @Test func aValidActionIsForwardedAsExternal() throws {
         let proposal = try ExternalAction.accept(frames: frames(valid()), receivedAtMillis: 777).get()
         #expect(proposal.strategy == "external:model-a" && proposal.createdAtMillis == 777, "created_at stamped when absent")
-        #expect(proposal.expectedPrice == Price(micros: 550_000) && proposal.tokenID == (try TokenID(decimal: "4242")))
+        let token = try TokenID(decimal: "4242")
+        #expect(proposal.expectedPrice == Price(micros: 550_000) && proposal.tokenID == token)
         var unnamed = valid()
         unnamed.strategy = ""
         unnamed.createdAtMs = 5
