@@ -106,7 +106,9 @@ extension Venue {
                               ("next_cursor", .string("LTE=")), ("data", .array(all))]))
     }
 
-    /// Gamma-style `GET /events?slug=`: the market's event with its Gamma market object.
+    /// Gamma-style `GET /events?slug=`: the market's event with its Gamma market object, and for
+    /// a running Up/Down window `eventMetadata.priceToBeat` (its start price, what strategies
+    /// joining mid-window need).
     func events(_ request: SimRequest) -> SimResponse {
         let wanted = catalog.markets.filter { request.query["slug"] == nil || $0.slug == request.query["slug"] }
         let events: [JSONValue] = wanted.map { market in
@@ -126,8 +128,18 @@ extension Venue {
                 gamma.append(("eventStartTime", .string(Self.iso8601(window.lowerBound))))
                 gamma.append(("endDate", .string(Self.iso8601(window.upperBound))))
             }
-            return .object([("id", .string(String(market.conditionID.suffix(8)))), ("slug", .string(market.slug)),
-                            ("title", .string(market.question)), ("markets", .array([.object(gamma)]))])
+            var event: [(key: String, value: JSONValue)] = [
+                ("id", .string(String(market.conditionID.suffix(8)))), ("slug", .string(market.slug)),
+                ("title", .string(market.question)), ("markets", .array([.object(gamma)])),
+            ]
+            // Polymarket fills the event's `eventMetadata.priceToBeat` (the window's start
+            // reference price) a few seconds after the window opens (observed, spec §6.3); the
+            // sim knows it at once. Omitted before the start, as on the venue.
+            if let window = market.window, window.lowerBound <= nowSeconds, let start = reference?.price(at: window.lowerBound) {
+                let value = "\(start / 100).\(String(format: "%02lld", start % 100))"
+                event.append(("eventMetadata", .object([("priceToBeat", .number(value))])))
+            }
+            return .object(event)
         }
         return .json(.array(events))
     }

@@ -1,19 +1,54 @@
 import ArgumentParser
+import Foundation
+import Logging
+import Shared
 
-/// `signal-proc`: The strategy: market data in, BUY/SELL actions out on the bus (HOLD is silence).
-///
-/// Not wired yet: this entry point only parses its options and explains itself. The process's
-/// logic lands with its own issue; until then running it without `--help` exits non-zero so a
-/// supervisor never mistakes it for a working component.
+/// `signal-proc`: the strategy process. Market data in, actions out on the bus (HOLD is silence).
 @main
-struct SignalProc: ParsableCommand {
+struct SignalProc: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signal-proc",
         abstract: "The strategy: market data in, BUY/SELL actions out on the bus (HOLD is silence).",
-        discussion: "This build ships the protocol core only; signal-proc itself is not implemented yet and exits with status 2."
+        discussion: """
+        Every action goes to exec-proc (PUSH to <runtime>/exec/actions.sock) and to subscribers \
+        (PUB on <runtime>/signal/signals.sock), topic "action", schema polypipe.bus.v1.Action. \
+        Prints one line "ready" on stdout once its sockets are up; logs go to stderr. Exits 0 on \
+        SIGTERM or SIGINT.
+        """
     )
 
-    func run() throws {
-        throw ValidationError("signal-proc is not implemented in this build (protocol core only); see --help.")
+    @OptionGroup var options: SignalOptions
+
+    func run() async throws {
+        let options = self.options
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = options.level
+            return handler
+        }
+        let logger = Logger(label: "polypipe.signal-proc")
+        let layout = BusLayout(runtimeDirectory: options.resolvedRuntimeDirectory ?? "")
+        let work = Task { () throws -> Void in
+            let context = try ZmqContext()
+            let outlet = try ActionOutlet(context: context, layout: layout, logger: logger)
+            let ready = { FileHandle.standardOutput.write(Data("ready\n".utf8)) }
+            logger.info("signal-proc starting", metadata: ["strategy": "\(options.strategy.rawValue)", "bus.runtime": "\(layout.runtimeDirectory)"])
+            switch options.strategy {
+            case .fairValue:
+                let runner = FairValueRunner(endpoints: options.endpoints, length: options.windowLength,
+                                             configuration: options.fairValueConfiguration, logger: logger)
+                await runner.run(outlet: outlet, onReady: ready)
+            case .replay:
+                let path = options.replayFile ?? ""
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--replay-file: cannot read \(path).") }
+                await ReplayRunner(file: ReplayFile(text: text), paced: options.replayPacing, logger: logger).run(outlet: outlet, onReady: ready)
+            case .external:
+                try await ExternalRunner(logger: logger).run(context: context, layout: layout, outlet: outlet, onReady: ready)
+            }
+        }
+        let signals = ShutdownSignals.install { work.cancel() }
+        defer { signals.forEach { $0.cancel() } }
+        try await work.value
+        logger.info("signal-proc stopped")
     }
 }

@@ -1,0 +1,40 @@
+/// One BTC "Up or Down" window (spec §6.3): a fixed-length interval aligned to its length,
+/// named by its start epoch. `btc-updown-5m-1778947200` runs 1778947200 … 1778947500.
+///
+/// Times are unix seconds of the **venue's** clock (which clob-sim may run faster than real
+/// time, see ``VenueClock``).
+public struct UpDownWindow: Sendable, Hashable, CustomStringConvertible {
+    /// The window lengths Polymarket lists with epoch slugs.
+    public enum Length: String, Sendable, CaseIterable {
+        case fiveMinutes = "5m"
+        case fifteenMinutes = "15m"
+
+        public var seconds: Int64 { self == .fiveMinutes ? 300 : 900 }
+    }
+
+    public let length: Length
+    /// Unix seconds; always a multiple of `length.seconds`.
+    public let start: Int64
+
+    /// The window running at `unixSeconds`: start = `floor(now / len) * len`.
+    public init(containing unixSeconds: Int64, length: Length) {
+        self.length = length
+        let seconds = length.seconds
+        // Floor division that is also right for negative times (never reached in practice).
+        let quotient = unixSeconds >= 0 ? unixSeconds / seconds : (unixSeconds - seconds + 1) / seconds
+        start = quotient * seconds
+    }
+
+    public var end: Int64 { start + length.seconds }
+
+    /// The event (and market) slug, e.g. `btc-updown-15m-1778947200`.
+    public var slug: String { "btc-updown-\(length.rawValue)-\(start)" }
+
+    /// The window after this one.
+    public var next: UpDownWindow { UpDownWindow(containing: end, length: length) }
+
+    /// Seconds left at `unixSeconds` (negative once over).
+    public func secondsLeft(atMillis millis: Int64) -> Double { Double(end * 1000 - millis) / 1000 }
+
+    public var description: String { slug }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Shared
+
+/// signal-proc's command-line options, with the checks that run before anything starts.
+struct SignalOptions: ParsableArguments {
+    enum StrategyKind: String, ExpressibleByArgument, CaseIterable {
+        case fairValue = "fair-value", external, replay
+    }
+
+    @Option(help: "CLOB venue base URL. The market WebSocket (ws://…/ws/market), the RTDS price feed (ws://…/rtds) and, unless --gamma is given, Gamma (/events) are derived from it.")
+    var venue: String = "http://127.0.0.1:8080"
+
+    @Option(help: "Gamma API base URL for window discovery (default: the venue URL; clob-sim serves /events itself).")
+    var gamma: String?
+
+    @Option(help: "Market WebSocket URL (default: the venue URL with ws:// and /ws/market).")
+    var marketWs: String?
+
+    @Option(help: "RTDS price-feed WebSocket URL (default: the venue URL with ws:// and /rtds).")
+    var rtdsWs: String?
+
+    @Option(help: "Runtime directory holding the bus sockets (exec/actions.sock is dialled, signal/signals.sock and signal/external.sock are bound). Default: $RUNTIME_DIRECTORY.")
+    var runtimeDir: String?
+
+    @Option(help: "Which strategy proposes actions: fair-value (BTC Up/Down model, default), external (actions pushed to signal/external.sock), replay (a JSON-lines file).")
+    var strategy: StrategyKind = .fairValue
+
+    @Option(help: "JSON-lines file of actions for --strategy replay (format: see ReplayFile in Shared/Strategy).")
+    var replayFile: String?
+
+    @Flag(inversion: .prefixedNo, help: "Replay: wait between lines as their created_at_ms offsets say (otherwise send at once).")
+    var replayPacing = true
+
+    @Option(help: "Fair-value: shares per action (decimal, e.g. 10).")
+    var size: String = "10"
+
+    @Option(help: "Fair-value: margin below model value required to buy, as a price (e.g. 0.01).")
+    var edge: String = "0.01"
+
+    @Option(help: "Fair-value: expected fee per share, as a price, added to the margin (e.g. 0.005).")
+    var fee: String = "0"
+
+    @Option(help: "Milliseconds an action stays valid after it is made (exec-proc refuses it later).")
+    var ttlMs: Int64 = 5_000
+
+    @Option(help: "Fair-value: window length to trade, 5m or 15m.")
+    var window: String = "5m"
+
+    @Option(help: "Fair-value: seconds before a window's end after which no new action is made.")
+    var stopBeforeEnd: Double = 15
+
+    @Option(help: "Fair-value: seconds between two decisions on the same token (at most one open decision per token per cooldown).")
+    var cooldown: Double = 10
+
+    @Option(help: "Fair-value: time in force of the orders, GTC, FOK or FAK.")
+    var timeInForce: String = "GTC"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. Logs go to stderr.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http:// or https:// URL, got \(venue).") }
+        guard resolvedRuntimeDirectory != nil else { throw ValidationError("--runtime-dir is required when $RUNTIME_DIRECTORY is not set.") }
+        guard let size = try? Shares(size), size.micros > 0 else { throw ValidationError("--size must be a positive share amount like 10 or 5.5, got \(size).") }
+        guard let edge = try? Price(edge), edge.micros < 1_000_000 else { throw ValidationError("--edge must be a price in [0, 1) like 0.01, got \(edge).") }
+        guard let fee = try? Price(fee), fee.micros < 1_000_000 else { throw ValidationError("--fee must be a price in [0, 1) like 0.005, got \(fee).") }
+        guard ttlMs > 0 else { throw ValidationError("--ttl-ms must be positive.") }
+        guard UpDownWindow.Length(rawValue: window) != nil else { throw ValidationError("--window must be 5m or 15m, got \(window).") }
+        guard stopBeforeEnd >= 0, cooldown >= 0 else { throw ValidationError("--stop-before-end and --cooldown must not be negative.") }
+        guard ActionProposal.TimeInForce(text: timeInForce) != nil else { throw ValidationError("--time-in-force must be GTC, FOK or FAK, got \(timeInForce).") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
+        if strategy == .replay && replayFile == nil { throw ValidationError("--strategy replay needs --replay-file.") }
+    }
+
+    var resolvedRuntimeDirectory: String? {
+        runtimeDir ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0.split(separator: ":").first.map(String.init) }
+    }
+
+    /// The venue URL without a trailing slash, as ws:// (http → ws, https → wss).
+    private var venueBase: String { venue.hasSuffix("/") ? String(venue.dropLast()) : venue }
+    private var socketBase: String {
+        venueBase.hasPrefix("https://") ? "wss://" + venueBase.dropFirst("https://".count) : "ws://" + venueBase.dropFirst("http://".count)
+    }
+
+    var endpoints: FairValueRunner.Endpoints {
+        FairValueRunner.Endpoints(venue: venueBase, gamma: gamma ?? venueBase, marketSocket: marketWs ?? socketBase + "/ws/market",
+                                  priceSocket: rtdsWs ?? socketBase + "/rtds")
+    }
+
+    /// Valid after ``validate()``.
+    var fairValueConfiguration: FairValueStrategy.Configuration {
+        FairValueStrategy.Configuration(
+            size: (try? Shares(size)) ?? Shares(micros: 10_000_000), edge: (try? Price(edge)) ?? Price(micros: 10_000),
+            fee: (try? Price(fee)) ?? Price(micros: 0), ttlMillis: ttlMs, stopBeforeEndSeconds: stopBeforeEnd,
+            cooldownMillis: Int64(cooldown * 1000), timeInForce: ActionProposal.TimeInForce(text: timeInForce) ?? .gtc)
+    }
+
+    var windowLength: UpDownWindow.Length { UpDownWindow.Length(rawValue: window) ?? .fiveMinutes }
+    var level: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }
+}
