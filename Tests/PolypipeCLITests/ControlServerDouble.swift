@@ -7,10 +7,15 @@ import Synchronization
 /// test the client's timeout). It records what it received.
 final class ControlServerDouble: Sendable {
     let runtimeDirectory: String
-    private let received = Mutex<[Polypipe_Bus_V1_ControlRequest]>([])
-    private let stopping = Mutex(false)
-    private let failure = Mutex<String?>(nil)
-    private let finished = DispatchSemaphore(value: 0)
+    private let shared = State()
+
+    /// What the server thread and the test share.
+    final class State: Sendable {
+        let received = Mutex<[Polypipe_Bus_V1_ControlRequest]>([])
+        let stopping = Mutex(false)
+        let failure = Mutex<String?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+    }
 
     /// Binds and starts serving; returns once the socket is bound.
     init(runtimeDirectory: String, answers: Bool = true,
@@ -18,37 +23,37 @@ final class ControlServerDouble: Sendable {
         self.runtimeDirectory = runtimeDirectory
         let bound = DispatchSemaphore(value: 0)
         let layout = BusLayout(runtimeDirectory: runtimeDirectory)
-        let thread = Thread { [received, stopping, failure, finished] in
-            defer { finished.signal() }
+        let thread = Thread { [shared] in
+            defer { shared.finished.signal() }
             do {
                 let context = try ZmqContext()
                 let socket = try ZmqSocket(context, .router)
                 try SocketDirectory(layout.execDirectory).bind(socket, name: "control.sock")
                 bound.signal()
                 let server = RequestServer(socket: socket)
-                while !stopping.withLock({ $0 }) {
+                while !shared.stopping.withLock({ $0 }) {
                     guard try ZmqSocket.poll([socket], timeoutMilliseconds: 50).first == true,
                           let request = try server.nextRequest() else { continue }
                     let message = try Polypipe_Bus_V1_ControlRequest(busPayload: request.payload, topic: "control")
-                    received.withLock { $0.append(message) }
+                    shared.received.withLock { $0.append(message) }
                     if answers { try server.reply(to: request, with: reply(message)) }
                 }
             } catch {
-                failure.withLock { $0 = "\(error)" }
+                shared.failure.withLock { $0 = "\(error)" }
                 bound.signal()
             }
         }
         thread.start()
         bound.wait()
-        if let failure = failure.withLock({ $0 }) { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: failure]) }
+        if let failure = shared.failure.withLock({ $0 }) { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: failure]) }
     }
 
-    var requests: [Polypipe_Bus_V1_ControlRequest] { received.withLock { $0 } }
+    var requests: [Polypipe_Bus_V1_ControlRequest] { shared.received.withLock { $0 } }
 
     /// Stops the thread and waits for it (the socket closes with it).
     func stop() {
-        stopping.withLock { $0 = true }
-        finished.wait()
+        shared.stopping.withLock { $0 = true }
+        shared.finished.wait()
     }
 
     /// A typical status: halted for maintenance, 12.345678 dollars at risk.

@@ -7,9 +7,17 @@ import Testing
 ///
 /// The only timing here is a hang guard (``waitFor(_:within:)`` gives up after a generous
 /// limit and the test fails); no assertion depends on how fast anything runs.
-final class UpHarness: Sendable {
+final class UpHarness: @unchecked Sendable {
+    // @unchecked: `process` is set once in init and Process is thread-safe for the calls made
+    // here (isRunning, processIdentifier, terminationStatus after exit); the output is behind
+    // a Mutex.
     private let process: Process
-    private let output = Mutex<(stdout: String, stderr: String)>(("", ""))
+    private let output = CollectedOutput()
+
+    /// What the launcher printed so far (appended from Pipe handler threads).
+    final class CollectedOutput: Sendable {
+        let text = Mutex<(stdout: String, stderr: String)>(("", ""))
+    }
 
     /// Starts `polypipe arguments` with `environment` added to (and `removing` removed from)
     /// the test's environment. POLYMARKET_KEY and XDG_RUNTIME_DIR are always replaced.
@@ -30,18 +38,18 @@ final class UpHarness: Sendable {
         self.process = process
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stdout += text }
+            output.text.withLock { $0.stdout += text }
         }
         stderr.fileHandleForReading.readabilityHandler = { [output] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stderr += text }
+            output.text.withLock { $0.stderr += text }
         }
         try process.run()
     }
 
     var pid: Int32 { process.processIdentifier }
-    var stdout: String { output.withLock { $0.stdout } }
-    var stderr: String { output.withLock { $0.stderr } }
+    var stdout: String { output.text.withLock { $0.stdout } }
+    var stderr: String { output.text.withLock { $0.stderr } }
 
     /// Waits until stderr or stdout satisfies `condition` (hang guard: `within` seconds).
     /// - Returns: whether it did.
@@ -86,7 +94,7 @@ struct Scratch {
 
     init() throws {
         var template = Array((NSTemporaryDirectory() + "polypipe-uptest.XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress) }) else {
+        guard let made = mkdtemp(&template) else {
             throw CocoaError(.fileWriteUnknown)
         }
         path = String(cString: made)
