@@ -178,3 +178,49 @@ import Testing
         #expect(!run.stdout.contains("runtime dir:"))
     }
 }
+
+/// Restarts after a signal, and a child that ignores SIGTERM.
+@Suite(.serialized) struct UpSignalTests {
+    @Test func childKilledBySignalIsRestartedAndTheSignalIsLogged() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        let signal = try scratch.script("signal", """
+        echo start >> "\(scratch.path)/signal-starts"
+        if [ "$(wc -l < "\(scratch.path)/signal-starts")" -eq 1 ]; then echo ready; kill -9 $$; fi
+        \(Scratch.waitingChild())
+        """)
+        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("child ready", count: 4))
+        run.interrupt()
+        #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
+        #expect(run.stderr.contains("child was killed by signal 9 (SIGKILL); restarting (attempt 1 of 5)"))
+        #expect(scratch.read("signal-starts").split(separator: "\n").count == 2)
+    }
+
+    @Test func childIgnoringSigtermIsKilledAfterTheStopTimeoutAndTheStopIsUnclean() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        let stubborn = try scratch.script("signal", """
+        trap 'echo "ignoring SIGTERM"' TERM
+        echo ready
+        while :; do sleep 1 & wait $!; done
+        """)
+        var arguments = UpTests.arguments(scratch, clob: clob, exec: exec, signal: stubborn)
+        arguments += ["--stop-timeout", "1"]  // the later value wins over the harness's 20
+        let run = try UpHarness(arguments, xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("stack ready"))
+        run.interrupt()
+        let status = run.waitForExit()
+        let err = run.stderr
+        #expect(status != 0)
+        #expect(err.contains("[signal-proc] ignoring SIGTERM"))
+        #expect(err.contains("child did not stop in time; killing it"))
+        #expect(err.contains("not every child stopped cleanly"))
+        // The others were still stopped, in order, after the stubborn one was killed.
+        #expect(UpTests.children(in: err, event: "stopping child") == ["signal-proc", "exec-proc", "clob-sim"])
+    }
+}

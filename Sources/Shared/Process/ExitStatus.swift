@@ -18,11 +18,19 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
     /// Whether the process stopped with exit code 0.
     public var isSuccess: Bool { self == .exited(0) }
 
-    /// `status 1` or `signal 9 (SIGKILL)`: the wording the launcher logs.
+    /// `status 1` or `signal 9 (SIGKILL)`: the short form for log metadata.
     public var description: String {
         switch self {
         case .exited(let code): return "status \(code)"
         case .signaled(let signal): return "signal \(signal) (\(ExitStatus.signalName(signal)))"
+        }
+    }
+
+    /// `exited with status 1` or `was killed by signal 9 (SIGKILL)`: the phrase for a sentence.
+    public var phrase: String {
+        switch self {
+        case .exited: return "exited with \(description)"
+        case .signaled: return "was killed by \(description)"
         }
     }
 

@@ -244,7 +244,7 @@ final class Supervisor {
         if isStopping {
             child.state = .stopped(status)
             if !status.isSuccess { cleanStop = false }
-            logger.warning("child exited with \(status) while the stack was stopping", metadata: metadata)
+            logger.warning("child \(status.phrase) while the stack was stopping", metadata: metadata)
             return
         }
         if status.isSuccess {
@@ -265,11 +265,11 @@ final class Supervisor {
         switch child.history.decide(at: clock.now, policy: configuration.restart) {
         case .restart(let attempt):
             child.state = .restartPending(at: clock.now + configuration.restart.delay)
-            logger.warning("child exited with \(status); restarting (attempt \(attempt) of \(limit))", metadata: metadata)
+            logger.warning("child \(status.phrase); restarting (attempt \(attempt) of \(limit))", metadata: metadata)
         case .giveUp(let count):
             child.state = .stopped(status)
             let window = Self.seconds(configuration.restart.window)
-            logger.error("child exited with \(status); restart limit reached (\(count) restarts within \(window) s), stopping the stack",
+            logger.error("child \(status.phrase); restart limit reached (\(count) restarts within \(window) s), stopping the stack",
                          metadata: metadata.merging(["child.last_lines": "\(child.tailSummary)"]) { $1 })
             beginStop(failure: "\(child.name) kept failing (\(count) restarts within \(window) s, last exit \(status)); its last lines:\n\(child.tailBlock)")
         }
