@@ -11,6 +11,7 @@ struct Polypipe: ParsableCommand {
         private_key field or, when it is absent, the POLYMARKET_KEY environment variable, which \
         is scrubbed from the process environment as soon as it is read.
         """,
-        subcommands: [SampleOrder.self, OrderCommand.self, AuthCommand.self, Bench.self, PipelineBench.self]
+        subcommands: [SampleOrder.self, OrderCommand.self, AuthCommand.self, Bench.self, PipelineBench.self,
+                      Up.self, Status.self, Halt.self, Resume.self, ReduceOnly.self, CancelAll.self]
     )
 }

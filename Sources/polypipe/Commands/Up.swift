@@ -1,0 +1,160 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Shared
+
+extension UpMode: ExpressibleByArgument {}
+
+/// `polypipe up`: run the local stack (clob-sim, exec-proc, signal-proc), each child its own
+/// process, supervised until Ctrl-C, SIGTERM or `--duration`.
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run the local stack: clob-sim, exec-proc and signal-proc, supervised.",
+        discussion: """
+        Children start in order, each once the previous one printed its ready line: clob-sim \
+        ("listening on http://127.0.0.1:PORT"; its URL becomes every other child's --venue), \
+        then exec-proc ("ready"), then signal-proc ("ready"). Their stdout and stderr appear on \
+        this command's stderr, each line prefixed with [name]. stdout carries only \
+        "runtime dir: PATH" at start and "stack ready" once every child is ready.
+
+        The key: read once from $CREDENTIALS_DIRECTORY/polymarket-key or POLYMARKET_KEY (which is \
+        then scrubbed from this process's environment). Without one, paper mode makes a random \
+        key for this run and logs only its address. The key is given to exec-proc alone, as \
+        POLYMARKET_KEY in its spawn environment; no other child's environment and no argv ever \
+        holds it. Live trading is not offered here.
+
+        A child that exits non-zero or is killed by a signal is restarted after --restart-delay, \
+        at most --restart-limit times within --restart-window; then the stack stops. A child \
+        exiting 0 is not restarted. Ctrl-C, SIGTERM or --duration stop the children in reverse \
+        order: SIGTERM, then SIGKILL after --stop-timeout. A second Ctrl-C kills them at once.
+
+        The runtime directory is recorded in ${XDG_RUNTIME_DIR:-/tmp}/polypipe-$UID/current, so \
+        `polypipe status`, `halt`, `resume`, `reduce-only` and `cancel-all` find it without flags.
+
+        Exit status: 0 when the stack stopped on request and every child stopped cleanly; 1 when \
+        it could not start, a child failed too often or was not ready in time, or a child had to \
+        be killed.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Stop cleanly after this many seconds (default: run until Ctrl-C or SIGTERM).", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(help: ArgumentHelp("Directory for the stack's sockets, created mode 0700 if missing and kept afterwards. Default: a fresh temporary directory, removed when the stack stops.", valueName: "path"))
+    var runtimeDir: String?
+
+    @Flag(help: "Keep the temporary runtime directory when the stack stops (to inspect it).")
+    var keepRuntimeDir = false
+
+    @Option(help: "clob-sim's seed: the same seed gives the same venue (ids, agents, reference walk).")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("signal-proc's order size in shares (decimal, e.g. 5 or 2.5).", valueName: "shares"))
+    var size: String = "5"
+
+    @Option(help: "exec-proc's mode: paper (sign and send to clob-sim) or dry-run (sign and log, never send). Live is not offered by up.")
+    var mode: UpMode = .paper
+
+    @Option(help: ArgumentHelp("exec-proc's journal file (default: exec-proc's own choice inside the runtime directory).", valueName: "path"))
+    var journal: String?
+
+    @Option(help: ArgumentHelp("How many restarts of one child are allowed within --restart-window before the stack gives up and stops.", valueName: "count"))
+    var restartLimit: Int = 5
+
+    @Option(help: ArgumentHelp("The window, in seconds, over which --restart-limit counts restarts.", valueName: "seconds"))
+    var restartWindow: Double = 60
+
+    @Option(help: ArgumentHelp("Delay before a failed child is started again (systemd's RestartSec).", valueName: "seconds"))
+    var restartDelay: Double = 1
+
+    @Option(help: ArgumentHelp("How long each child may take to print its ready line before the start fails.", valueName: "seconds"))
+    var readyTimeout: Double = 60
+
+    @Option(help: ArgumentHelp("How long each child may take to exit after SIGTERM before it is killed (SIGKILL).", valueName: "seconds"))
+    var stopTimeout: Double = 10
+
+    @Option(help: ArgumentHelp("Directory holding the children's executables (default: the directory of this polypipe binary).", valueName: "path"))
+    var binDir: String?
+
+    @Option(name: .customLong("child-command"), help: ArgumentHelp(
+        "Advanced/testing: run PATH instead of the named child's executable (name is clob-sim, exec-proc or signal-proc). PATH gets the child's usual arguments, must print the same ready line, and is supervised the same way. Repeatable.",
+        valueName: "name=path"))
+    var childCommands: [String] = []
+
+    func validate() throws {
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds.") }
+        guard restartLimit >= 0 else { throw ValidationError("--restart-limit must be 0 or more.") }
+        for (name, value) in [("--restart-window", restartWindow), ("--ready-timeout", readyTimeout), ("--stop-timeout", stopTimeout)] {
+            guard value > 0 else { throw ValidationError("\(name) must be a positive number of seconds.") }
+        }
+        guard restartDelay >= 0 else { throw ValidationError("--restart-delay must be 0 or more seconds.") }
+        guard (try? MicroUnits.parse(size)).map({ $0 > 0 }) == true else {
+            throw ValidationError("--size must be a positive number of shares with at most 6 decimals, like 5 or 2.5.")
+        }
+        _ = try overrides()
+    }
+
+    func run() throws {
+        // Before anything else can copy the environment: make the process non-dumpable and take
+        // the key out of it (KeyLoader scrubs POLYMARKET_KEY from the environment block).
+        KeyLoader.hardenProcess()
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "polypipe.up")
+        let key = try LauncherKey.obtain(mode: mode, logger: logger)
+        let environment = ChildEnvironment.current()
+
+        let overrides = try overrides()
+        let directory = binDir ?? ExecutableLocator.ownDirectory() ?? "."
+        let children = StackDefinition.children.map {
+            SupervisedChild(spec: $0, executable: ExecutableLocator.executable(for: $0.name, directory: directory, overrides: overrides))
+        }
+        for child in children {
+            guard access(child.executable, X_OK) == 0 else { throw UpError.executable(child: child.name, path: child.executable) }
+        }
+
+        let runtime = try RuntimeDirectory.prepare(requested: runtimeDir, keep: keepRuntimeDir)
+        defer {
+            if !runtime.removeIfTemporary() { logger.warning("could not remove the runtime directory", metadata: ["runtime.dir": "\(runtime.path)"]) }
+        }
+        ConsoleOutput.announce("runtime dir: \(runtime.path)")
+        let current = CurrentStackFile.standard()
+        do { try current.record(runtime.path) } catch {
+            logger.warning("cannot record the current stack; control commands will need --runtime-dir", metadata: ["error": "\(error)"])
+        }
+        defer { current.clear(ifNaming: runtime.path) }
+        logger.info("starting the stack", metadata: [
+            "runtime.dir": "\(runtime.path)", "mode": "\(mode.rawValue)", "children": "\(children.map(\.name).joined(separator: ","))",
+        ])
+
+        let context = StackContext(runtimeDirectory: runtime.path, mode: mode, seed: seed, size: size, journal: journal)
+        let supervisor = Supervisor(
+            children: children, context: context, environment: environment, key: key,
+            configuration: .init(
+                readyTimeout: .seconds(readyTimeout), stopTimeout: .seconds(stopTimeout), duration: duration.map { .seconds($0) },
+                restart: RestartPolicy(limit: restartLimit, window: .seconds(restartWindow), delay: .seconds(restartDelay))),
+            logger: logger)
+        let outcome = supervisor.run()
+        logger.info("stack stopped", metadata: ["clean": "\(outcome.cleanStop)", "failed": "\(outcome.failure != nil)"])
+        if let failure = outcome.failure { throw UpError.stackFailed(failure) }
+        if !outcome.cleanStop { throw UpError.uncleanStop }
+    }
+
+    /// `--child-command name=path` as a dictionary.
+    private func overrides() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in childCommands {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw ValidationError("--child-command takes name=path, got '\(entry)'.")
+            }
+            guard StackDefinition.names.contains(parts[0]) else {
+                throw ValidationError("--child-command: unknown child '\(parts[0])'; the children are \(StackDefinition.names.joined(separator: ", ")).")
+            }
+            result[parts[0]] = parts[1]
+        }
+        return result
+    }
+}

@@ -1,0 +1,29 @@
+/// What the stack's children are started with: the operator's choices, plus what earlier
+/// children told the launcher (the venue URL clob-sim announced).
+///
+/// Owned by the ``Supervisor``'s thread; ``ChildSpec/arguments`` reads a copy at each spawn.
+struct StackContext: Sendable {
+    /// The directory holding every `ipc://` socket (exec-proc and signal-proc create their own
+    /// subdirectories in it).
+    var runtimeDirectory: String
+    var mode: UpMode
+    var seed: UInt64
+    /// signal-proc's order size in shares, decimal text ("5", "2.5").
+    var size: String
+    /// exec-proc's journal file, when the operator chose one.
+    var journal: String?
+    /// `http://127.0.0.1:PORT`, once clob-sim is ready.
+    var venueURL: String?
+    /// The port clob-sim first bound: a restarted clob-sim binds it again so the other
+    /// children's venue URL stays valid.
+    var venuePort: Int?
+}
+
+/// The modes `polypipe up` offers. Live trading is deliberately not one of them: it needs
+/// exec-proc's own `--live` acknowledgement path, never a local stack.
+enum UpMode: String, Sendable, CaseIterable {
+    /// Real orders signed and sent to the local clob-sim.
+    case paper
+    /// Orders signed and logged, never sent.
+    case dryRun = "dry-run"
+}

@@ -1,0 +1,50 @@
+@testable import polypipe
+import Testing
+
+/// The launcher's pure rules: restart windows and readiness lines.
+@Suite struct UpRulesTests {
+    let policy = RestartPolicy(limit: 2, window: .seconds(60), delay: .seconds(1))
+
+    @Test func restartsUpToTheLimitWithinTheWindowThenGivesUp() {
+        var history = RestartHistory()
+        let start = ContinuousClock.now
+        #expect(history.decide(at: start, policy: policy) == .restart(attempt: 1))
+        #expect(history.decide(at: start + .seconds(10), policy: policy) == .restart(attempt: 2))
+        #expect(history.decide(at: start + .seconds(20), policy: policy) == .giveUp(restartsInWindow: 2))
+    }
+
+    @Test func restartsOlderThanTheWindowNoLongerCount() {
+        var history = RestartHistory()
+        let start = ContinuousClock.now
+        #expect(history.decide(at: start, policy: policy) == .restart(attempt: 1))
+        #expect(history.decide(at: start + .seconds(30), policy: policy) == .restart(attempt: 2))
+        #expect(history.decide(at: start + .seconds(61), policy: policy) == .restart(attempt: 2))
+    }
+
+    @Test func zeroLimitNeverRestarts() {
+        var history = RestartHistory()
+        #expect(history.decide(at: .now, policy: RestartPolicy(limit: 0, window: .seconds(60), delay: .zero)) == .giveUp(restartsInWindow: 0))
+    }
+
+    @Test func readinessLinesAreRecognizedExactly() {
+        let exec = StackDefinition.children[1], clob = StackDefinition.children[0]
+        #expect(exec.readySignal(in: "ready") == .ready)
+        #expect(exec.readySignal(in: "ready\r") == .ready)
+        #expect(exec.readySignal(in: "not ready") == nil)
+        #expect(exec.readySignal(in: "readying") == nil)
+        #expect(clob.readySignal(in: "listening on http://127.0.0.1:41234") == .listening(url: "http://127.0.0.1:41234", port: 41_234))
+        #expect(clob.readySignal(in: "listening on http://127.0.0.1:0") == nil)
+        #expect(clob.readySignal(in: "ready") == nil)
+    }
+
+    @Test func stackStartsVenueThenSignerThenStrategyAndOnlyTheSignerHoldsTheKey() {
+        #expect(StackDefinition.names == ["clob-sim", "exec-proc", "signal-proc"])
+        #expect(StackDefinition.children.filter(\.holdsKey).map(\.name) == ["exec-proc"])
+        var context = StackContext(runtimeDirectory: "/tmp/rt", mode: .dryRun, seed: 9, size: "2.5", journal: nil)
+        context.venueURL = "http://127.0.0.1:5"
+        context.venuePort = 5
+        #expect(StackDefinition.children[0].arguments(context) == ["serve", "--port", "5", "--seed", "9"])
+        #expect(StackDefinition.children[1].arguments(context) == ["--mode", "dry-run", "--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt"])
+        #expect(StackDefinition.children[2].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5"])
+    }
+}

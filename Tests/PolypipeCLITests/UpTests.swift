@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+
+/// `polypipe up` with stand-in children (small shell scripts given through `--child-command`):
+/// start order and readiness, restarts, the restart limit, the readiness timeout, clean stops,
+/// and where the key goes.
+@Suite(.serialized) struct UpTests {
+    static let venueLine = "listening on http://127.0.0.1:45678"
+
+    /// `up` arguments running the three given scripts, with short restart delays.
+    static func arguments(_ scratch: Scratch, clob: String, exec: String, signal: String, extra: [String] = []) -> [String] {
+        ["up", "--child-command", "clob-sim=\(clob)", "--child-command", "exec-proc=\(exec)",
+         "--child-command", "signal-proc=\(signal)", "--restart-delay", "0.2", "--stop-timeout", "20"] + extra
+    }
+
+    /// The launcher's log lines (not the children's `[name]` lines) that end with `event`.
+    static func logLines(_ stderr: String, event: String) -> [String] {
+        stderr.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("[") && $0.hasSuffix(event) }
+    }
+
+    /// The `child=` metadata of the launcher's `event` lines, in order.
+    static func children(in stderr: String, event: String) -> [String] {
+        logLines(stderr, event: event).compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("child=") }.map { String($0.dropFirst("child=".count)) }
+        }
+    }
+
+    /// "child started NAME" / "child ready NAME" in the order they were logged.
+    static func events(in stderr: String) -> [String] {
+        stderr.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("[") }.compactMap { line in
+            guard let event = ["child started", "child ready"].first(where: { line.hasSuffix($0) }),
+                  let child = line.split(separator: " ").first(where: { $0.hasPrefix("child=") }) else { return nil }
+            return "\(event) \(child.dropFirst("child=".count))"
+        }
+    }
+
+    @Test func startsInOrderPassesTheVenueAndStopsCleanlyAfterDuration() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: Self.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild(before: #"echo "args: $*""#))
+        let signal = try scratch.script("signal", Scratch.waitingChild(before: #"echo "args: $*""#))
+        let run = try UpHarness(Self.arguments(scratch, clob: clob, exec: exec, signal: signal, extra: ["--duration", "3", "--seed", "7", "--size", "2.5"]),
+                                xdgRuntimeDir: scratch.path)
+        let status = run.waitForExit()
+        let err = run.stderr, out = run.stdout
+        #expect(status == 0, "stderr:\n\(err)")
+        #expect(out.contains("runtime dir: "))
+        #expect(out.contains("stack ready"))
+        #expect(err.contains("[clob-sim] \(Self.venueLine)"))
+        #expect(err.contains("duration reached"))
+        // exec-proc and signal-proc got the venue clob-sim announced, and the runtime dir.
+        let runtime = out.components(separatedBy: "runtime dir: ").last?.components(separatedBy: "\n").first ?? "?"
+        #expect(err.contains("[exec-proc] args: --mode paper --venue http://127.0.0.1:45678 --runtime-dir \(runtime)"))
+        #expect(err.contains("[signal-proc] args: --venue http://127.0.0.1:45678 --runtime-dir \(runtime) --size 2.5"))
+        // Start order, then the reverse stop order (each child answered SIGTERM).
+        #expect(Self.children(in: err, event: "child started") == ["clob-sim", "exec-proc", "signal-proc"])
+        #expect(Self.children(in: err, event: "child ready") == ["clob-sim", "exec-proc", "signal-proc"])
+        #expect(Self.events(in: err) == ["child started clob-sim", "child ready clob-sim", "child started exec-proc",
+                                         "child ready exec-proc", "child started signal-proc", "child ready signal-proc"])
+        #expect(Self.children(in: err, event: "stopping child") == ["signal-proc", "exec-proc", "clob-sim"])
+        let stops = ["signal-proc", "exec-proc", "clob-sim"].compactMap { err.range(of: "[\($0)] got SIGTERM")?.lowerBound }
+        #expect(stops.count == 3)
+        #expect(stops == stops.sorted())
+        // The temporary runtime directory and the current-stack record are gone.
+        #expect(!FileManager.default.fileExists(atPath: runtime))
+        #expect(!FileManager.default.fileExists(atPath: "\(scratch.path)/polypipe-\(getuid())/current"))
+    }
+
+    @Test func recordsTheRuntimeDirectoryForControlCommands() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: Self.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        let run = try UpHarness(Self.arguments(scratch, clob: clob, exec: exec, signal: exec), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("stack ready"))
+        let runtime = run.stdout.components(separatedBy: "runtime dir: ").last?.components(separatedBy: "\n").first ?? "?"
+        let recordFile = "\(scratch.path)/polypipe-\(getuid())/current"
+        let recorded = (try? String(contentsOfFile: recordFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(recorded == runtime)
+        let attributes = try FileManager.default.attributesOfItem(atPath: recordFile)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let runtimeAttributes = try FileManager.default.attributesOfItem(atPath: runtime)
+        #expect(((runtimeAttributes[.posixPermissions] as? Int) ?? 0o777) & 0o077 == 0)
+        run.interrupt()
+        #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
+        #expect(run.stderr.contains("stop requested"))
+        #expect(!FileManager.default.fileExists(atPath: recordFile))
+    }
+
+    @Test func childExitingNonZeroIsRestartedAndTheRestartIsLogged() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: Self.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        // signal-proc: the first run says ready, then fails; later runs stay up.
+        let signal = try scratch.script("signal", """
+        echo start >> "\(scratch.path)/signal-starts"
+        if [ "$(wc -l < "\(scratch.path)/signal-starts")" -eq 1 ]; then echo ready; echo "failing now" >&2; exit 1; fi
+        \(Scratch.waitingChild())
+        """)
+        let run = try UpHarness(Self.arguments(scratch, clob: clob, exec: exec, signal: signal), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("child ready", count: 4))  // clob-sim, exec-proc, signal-proc twice
+        run.interrupt()
+        let status = run.waitForExit()
+        let err = run.stderr
+        #expect(status == 0, "stderr:\n\(err)")
+        #expect(err.contains("child exited with status 1; restarting (attempt 1 of 5)"))
+        #expect(err.contains("[signal-proc] failing now"))
+        #expect(scratch.read("signal-starts").split(separator: "\n").count == 2)
+    }
+
+    @Test func childExitingZeroIsNotRestarted() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: Self.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        let signal = try scratch.script("signal", """
+        echo start >> "\(scratch.path)/signal-starts"
+        echo ready
+        exit 0
+        """)
+        let run = try UpHarness(Self.arguments(scratch, clob: clob, exec: exec, signal: signal), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("not restarted"))
+        // exec-proc keeps running; a restart would have been logged before any later line.
+        #expect(!run.stderr.contains("restarting"))
+        run.interrupt()
+        #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
+        #expect(!run.stderr.contains("restarting"))
+        #expect(scratch.read("signal-starts").split(separator: "\n").count == 1)
+    }
+
+    @Test func restartLimitStopsTheStack() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: Self.venueLine))
+        let exec = try scratch.script("exec", """
+        echo start >> "\(scratch.path)/exec-starts"
+        echo "cannot bind" >&2
+        exit 3
+        """)
+        let run = try UpHarness(Self.arguments(scratch, clob: clob, exec: exec, signal: exec, extra: ["--restart-limit", "2"]),
+                                xdgRuntimeDir: scratch.path)
+        let status = run.waitForExit()
+        let err = run.stderr
+        #expect(status != 0)
+        #expect(err.contains("child exited with status 3; restarting (attempt 1 of 2)"))
+        #expect(err.contains("child exited with status 3; restarting (attempt 2 of 2)"))
+        #expect(err.contains("restart limit reached"))
+        #expect(err.contains("exec-proc kept failing"))
+        #expect(err.contains("[clob-sim] got SIGTERM"))
+        #expect(!run.stdout.contains("stack ready"))
+        #expect(scratch.read("exec-starts").split(separator: "\n").count == 3)
+    }
+
+    @Test func childNotReadyInTimeFailsTheStartNamingItAndItsLastLines() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: Self.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild(readyLine: "still loading the journal", before: "echo warming up >&2"))
+        let run = try UpHarness(Self.arguments(scratch, clob: clob, exec: exec, signal: exec, extra: ["--ready-timeout", "1"]),
+                                xdgRuntimeDir: scratch.path)
+        let status = run.waitForExit()
+        let err = run.stderr
+        #expect(status != 0)
+        #expect(err.contains("exec-proc was not ready within 1 s; its last lines:"))
+        #expect(err.contains("  [exec-proc] still loading the journal"))
+        #expect(err.contains("[exec-proc] got SIGTERM"))
+        #expect(Self.children(in: err, event: "child started") == ["clob-sim", "exec-proc"])  // signal-proc never started
+    }
+
+    @Test func missingExecutableIsReportedBeforeAnythingStarts() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try UpHarness(["up", "--bin-dir", scratch.path], xdgRuntimeDir: scratch.path)
+        #expect(run.waitForExit() != 0)
+        #expect(run.stderr.contains("no clob-sim executable at \(scratch.path)/clob-sim"))
+        #expect(!run.stdout.contains("runtime dir:"))
+    }
+}
+
+/// Restarts after a signal, and a child that ignores SIGTERM.
+@Suite(.serialized) struct UpSignalTests {
+    @Test func childKilledBySignalIsRestartedAndTheSignalIsLogged() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        let signal = try scratch.script("signal", """
+        echo start >> "\(scratch.path)/signal-starts"
+        if [ "$(wc -l < "\(scratch.path)/signal-starts")" -eq 1 ]; then echo ready; kill -9 $$; fi
+        \(Scratch.waitingChild())
+        """)
+        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("child ready", count: 4))
+        run.interrupt()
+        #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
+        #expect(run.stderr.contains("child was killed by signal 9 (SIGKILL); restarting (attempt 1 of 5)"))
+        #expect(scratch.read("signal-starts").split(separator: "\n").count == 2)
+    }
+
+    @Test func childIgnoringSigtermIsKilledAfterTheStopTimeoutAndTheStopIsUnclean() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        let stubborn = try scratch.script("signal", """
+        trap 'echo "ignoring SIGTERM"' TERM
+        echo ready
+        while :; do sleep 1 & wait $!; done
+        """)
+        var arguments = UpTests.arguments(scratch, clob: clob, exec: exec, signal: stubborn)
+        arguments += ["--stop-timeout", "1"]  // the later value wins over the harness's 20
+        let run = try UpHarness(arguments, xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("stack ready"))
+        run.interrupt()
+        let status = run.waitForExit()
+        let err = run.stderr
+        #expect(status != 0)
+        #expect(err.contains("[signal-proc] ignoring SIGTERM"))
+        #expect(err.contains("child did not stop in time; killing it"))
+        #expect(err.contains("not every child stopped cleanly"))
+        // The others were still stopped, in order, after the stubborn one was killed.
+        #expect(UpTests.children(in: err, event: "stopping child") == ["signal-proc", "exec-proc", "clob-sim"])
+    }
+}
