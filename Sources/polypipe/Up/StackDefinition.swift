@@ -14,7 +14,7 @@ enum StackDefinition {
                 + (context.journal.map { ["--journal", $0] } ?? [])
         },
         ChildSpec(name: "signal-proc", readiness: .readyLine, holdsKey: false) { context in
-            ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size]
+            ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size, "--window", "5m"]
         },
     ]
 
