@@ -24,7 +24,7 @@ import Testing
         deinit { task.cancel() }
 
         /// The first event after the previous match that satisfies `match`, within `seconds`.
-        func next(within seconds: Double = 5, _ match: (ClobStream.Event) -> Bool) async -> ClobStream.Event? {
+        func next(within seconds: Double = 15, _ match: (ClobStream.Event) -> Bool) async -> ClobStream.Event? {
             let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
             while ContinuousClock.now < deadline {
                 let events = box.events.withLock { $0 }

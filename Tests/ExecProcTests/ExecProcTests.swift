@@ -7,8 +7,8 @@ import Testing
     @Test func anActionBecomesAnAcceptedOrderExactlyOnce() throws {
         let stack = try ExecStack()
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
-        let action = ExecStack.action(id: "e2e-1", market: window.market, token: window.up, price: ask)
+        let ask = try stack.bestAsk(window.token)
+        let action = ExecStack.action(id: "e2e-1", market: window.market, token: window.token, price: ask)
         try stack.send(action)
         let event = try stack.event(for: "e2e-1")
         #expect(event.outcome == .accepted, "\(event.reason)")
@@ -27,16 +27,16 @@ import Testing
     @Test func invalidAndRiskyActionsAreRefusedWithTheirReason() throws {
         let stack = try ExecStack()
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
+        let ask = try stack.bestAsk(window.token)
         let cases: [(String, Polypipe_Bus_V1_Action, String)] = [
-            ("expired", ExecStack.action(id: "r-expired", market: window.market, token: window.up, price: ask, ttlMs: 1_000,
+            ("expired", ExecStack.action(id: "r-expired", market: window.market, token: window.token, price: ask, ttlMs: 1_000,
                                          createdAt: BusClock.nowMillis() - 5_000), "expired"),
-            ("wrong market", ExecStack.action(id: "r-market", market: "0x" + String(repeating: "ab", count: 32), token: window.up, price: ask),
+            ("wrong market", ExecStack.action(id: "r-market", market: "0x" + String(repeating: "ab", count: 32), token: window.token, price: ask),
              "belongs to market"),
-            ("off tick", ExecStack.action(id: "r-tick", market: window.market, token: window.up, price: ask + 5_000), "tick"),
-            ("notional", ExecStack.action(id: "r-notional", market: window.market, token: window.up, size: 500_000_000, price: ask),
+            ("off tick", ExecStack.action(id: "r-tick", market: window.market, token: window.token, price: ask + 5_000), "tick"),
+            ("notional", ExecStack.action(id: "r-notional", market: window.market, token: window.token, size: 500_000_000, price: ask),
              "notional"),
-            ("unheld sell", ExecStack.action(id: "r-sell", market: window.market, token: window.down, side: .sell, price: 500_000),
+            ("unheld sell", ExecStack.action(id: "r-sell", market: window.market, token: window.other, side: .sell, price: 500_000),
              "without holding"),
         ]
         for (name, action, expected) in cases {
@@ -56,8 +56,8 @@ import Testing
         try stack.sendRaw(Envelope(topic: "action", source: "x", epoch: 1, sequence: 1, sentAtNanos: 1,
                                    payload: [0xFF, 0xFF, 0xFF]).frames())                 // not protobuf
         try stack.sendRaw(Envelope(topic: "weather", source: "x", epoch: 1, sequence: 2, sentAtNanos: 1, payload: []).frames())
-        let ask = try stack.bestAsk(window.up)
-        try stack.send(ExecStack.action(id: "after-garbage", market: window.market, token: window.up, price: ask))
+        let ask = try stack.bestAsk(window.token)
+        try stack.send(ExecStack.action(id: "after-garbage", market: window.market, token: window.token, price: ask))
         #expect(try stack.event(for: "after-garbage").outcome == .accepted)
         let status = try stack.control(.status).status
         #expect(status.malformedMessages == 4)
@@ -67,15 +67,15 @@ import Testing
     @Test func haltRefusesNewOrdersWhileCancelsStillWorkAndSurvivesARestart() throws {
         let stack = try ExecStack()
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
+        let ask = try stack.bestAsk(window.token)
         // A resting order well below the book (inside the band, never filled by the agents).
         let restingPrice = ask - 100_000
-        try stack.send(ExecStack.action(id: "h-rest", market: window.market, token: window.up, price: restingPrice))
+        try stack.send(ExecStack.action(id: "h-rest", market: window.market, token: window.token, price: restingPrice))
         let resting = try stack.event(for: "h-rest")
         #expect(resting.outcome == .accepted, "\(resting.reason)")
 
         #expect(try stack.control(.halt, reason: "test halt").status.state == .halted)
-        try stack.send(ExecStack.action(id: "h-new", market: window.market, token: window.up, price: ask))
+        try stack.send(ExecStack.action(id: "h-new", market: window.market, token: window.token, price: ask))
         let refused = try stack.event(for: "h-new")
         #expect(refused.outcome == .refused)
         #expect(refused.reason.contains("halted"))
@@ -95,8 +95,8 @@ import Testing
     @Test func heartbeatFailureFailsClosedAndRecovers() throws {
         let stack = try ExecStack()
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
-        try stack.send(ExecStack.action(id: "hb-1", market: window.market, token: window.up, price: ask))
+        let ask = try stack.bestAsk(window.token)
+        try stack.send(ExecStack.action(id: "hb-1", market: window.market, token: window.token, price: ask))
         #expect(try stack.event(for: "hb-1").outcome == .accepted)
 
         try stack.post("/admin/faults", #"{"server_error_ppm": 1000000}"#)
@@ -106,7 +106,7 @@ import Testing
             healthy = try stack.control(.status).status.venueHeartbeatOk
         }
         #expect(!healthy)
-        try stack.send(ExecStack.action(id: "hb-2", market: window.market, token: window.up, price: ask))
+        try stack.send(ExecStack.action(id: "hb-2", market: window.market, token: window.token, price: ask))
         let refused = try stack.event(for: "hb-2")
         #expect(refused.outcome == .refused)
         #expect(refused.reason.contains("heartbeat"))
@@ -124,10 +124,10 @@ import Testing
     @Test func exactlyOnceAcrossKillNineMidSubmit() throws {
         let stack = try ExecStack(execArguments: ["--request-timeout-ms", "20000", "--no-cancel-on-stop"])
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
+        let ask = try stack.bestAsk(window.token)
         let price = ask - 100_000  // rests: the order stays visible as open
         try stack.post("/admin/faults", #"{"timeout_but_placed": 1, "withheld_ms": 8000}"#)
-        let action = ExecStack.action(id: "k9-1", market: window.market, token: window.up, price: price, ttlMs: 60_000)
+        let action = ExecStack.action(id: "k9-1", market: window.market, token: window.token, price: price, ttlMs: 60_000)
         try stack.send(action)
         // Wait until the venue has the order while exec-proc still waits for the answer.
         let client = try stack.client()
@@ -152,9 +152,9 @@ import Testing
     @Test func aTimedOutSubmitIsUnknownThenResolvedByOrderID() throws {
         let stack = try ExecStack(execArguments: ["--request-timeout-ms", "500"])
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
+        let ask = try stack.bestAsk(window.token)
         try stack.post("/admin/faults", #"{"timeout_but_placed": 1, "withheld_ms": 3000}"#)
-        try stack.send(ExecStack.action(id: "u-1", market: window.market, token: window.up, price: ask - 100_000))
+        try stack.send(ExecStack.action(id: "u-1", market: window.market, token: window.token, price: ask - 100_000))
         let first = try stack.event(for: "u-1")
         #expect(first.outcome == .unknown, "\(first.reason)")
         let resolved = try stack.event(for: "u-1", after: 1)
@@ -168,8 +168,8 @@ import Testing
     @Test func theKeyStaysInExecProcMemoryOnly() throws {
         let stack = try ExecStack()
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
-        try stack.send(ExecStack.action(id: "key-1", market: window.market, token: window.up, price: ask))
+        let ask = try stack.bestAsk(window.token)
+        try stack.send(ExecStack.action(id: "key-1", market: window.market, token: window.token, price: ask))
         _ = try stack.event(for: "key-1")
         let pid = try #require(stack.exec?.processIdentifier)
         let keyText = String(ExecStack.keyHex.dropFirst(2))
@@ -206,8 +206,8 @@ import Testing
     @Test func aLateSubscriberRecoversFromASnapshot() throws {
         let stack = try ExecStack()
         let window = try stack.currentWindow()
-        let ask = try stack.bestAsk(window.up)
-        try stack.send(ExecStack.action(id: "snap-1", market: window.market, token: window.up, price: ask))
+        let ask = try stack.bestAsk(window.token)
+        try stack.send(ExecStack.action(id: "snap-1", market: window.market, token: window.token, price: ask))
         let event = try stack.event(for: "snap-1")
 
         let late = try ZmqSocket(stack.context, .subscribe)

@@ -116,15 +116,31 @@ final class ExecStack {
         _ = try transport.send(Shared.HTTPRequest(method: "POST", target: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
     }
 
-    /// The running 15-minute BTC window: condition id and the Up/Down tokens.
-    func currentWindow() throws -> (market: String, up: String, down: String) {
-        let start = Int(Date().timeIntervalSince1970) / 900 * 900
-        let events = try get("/events?slug=btc-updown-15m-\(start)")
+    /// A deterministic market for these tests: the sim's static binary market, with a book
+    /// another account (Hardhat key 1) makes by posting BUYs on both outcomes — bid 0.40 on the
+    /// traded token, and 0.50 on the other, which shows as an ask of 0.50 (mint). Independent of
+    /// the time of day, unlike the rolling BTC windows.
+    func currentWindow() throws -> (market: String, token: String, other: String) {
+        let events = try get("/events?slug=sim-static-updown")
         guard case .array(let list) = events, case .array(let markets)? = list.first?["markets"], let market = markets.first,
               let condition = market["conditionId"]?.scalarText, let ids = market["clobTokenIds"]?.scalarText,
               case .array(let tokens) = try JSONParser.parse(Array(ids.utf8)), tokens.count == 2,
               let up = tokens[0].scalarText, let down = tokens[1].scalarText
-        else { throw StackError("no current 15m window on the sim") }
+        else { throw StackError("the sim has no static market") }
+        let maker = try PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+        let transport = try CurlTransport(baseURL: simURL)
+        let anonymous = ClobClient(transport: transport, chain: .polygon)
+        let credentials: ApiCredentials
+        do { credentials = try anonymous.createApiKey(signingWith: maker) } catch { credentials = try anonymous.deriveApiKey(signingWith: maker) }
+        let client = ClobClient(transport: transport, chain: .polygon, l2: try L2Signer(credentials: credentials, address: maker.address))
+        let builder = OrderBuilder(signer: OrderSigner(key: maker, chain: .polygon), signatureType: .eoa, funder: nil)
+        for (token, price) in [(up, "0.40"), (down, "0.50")] {
+            let built = try builder.build(.limit(price: price, size: "1000"), side: .buy, tokenID: try TokenID(decimal: token), tick: .hundredth,
+                                          exchange: .ctfV2, salt: Order.randomSalt(), timestamp: UInt256(UInt64(BusClock.nowMillis())))
+            guard case .accepted = client.postOrder(body: OrderPayload.bodyBytes(built.signed, owner: credentials.apiKey, orderType: .gtc,
+                                                                                 deferExec: false, postOnly: false))
+            else { throw StackError("the maker's quote was not accepted") }
+        }
         return (condition, up, down)
     }
 

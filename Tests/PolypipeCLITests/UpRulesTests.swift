@@ -45,6 +45,6 @@ import Testing
         context.venuePort = 5
         #expect(StackDefinition.children[0].arguments(context) == ["serve", "--port", "5", "--seed", "9"])
         #expect(StackDefinition.children[1].arguments(context) == ["--mode", "dry-run", "--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt"])
-        #expect(StackDefinition.children[2].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5"])
+        #expect(StackDefinition.children[2].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5", "--window", "5m"])
     }
 }

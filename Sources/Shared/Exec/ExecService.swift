@@ -93,6 +93,13 @@ public final class ExecService {
         let heartbeat = VenueHeartbeat(client: heartbeatClient, health: health, intervalMillis: settings.heartbeatIntervalMillis, logger: logger)
         if settings.mode != .dryRun { heartbeat.start() }
         defer { heartbeat.stop() }
+        // Ready means able to trade: wait (bounded) for the first heartbeat, so the first
+        // actions are not refused by the fail-closed rule merely because it is still in flight.
+        if settings.mode != .dryRun {
+            let deadline = BusClock.nowMillis() + max(5_000, Int64(settings.requestTimeoutMillis))
+            while !health.isHealthy && BusClock.nowMillis() < deadline { usleep(10_000) }
+            if !health.isHealthy { logger.warning("no venue heartbeat yet; new orders are refused until one succeeds") }
+        }
 
         do { try executor.reconcileAtStartup() } catch { throw fail("startup reconciliation with the venue failed", error) }
 
