@@ -126,10 +126,6 @@ struct ExecProc: ParsableCommand {
         let journalPath = journal
             ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"].map { $0 + "/journal.sqlite" }
             ?? layout.execDirectory + "/journal.sqlite"
-        if journal == nil && ProcessInfo.processInfo.environment["STATE_DIRECTORY"] == nil {
-            _ = try? SocketDirectory(layout.runtimeDirectory, mode: 0o750)
-            _ = try? SocketDirectory(layout.execDirectory, mode: 0o750)
-        }
         var settings = ExecService.Settings(mode: mode, venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon,
                                             layout: layout, journalPath: journalPath, limits: riskLimits)
         settings.heartbeatIntervalMillis = heartbeatIntervalMs

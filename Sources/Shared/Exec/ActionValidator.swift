@@ -13,6 +13,13 @@ public struct ValidatedAction: Sendable, Hashable {
     public let createdAtMillis: Int64
     public let strategy: String
 
+    /// The same action on freshly looked-up market facts (after `order_version_mismatch`).
+    public func with(market: VenueCatalog.MarketInfo) -> ValidatedAction {
+        ValidatedAction(id: id, market: market, token: token, side: side, size: size, limitPrice: limitPrice,
+                        expectedPrice: expectedPrice, orderType: orderType, postOnly: postOnly,
+                        createdAtMillis: createdAtMillis, strategy: strategy)
+    }
+
     /// The risk rules' view of it.
     public var proposal: RiskEngine.Proposal {
         RiskEngine.Proposal(market: market.conditionID, token: token, side: side, price: limitPrice, size: size)

@@ -77,6 +77,12 @@ public final class ExecService {
         } catch {
             throw fail("cannot get API credentials from \(settings.venueURL)", error)
         }
+        // The exec directory first: it holds the sockets and, by default, the journal.
+        let directory: SocketDirectory
+        do {
+            _ = try SocketDirectory(settings.layout.runtimeDirectory, mode: 0o750)
+            directory = try SocketDirectory(settings.layout.execDirectory, mode: 0o750)
+        } catch { throw fail("cannot prepare the runtime directory", error) }
         let journal: Journal
         do { journal = try Journal(path: settings.journalPath, durability: settings.journalDurability) } catch { throw fail("cannot open the journal", error) }
 
@@ -107,8 +113,6 @@ public final class ExecService {
         let context: ZmqContext
         let actions, events, control, snapshot: ZmqSocket
         do {
-            _ = try SocketDirectory(settings.layout.runtimeDirectory, mode: 0o750)
-            let directory = try SocketDirectory(settings.layout.execDirectory, mode: 0o750)
             context = try ZmqContext()
             actions = try ZmqSocket(context, .pull)
             events = try ZmqSocket(context, .publish)

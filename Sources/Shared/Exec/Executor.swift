@@ -53,7 +53,7 @@ public final class Executor {
     public private(set) var counters = Counters()
     /// Why trading is halted or reduced (operator reason, alarm, heartbeat).
     public private(set) var stateReason = ""
-    /// Orders that may rest on the venue, by order id.
+    /// Orders that may rest on the venue, by lower-case order id (the venue's spelling may differ).
     public private(set) var live: [String: LiveOrder] = [:]
     /// Orders sent with no proof either way, by order id, with when they were signed and whether
     /// they were sent again.
@@ -104,7 +104,7 @@ public final class Executor {
                 continue
             }
             if let venueOrder = open[entry.orderHash.lowercased()] {
-                live[entry.orderHash] = order
+                live[entry.orderHash.lowercased()] = order
                 if entry.state != .accepted { try? journal.update(orderHash: entry.orderHash, to: .accepted, reason: venueOrder.status, nowMillis: now) }
                 settled += 1
                 continue
@@ -113,7 +113,7 @@ public final class Executor {
             case .some(let venueOrder):
                 let state = Self.journalState(venueStatus: venueOrder.status)
                 try? journal.update(orderHash: entry.orderHash, to: state, reason: venueOrder.status, nowMillis: now)
-                if state == .accepted { live[entry.orderHash] = order }
+                if state == .accepted { live[entry.orderHash.lowercased()] = order }
                 settled += 1
             case .none where entry.state == .accepted:
                 // Accepted earlier and gone without trace: the venue no longer lists it.
@@ -122,7 +122,7 @@ public final class Executor {
                 pending[entry.orderHash] = (entry, order, false)
             }
         }
-        let foreign = open.keys.filter { id in !live.keys.contains { $0.lowercased() == id } }
+        let foreign = open.keys.filter { live[$0] == nil }
         if !foreign.isEmpty {
             logger.warning("venue has open orders this journal did not sign; counted as exposure", metadata: ["count": "\(foreign.count)"])
         }
@@ -141,13 +141,12 @@ public final class Executor {
         if let open { orders = open } else { orders = try venue.openOrders() }
         let openIDs = Set(orders.map { $0.id.lowercased() })
         let now = clock()
-        for (id, order) in live where !openIDs.contains(id.lowercased()) {
+        for id in live.keys where !openIDs.contains(id) {
             // No longer resting: filled or cancelled. Ask once for the final state.
             let final = try venue.order(id: id)
             let state = final.map { Self.journalState(venueStatus: $0.status) } ?? .canceled
             try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.status ?? "gone", nowMillis: now)
             live[id] = nil
-            _ = order
         }
         var exposure: [String: UInt64] = [:]
         var tokens = Set<TokenID>()
@@ -229,6 +228,7 @@ public final class Executor {
         let body = OrderPayload.bodyBytes(built.signed, owner: configuration.owner, orderType: action.orderType,
                                           deferExec: false, postOnly: action.postOnly)
         event.orderID = orderID
+        let signedDetail = "\(action.side.rawValue) \(action.size) @ \(action.limitPrice) \(action.orderType.rawValue) token \(action.token) market \(action.market.conditionID) exchange \(action.market.exchange.rawValue) order \(orderID) maker \(built.signed.order.makerAmount) taker \(built.signed.order.takerAmount) strategy \(action.strategy)"
         // The journal entry exists before a single byte goes out.
         do {
             if versionRetried {
@@ -236,8 +236,9 @@ public final class Executor {
                     risk.undo(proposal)
                     return refuse(event, because: "journal refused to re-sign: the first order is not rejected")
                 }
+                try journal.audit(actionID: action.id, decision: "signed", detail: signedDetail, nowMillis: now)
             } else if case .existing(let earlier) = try journal.record(actionID: action.id, orderHash: orderID, market: action.market.conditionID,
-                                                                       body: body, nowMillis: now) {
+                                                                       body: body, nowMillis: now, audit: ("signed", signedDetail)) {
                 risk.undo(proposal)
                 counters.duplicates += 1
                 event.outcome = .duplicate
@@ -245,9 +246,6 @@ public final class Executor {
                 event.reason = "action id already executed"
                 return finish(event, audit: "duplicate")
             }
-            try journal.audit(actionID: action.id, decision: "signed",
-                              detail: "\(action.side.rawValue) \(action.size) @ \(action.limitPrice) \(action.orderType.rawValue) token \(action.token) market \(action.market.conditionID) exchange \(action.market.exchange.rawValue) order \(orderID) maker \(built.signed.order.makerAmount) taker \(built.signed.order.takerAmount) strategy \(action.strategy)",
-                              nowMillis: now)
         } catch {
             risk.undo(proposal)
             return refuse(event, because: "journal write failed; not sending: \(error)")
@@ -257,12 +255,11 @@ public final class Executor {
         if configuration.mode == .dryRun {
             lastSentAtNanos = BusClock.nowNanos()
             event.sentAtNs = lastSentAtNanos
-            try? journal.update(orderHash: orderID, to: .dryRun, reason: "dry-run: signed, not sent", nowMillis: now)
             risk.undo(proposal)
             counters.dryRun += 1
             event.outcome = .dryRun
             event.reason = "dry-run: signed and journaled, not sent"
-            return finish(event, audit: "dry-run")
+            return finish(event, audit: "dry-run", settle: (.dryRun, "dry-run: signed, not sent"))
         }
 
         lastSentAtNanos = BusClock.nowNanos()
@@ -271,14 +268,13 @@ public final class Executor {
         let after = clock()
         switch outcome {
         case .accepted(let acceptance):
-            try? journal.update(orderHash: orderID, to: acceptance.status.lowercased() == "matched" ? .filled : .accepted,
-                                reason: acceptance.status, nowMillis: after)
-            if acceptance.status.lowercased() != "matched" { live[orderID] = order }
+            let matched = acceptance.status.lowercased() == "matched"
+            if !matched { live[orderID.lowercased()] = order }
             counters.accepted += 1
             event.outcome = .accepted
             event.venueStatus = acceptance.status
             event.tradeIds = acceptance.tradeIDs
-            return finish(event, audit: "accepted")
+            return finish(event, audit: "accepted", settle: (matched ? .filled : .accepted, acceptance.status))
         case .rejected(let reason) where reason.contains("order_version_mismatch") && !versionRetried:
             try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: after)
             logger.warning("venue expects another order version; reading /version and re-signing once",
@@ -287,33 +283,28 @@ public final class Executor {
                 risk.undo(proposal)
                 return reject(event, reason: reason + " (and /version could not be read: \(error))")
             }
-            let refreshed: ValidatedAction
-            do {
-                var original = Self.action(from: action)
-                original.createdAtMs = action.createdAtMillis
-                refreshed = try ActionValidator.validate(original, catalog: catalog, nowMillis: after)
-            } catch {
+            let market: VenueCatalog.MarketInfo
+            do { market = try catalog.info(for: action.token) } catch {
                 risk.undo(proposal)
-                return reject(event, reason: reason + " (re-validation failed: \(error))")
+                return reject(event, reason: reason + " (and the market could not be looked up again: \(error))")
             }
+            let refreshed = action.with(market: market)
             return execute(refreshed, proposal: proposal, event: event, versionRetried: true)
         case .rejected(let reason):
-            try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: after)
             risk.undo(proposal)
             if reason.lowercased().contains("tick") { catalog.invalidate(action.token) }
-            return reject(event, reason: reason)
+            return reject(event, reason: reason, settle: true)
         case .refused(let error):
             // Proven not placed (rate limit, paused, auth): the order will never exist.
-            try? journal.update(orderHash: orderID, to: .rejected, reason: "refused before placement: \(error)", nowMillis: after)
             risk.undo(proposal)
-            return reject(event, reason: "refused before placement: \(error)")
+            return reject(event, reason: "refused before placement: \(error)", settle: true)
         case .unknown(let reason):
-            try? journal.update(orderHash: orderID, to: .unknown, reason: reason, nowMillis: after)
-            if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, order, false) }
             counters.unknown += 1
             event.outcome = .unknown
             event.reason = "outcome unknown, resolving by order id: \(reason)"
-            return finish(event, audit: "unknown")
+            let result = finish(event, audit: "unknown", settle: (.unknown, reason))
+            if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, order, false) }
+            return result
         }
     }
 
@@ -341,9 +332,9 @@ public final class Executor {
             if let found {
                 let state = Self.journalState(venueStatus: found.status)
                 try? journal.update(orderHash: orderID, to: state, reason: "resolved: \(found.status)", nowMillis: now)
-                if state == .accepted { live[orderID] = item.order }
+                if state == .accepted { live[orderID.lowercased()] = item.order }
                 pending[orderID] = nil
-                counters.accepted += 1
+                if state != .canceled { counters.accepted += 1 }
                 event.outcome = state == .canceled ? .canceled : .accepted
                 event.venueStatus = found.status
                 event.reason = "unknown outcome resolved by order id"
@@ -361,7 +352,7 @@ public final class Executor {
                 switch venue.postOrder(body: item.entry.body) {
                 case .accepted(let acceptance):
                     try? journal.update(orderHash: orderID, to: .accepted, reason: acceptance.status, nowMillis: clock())
-                    live[orderID] = item.order
+                    live[orderID.lowercased()] = item.order
                     pending[orderID] = nil
                     counters.accepted += 1
                     event.outcome = .accepted
@@ -370,10 +361,9 @@ public final class Executor {
                 case .rejected(let reason) where reason.contains("Duplicated"):
                     break  // it is there after all; the next lookup finds it
                 case .rejected(let reason):
-                    try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: clock())
                     pending[orderID] = nil
                     releaseExposure(of: item.order, matched: 0)
-                    _ = reject(event, reason: reason)
+                    _ = reject(event, reason: reason, settle: true)
                 case .refused, .unknown:
                     break  // still no proof; keep asking
                 }
@@ -404,7 +394,7 @@ public final class Executor {
             let now = clock()
             for id in result.canceled {
                 try? journal.update(orderHash: id, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now)
-                if let order = live.removeValue(forKey: id) ?? live.first(where: { $0.key.lowercased() == id.lowercased() }).map({ live.removeValue(forKey: $0.key)! }) {
+                if let order = live.removeValue(forKey: id.lowercased()) {
                     releaseExposure(of: order, matched: 0)
                 }
             }
@@ -467,17 +457,27 @@ public final class Executor {
         return finish(event, audit: "refused")
     }
 
-    private func reject(_ event: Polypipe_Bus_V1_OrderEvent, reason: String) -> Polypipe_Bus_V1_OrderEvent {
+    /// - Parameter settle: also mark the journaled order rejected with `reason`.
+    private func reject(_ event: Polypipe_Bus_V1_OrderEvent, reason: String, settle: Bool = false) -> Polypipe_Bus_V1_OrderEvent {
         var event = event
         counters.rejected += 1
         event.outcome = .rejected
         event.reason = reason
-        return finish(event, audit: "rejected")
+        return finish(event, audit: "rejected", settle: settle ? (.rejected, reason) : nil)
     }
 
-    private func finish(_ event: Polypipe_Bus_V1_OrderEvent, audit decision: String) -> Polypipe_Bus_V1_OrderEvent {
-        try? journal.audit(actionID: event.actionID.isEmpty ? nil : event.actionID, decision: decision,
-                           detail: event.reason.isEmpty ? "order \(event.orderID) \(event.venueStatus)" : event.reason, nowMillis: clock())
+    /// Audits, logs and publishes `event`. With `settle`, the journaled order moves to that
+    /// state in the same transaction as the audit line.
+    private func finish(_ event: Polypipe_Bus_V1_OrderEvent, audit decision: String,
+                        settle: (state: Journal.State, reason: String)? = nil) -> Polypipe_Bus_V1_OrderEvent {
+        let actionID = event.actionID.isEmpty ? nil : event.actionID
+        let detail = event.reason.isEmpty ? "order \(event.orderID) \(event.venueStatus)" : event.reason
+        if let settle {
+            try? journal.update(orderHash: event.orderID, to: settle.state, reason: settle.reason, nowMillis: clock(),
+                                audit: (actionID, decision, detail))
+        } else {
+            try? journal.audit(actionID: actionID, decision: decision, detail: detail, nowMillis: clock())
+        }
         recent.append(event)
         if recent.count > configuration.recentEventLimit { recent.removeFirst(recent.count - configuration.recentEventLimit) }
         let level: Logger.Level = event.outcome == .accepted || event.outcome == .dryRun ? .info : .notice
@@ -514,22 +514,5 @@ public final class Executor {
         event.receivedAtNs = receivedAtNanos
         event.strategy = action.strategy
         return event
-    }
-
-    static func action(from validated: ValidatedAction) -> Polypipe_Bus_V1_Action {
-        var action = Polypipe_Bus_V1_Action()
-        action.id = validated.id
-        action.market = validated.market.conditionID
-        action.tokenID = validated.token.description
-        action.side = validated.side == .buy ? .buy : .sell
-        action.sizeMicros = validated.size.micros
-        action.limitPriceMicros = validated.limitPrice.micros
-        action.expectedPriceMicros = validated.expectedPrice.micros
-        action.createdAtMs = validated.createdAtMillis
-        action.ttlMs = Int64.max / 4
-        action.timeInForce = validated.orderType == .fok ? .fok : validated.orderType == .fak ? .fak : .gtc
-        action.postOnly = validated.postOnly
-        action.strategy = validated.strategy
-        return action
     }
 }

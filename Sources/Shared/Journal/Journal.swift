@@ -116,14 +116,18 @@ public final class Journal: Sendable {
 
     /// Writes a signed order before it is sent; refuses a second order for the same action id.
     /// - Throws: ``Failure``.
-    public func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64) throws(Failure) -> Recorded {
+    /// - Parameter audit: an audit line (decision, detail) written in the same transaction when
+    ///   the order is new: one commit on the signing path instead of two.
+    public func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64,
+                       audit: (decision: String, detail: String)? = nil) throws(Failure) -> Recorded {
         do {
             return try queue.write { db -> Recorded in
                 if let existing = try Self.entry(db, actionID: actionID) { return .existing(existing) }
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO orders (actionID, orderHash, market, body, state, createdAtMillis, updatedAtMillis)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis])
+                    """).execute(arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis])
+                if let audit { try Self.insertAudit(db, actionID: actionID, decision: audit.decision, detail: audit.detail, nowMillis: nowMillis) }
                 return .new
             }
         } catch {
@@ -161,11 +165,14 @@ public final class Journal: Sendable {
     }
 
     /// Moves an order to `state` (with the venue's reason, if any).
-    public func update(orderHash: String, to state: State, reason: String? = nil, nowMillis: Int64) throws(Failure) {
+    /// - Parameter audit: an audit line written in the same transaction (one commit per outcome).
+    public func update(orderHash: String, to state: State, reason: String? = nil, nowMillis: Int64,
+                       audit: (actionID: String?, decision: String, detail: String)? = nil) throws(Failure) {
         do {
             try queue.write { db in
-                try db.execute(sql: "UPDATE orders SET state = ?, reason = ?, updatedAtMillis = ? WHERE orderHash = ?",
-                               arguments: [state.rawValue, reason, nowMillis, orderHash])
+                try db.cachedStatement(sql: "UPDATE orders SET state = ?, reason = ?, updatedAtMillis = ? WHERE orderHash = ?")
+                    .execute(arguments: [state.rawValue, reason, nowMillis, orderHash])
+                if let audit { try Self.insertAudit(db, actionID: audit.actionID, decision: audit.decision, detail: audit.detail, nowMillis: nowMillis) }
             }
         } catch {
             throw Failure(description: "journal: cannot update order \(orderHash): \(error)")
@@ -173,7 +180,8 @@ public final class Journal: Sendable {
     }
 
     public func entry(actionID: String) throws(Failure) -> Entry? {
-        do { return try queue.read { db in try Self.entry(db, actionID: actionID) } } catch {
+        // One indexed SELECT: `inDatabase` skips the read-only transaction `read` wraps around it.
+        do { return try queue.inDatabase { db in try Self.entry(db, actionID: actionID) } } catch {
             throw Failure(description: "journal: cannot read action \(actionID): \(error)")
         }
     }
@@ -195,8 +203,7 @@ public final class Journal: Sendable {
     public func audit(actionID: String?, decision: String, detail: String, nowMillis: Int64) throws(Failure) {
         do {
             try queue.write { db in
-                try db.execute(sql: "INSERT INTO audit (atMillis, actionID, decision, detail) VALUES (?, ?, ?, ?)",
-                               arguments: [nowMillis, actionID, decision, detail])
+                try Self.insertAudit(db, actionID: actionID, decision: decision, detail: detail, nowMillis: nowMillis)
             }
         } catch {
             throw Failure(description: "journal: cannot append to the audit log: \(error)")
@@ -231,7 +238,14 @@ public final class Journal: Sendable {
     }
 
     private static func entry(_ db: Database, actionID: String) throws -> Entry? {
-        try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE actionID = ?", arguments: [actionID]).flatMap(entry)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM orders WHERE actionID = ?"), arguments: [actionID]).flatMap(entry)
+    }
+
+    /// Statements on the signing path are compiled once per connection (`cachedStatement`):
+    /// parsing and GRDB's authorizer pass cost more than the insert itself.
+    private static func insertAudit(_ db: Database, actionID: String?, decision: String, detail: String, nowMillis: Int64) throws {
+        try db.cachedStatement(sql: "INSERT INTO audit (atMillis, actionID, decision, detail) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [nowMillis, actionID, decision, detail])
     }
 
     private static func entry(_ row: Row) -> Entry? {

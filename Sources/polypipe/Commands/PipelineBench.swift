@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
 import Shared
+import Synchronization
+
+/// The bench's children, for its signal handler: `defer` does not run when the bench is
+/// interrupted, and an orphaned clob-sim would skew every later measurement on this host.
+private let benchSimPID = Atomic<Int32>(0)
+private let benchExecPID = Atomic<Int32>(0)
 
 /// `polypipe bench-pipeline`: tick-to-wire latency and sustained order rate of the real
 /// processes — clob-sim and exec-proc started from this build directory, actions sent over the
@@ -30,8 +36,15 @@ struct PipelineBench: ParsableCommand {
     @Option(help: "Actions in the throughput phase.")
     var burst = 10_000
 
+    @Option(help: "exec-proc's mode: paper (orders go to clob-sim) or dry-run (signed and journaled, never sent: exec-proc's own cost).")
+    var mode: String = "paper"
+
     @Option(help: "Directory holding clob-sim and exec-proc (default: next to this binary).")
     var binDir: String?
+
+    func validate() throws {
+        guard mode == "paper" || mode == "dry-run" else { throw ValidationError("--mode must be paper or dry-run.") }
+    }
 
     func run() throws {
         let directory = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
@@ -50,6 +63,13 @@ struct PipelineBench: ParsableCommand {
         sim.standardError = FileHandle.nullDevice
         try sim.run()
         defer { kill(sim.processIdentifier, SIGKILL); sim.waitUntilExit() }
+        benchSimPID.store(sim.processIdentifier, ordering: .relaxed)
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            Foundation.signal(signal) { number in
+                for pid in [benchSimPID.load(ordering: .relaxed), benchExecPID.load(ordering: .relaxed)] where pid > 0 { kill(pid, SIGKILL) }
+                _exit(128 + number)
+            }
+        }
         let url = try Self.line(simOut, prefix: "listening on ")
 
         // A throwaway key, in exec-proc's environment only.
@@ -60,13 +80,14 @@ struct PipelineBench: ParsableCommand {
         PrivateKey.zero(&keyBytes)
         let exec = Process()
         exec.executableURL = URL(fileURLWithPath: directory + "/exec-proc")
-        exec.arguments = ["--mode", "paper", "--venue", url, "--runtime-dir", runtime, "--limits", limits, "--no-cancel-on-stop",
+        exec.arguments = ["--mode", mode, "--venue", url, "--runtime-dir", runtime, "--limits", limits, "--no-cancel-on-stop",
                           "--resync-interval-ms", "600000"]
         exec.environment = environment
         let execOut = Pipe()
         exec.standardOutput = execOut
         exec.standardError = FileHandle.nullDevice
         try exec.run()
+        benchExecPID.store(exec.processIdentifier, ordering: .relaxed)
         defer { kill(exec.processIdentifier, SIGKILL); exec.waitUntilExit() }
         _ = try Self.line(execOut, prefix: "ready")
 
@@ -132,14 +153,14 @@ struct PipelineBench: ParsableCommand {
         for index in 0..<burst { try publisher.publish(topic: "action", message: action("tp-\(run)-\(index)")) }
         let burstEvents = try Self.collect(events, count: burst, timeoutSeconds: 120)
         let burstEnd = burstEvents.map(\.sentAtNs).max() ?? burstStart
-        let accepted = burstEvents.filter { $0.outcome == .accepted }.count
+        let accepted = burstEvents.filter { $0.outcome == (mode == "paper" ? .accepted : .dryRun) }.count
         let seconds = Double(burstEnd - burstStart) / 1e9
 
-        print("pipeline bench: clob-sim + exec-proc (paper), actions over ipc://, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("pipeline bench: clob-sim + exec-proc (\(mode)), actions over ipc://, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print(String(format: "tick-to-wire at %d actions/s, %d actions: p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us",
                      rate, latencies.count, percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? .nan))
         print("  outcomes: " + outcomes.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))
-        print(String(format: "sustained: %d actions, %d accepted by clob-sim in %.2f s = %.0f signed orders/s accepted",
+        print(String(format: "sustained: %d actions, %d \(mode == "paper" ? "accepted by clob-sim" : "signed and journaled (dry-run)") in %.2f s = %.0f orders/s",
                      burst, accepted, seconds, Double(accepted) / max(seconds, 1e-9)))
     }
 
@@ -158,16 +179,15 @@ struct PipelineBench: ParsableCommand {
     /// A token of the current 15-minute window and a price 0.10 under its best ask (rests).
     static func restingQuote(_ url: String) throws -> (String, String, UInt64) {
         let transport = try CurlTransport(baseURL: url)
-        let start = Int(Date().timeIntervalSince1970) / 900 * 900
+        let gamma = GammaClient(transport: transport)
+        let venue = ClobClient(transport: transport, chain: .polygon)
         for _ in 0..<50 {
-            let events = try JSONParser.parse(try transport.send(Shared.HTTPRequest(method: "GET", target: "/events?slug=btc-updown-15m-\(start)")).body)
-            if case .array(let list) = events, case .array(let markets)? = list.first?["markets"], let market = markets.first,
-               let condition = market["conditionId"]?.scalarText, let ids = market["clobTokenIds"]?.scalarText,
-               case .array(let tokens) = try JSONParser.parse(Array(ids.utf8)) {
-                for token in tokens.compactMap(\.scalarText) {
-                    let book = try OrderBookSummary(json: try JSONParser.parse(try transport.send(Shared.HTTPRequest(method: "GET", target: "/book?token_id=\(token)")).body))
+            let window = UpDownWindow(containing: Int64(Date().timeIntervalSince1970), length: .fifteenMinutes)
+            if let market = try? gamma.upDownMarket(window) {
+                for token in [market.upToken, market.downToken] {
+                    let book = try venue.book(token)
                     if let ask = book.bestAsk?.price.micros, book.bestBid != nil, ask > 150_000 {
-                        return (condition, token, (ask - 100_000) / 10_000 * 10_000)
+                        return (market.conditionID, token.description, (ask - 100_000) / 10_000 * 10_000)
                     }
                 }
             }
