@@ -218,4 +218,35 @@ import Testing
         }
         #expect(try engine.place(order(alice, .buy, up, price: "0.05", size: "5"), nowMillis: 0).status == "live", "a resting $0.25 bid is fine")
     }
+
+    /// The book is kept per level as orders rest, fill and cancel; after random activity it
+    /// must equal what a scan of the open orders gives.
+    @Test(arguments: 0..<6 as Range<UInt64>)
+    mutating func theLevelBookMatchesAScanOfOpenOrders(seed: UInt64) throws {
+        var engine = engine()
+        var random = SplitMix64(seed: seed)
+        var placed: [String] = []
+        for _ in 0..<300 {
+            let owner = [alice, bob, carol][Int(random.next() % 3)]
+            if random.next() % 5 == 0, let id = placed.randomElement(using: &random) {
+                _ = engine.cancel(id, owner: "key-\(owner.lowercased.suffix(4))")
+                continue
+            }
+            let side: Side = random.next() % 2 == 0 ? .buy : .sell
+            let token = random.next() % 2 == 0 ? up : down
+            let price = "0.\(30 + random.next() % 40)"
+            let incoming = order(owner, side, token, price: price, size: String(5 + random.next() % 20))
+            if (try? engine.place(incoming, nowMillis: 0)) != nil { placed.append(incoming.id) }
+        }
+        for token in [up, down] {
+            var bids: [UInt64: UInt64] = [:], asks: [UInt64: UInt64] = [:]
+            for order in engine.openOrders(on: [token]) {
+                if order.side == .buy { bids[order.price, default: 0] += order.remaining } else { asks[order.price, default: 0] += order.remaining }
+            }
+            let book = engine.book(token)
+            #expect(Dictionary(uniqueKeysWithValues: book.bids.map { ($0.price, $0.size) }) == bids)
+            #expect(Dictionary(uniqueKeysWithValues: book.asks.map { ($0.price, $0.size) }) == asks)
+            #expect(!bids.isEmpty || !asks.isEmpty)
+        }
+    }
 }

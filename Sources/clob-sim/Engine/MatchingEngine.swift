@@ -38,6 +38,10 @@ struct MatchingEngine {
     private(set) var orders: [String: SimOrder] = [:]
     private(set) var trades: [SimTrade] = []
     private var books: [TokenID: [String]] = [:]  // open order ids per token, in arrival order
+    /// Open size per price, per token and side: what ``book(_:)`` shows, kept up to date as
+    /// orders rest, fill and cancel, so reading a book or checking whether anything crosses
+    /// does not scan every resting order.
+    private var levels: [TokenID: [Side: [UInt64: UInt64]]] = [:]
     private var sequence: UInt64 = 0
     /// Events since the last ``drainEvents()``.
     private var outbox: [EngineEvent] = []
@@ -195,7 +199,10 @@ struct MatchingEngine {
         if !legs.isEmpty { outbox.append(.order(order, .update)) }
         if order.status == .canceled { outbox.append(.order(order, .cancellation)) }
         orders[order.id] = order
-        if order.isOpen { books[order.token, default: []].append(order.id) }
+        if order.isOpen {
+            books[order.token, default: []].append(order.id)
+            adjustLevel(order, by: Int64(order.remaining))
+        }
         return Placement(status: status, making: making, taking: taking, tradeIDs: tradeIDs)
     }
 
@@ -208,6 +215,7 @@ struct MatchingEngine {
     }
 
     private func crossing(side: Side, token: TokenID, limit: UInt64, market: SimMarket, excludingOwner: String?) -> [Candidate] {
+        guard anythingCrosses(side: side, token: token, limit: limit, sibling: market.sibling(of: token)) else { return [] }
         var candidates: [Candidate] = []
         for id in books[token] ?? [] {
             guard let resting = orders[id], resting.isOpen, resting.side != side else { continue }
@@ -273,6 +281,7 @@ struct MatchingEngine {
         }
         taker.matched += quantity
         maker.matched += quantity
+        adjustLevel(maker, by: -Int64(quantity))
         if maker.remaining == 0 {
             maker.status = .matched
             release(&maker)
@@ -318,6 +327,7 @@ struct MatchingEngine {
     mutating func cancel(_ id: String, owner: String, status: SimOrder.Status = .canceled) -> String? {
         guard var order = orders[id], order.owner == owner else { return "Order not found or already canceled" }
         guard order.isOpen else { return order.status == .matched ? "Order already matched" : "Order not found or already canceled" }
+        adjustLevel(order, by: -Int64(order.remaining))
         order.status = status
         release(&order)
         orders[id] = order
@@ -384,14 +394,27 @@ struct MatchingEngine {
     }
 
     func book(_ token: TokenID) -> (bids: [(price: UInt64, size: UInt64)], asks: [(price: UInt64, size: UInt64)]) {
-        var bids: [UInt64: UInt64] = [:]
-        var asks: [UInt64: UInt64] = [:]
-        for id in books[token] ?? [] {
-            guard let order = orders[id], order.isOpen else { continue }
-            if order.side == .buy { bids[order.price, default: 0] += order.remaining } else { asks[order.price, default: 0] += order.remaining }
-        }
+        let bids = levels[token]?[.buy] ?? [:]
+        let asks = levels[token]?[.sell] ?? [:]
         // The venue's order: bids ascending, asks descending (best last).
         return (bids.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, asks.sorted { $0.key > $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// Adds `delta` shares at `order`'s price level (a negative delta when it fills or leaves).
+    private mutating func adjustLevel(_ order: SimOrder, by delta: Int64) {
+        let current = Int64(levels[order.token]?[order.side]?[order.price] ?? 0) + delta
+        levels[order.token, default: [:]][order.side, default: [:]][order.price] = current > 0 ? UInt64(current) : nil
+    }
+
+    /// Whether any resting level crosses `limit` for an incoming `side` order on `token`: the
+    /// same token's opposite side directly, or the sibling's same side mirrored at 1 − p.
+    private func anythingCrosses(side: Side, token: TokenID, limit: UInt64, sibling: TokenID?) -> Bool {
+        let direct = levels[token]?[side == .buy ? .sell : .buy] ?? [:]
+        let mirrored = sibling.flatMap { levels[$0]?[side] } ?? [:]
+        switch side {
+        case .buy: return direct.keys.contains { $0 <= limit } || mirrored.keys.contains { 1_000_000 - $0 <= limit }
+        case .sell: return direct.keys.contains { $0 >= limit } || mirrored.keys.contains { 1_000_000 - $0 >= limit }
+        }
     }
 
     /// The largest amount an order may carry, in micro-units ($1 000 000 000 or 1e9 shares).
