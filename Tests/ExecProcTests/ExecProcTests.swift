@@ -233,4 +233,24 @@ import Testing
         }
         #expect(verdict == .inOrder)
     }
+
+    /// ★GS-01: SIGTERM stops intake, cancels this account's resting orders, exits 0.
+    @Test func sigtermCancelsRestingOrdersAndExitsZero() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.token)
+        for index in 0..<3 {
+            try stack.send(ExecStack.action(id: "gs-\(index)", market: window.market, token: window.token,
+                                            price: ask - 100_000 - UInt64(index) * 10_000))
+            #expect(try stack.event(for: "gs-\(index)").outcome == .accepted)
+        }
+        let client = try stack.client()
+        #expect(try client.openOrders().count == 3)
+        let exec = try #require(stack.exec)
+        kill(exec.processIdentifier, SIGTERM)
+        exec.waitUntilExit()
+        #expect(exec.terminationReason == .exit)
+        #expect(exec.terminationStatus == 0)
+        #expect(try client.openOrders().isEmpty)
+    }
 }
