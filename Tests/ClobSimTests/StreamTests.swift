@@ -88,8 +88,12 @@ import Testing
         _ = try bob.transport.send(HTTPRequest(method: "POST", target: "/admin/drop-websockets", body: Array("{}".utf8)))
         #expect(await events.next { if case .disconnected = $0 { return true }; return false } != nil)
         #expect(await events.next { $0 == .connected(isReconnect: true) } != nil)
-        // Settlement continues to arrive on the new connection.
-        #expect(await events.next(within: 8, Self.isMessage("trade") { $0["status"] == .string("MINED") }) != nil)
+        // Settlement continues to arrive on the new connection. Which step comes first there
+        // depends on how long the reconnect took (the venue does not replay what a dropped
+        // socket missed): MINED if it was quick, else CONFIRMED.
+        #expect(await events.next(within: 20, Self.isMessage("trade") {
+            $0["status"] == .string("MINED") || $0["status"] == .string("CONFIRMED")
+        }) != nil)
     }
 
     @Test func theUserChannelRefusesBadCredentials() async throws {

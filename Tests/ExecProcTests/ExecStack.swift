@@ -191,11 +191,21 @@ final class ExecStack {
 
     func sendRaw(_ frames: [[UInt8]]) throws { try push.send(frames) }
 
-    /// The next order event for `actionID` (events for other actions are kept).
+    /// The event number `index` for `actionID` (events for other actions are kept). Like any
+    /// subscriber, it does not trust PUB/SUB alone: an event published while the SUB socket was
+    /// still reconnecting (after an exec-proc restart) is recovered from a snapshot.
     func event(for actionID: String, after index: Int = 0, timeoutSeconds: Double = 10) throws -> Polypipe_Bus_V1_OrderEvent {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var seen = 0
+        var nextSnapshot = Date().addingTimeInterval(1)
         while Date() < deadline {
+            if Date() >= nextSnapshot {
+                nextSnapshot = Date().addingTimeInterval(1)
+                let snapshot = try? RequestClient(context: context, endpoint: layout.snapshot)
+                    .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_Snapshot.self, timeoutMilliseconds: 1_000)
+                let events = snapshot?.orders.filter { $0.actionID == actionID } ?? []
+                if events.count > index { return events[index] }
+            }
             for envelope in received {
                 let event = try Polypipe_Bus_V1_OrderEvent(busPayload: envelope.payload, topic: envelope.topic)
                 if event.actionID == actionID {
