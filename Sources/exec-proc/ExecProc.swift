@@ -67,6 +67,12 @@ struct ExecProc: ParsableCommand {
     @Option(help: "Milliseconds between re-reads of open orders and balances for the risk rules.")
     var resyncIntervalMs: Int64 = 5_000
 
+    @Option(help: "Venue connections posting orders at once (paper and live). 0: post each order and wait for its answer before the next action.")
+    var submitConnections = 4
+
+    @Option(help: "Milliseconds between background re-reads of each traded token's book (the risk rules' price band).")
+    var bookRefreshMs: Int64 = 250
+
     @Flag(inversion: .prefixedNo, help: "Cancel this account's open orders on SIGTERM.")
     var cancelOnStop = true
 
@@ -83,6 +89,8 @@ struct ExecProc: ParsableCommand {
         guard ExecMode(rawValue: mode) != nil else { throw ValidationError("--mode must be paper, dry-run or live, not \(mode).") }
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
         guard (100...5_000).contains(heartbeatIntervalMs) else { throw ValidationError("--heartbeat-interval-ms must be between 100 and 5000.") }
+        guard (0...32).contains(submitConnections) else { throw ValidationError("--submit-connections must be between 0 and 32.") }
+        guard (50...1_000).contains(bookRefreshMs) else { throw ValidationError("--book-refresh-ms must be between 50 and 1000 (the band uses a mid at most 1 s old).") }
         guard requestTimeoutMs >= 100 else { throw ValidationError("--request-timeout-ms must be at least 100.") }
         guard SignatureType(rawValue: signatureType) != nil else { throw ValidationError("--signature-type must be 0, 1, 2 or 3.") }
         guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
@@ -133,6 +141,8 @@ struct ExecProc: ParsableCommand {
         settings.unknownGraceMillis = unknownGraceMs
         settings.resyncIntervalMillis = resyncIntervalMs
         settings.cancelOnStop = cancelOnStop
+        settings.submitConnections = submitConnections
+        settings.bookRefreshMillis = bookRefreshMs
         settings.journalDurability = journalFsync ? .powerLoss : .processCrash
         settings.signatureType = SignatureType(rawValue: signatureType) ?? .eoa
         if let funder {

@@ -13,6 +13,8 @@ public enum BusError: Error, Equatable, CustomStringConvertible {
     case socketDirectory(path: String, reason: String)
     /// No answer within the time allowed (request/reply sockets).
     case timeout(endpoint: String, milliseconds: Int32)
+    /// A system call the bus needs (e.g. `pipe2` for a ``Wakeup``) failed with `errno`.
+    case system(function: String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum BusError: Error, Equatable, CustomStringConvertible {
         case .badEndpoint(let endpoint): return "bus endpoint \(endpoint) is neither ipc:// nor tcp://"
         case .socketDirectory(let path, let reason): return "socket path \(path): \(reason)"
         case .timeout(let endpoint, let milliseconds): return "no answer from \(endpoint) within \(milliseconds) ms"
+        case .system(let function, let errno): return "\(function) failed (errno \(errno))"
         }
     }
 }

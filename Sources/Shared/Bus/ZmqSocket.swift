@@ -153,6 +153,19 @@ public final class ZmqSocket {
         return items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 }
     }
 
+    /// Like ``poll(_:timeoutMilliseconds:)``, also watching plain file descriptors (a
+    /// ``Wakeup``). - Returns: readiness of each socket, then of each descriptor.
+    public static func poll(_ sockets: [ZmqSocket], fileDescriptors: [Int32], timeoutMilliseconds: Int32) throws(BusError) -> [Bool] {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        items += fileDescriptors.map { zmq_pollitem_t(socket: nil, fd: $0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        let ready = zmq_poll(&items, Int32(items.count), Int(timeoutMilliseconds))
+        if ready < 0 {
+            if zmq_errno() == EINTR { return Array(repeating: false, count: items.count) }
+            throw Self.lastError("zmq_poll")
+        }
+        return items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 }
+    }
+
     static func lastError(_ function: String) -> BusError {
         let code = zmq_errno()
         return .zmq(function: function, errno: code, message: String(cString: zmq_strerror(code)))

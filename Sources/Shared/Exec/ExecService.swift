@@ -27,6 +27,12 @@ public final class ExecService {
         public var journalDurability: Journal.Durability = .processCrash
         public var signatureType: SignatureType = .eoa
         public var funder: EthereumAddress?
+        /// Venue connections posting orders at once (paper and live); 0 posts each order on the
+        /// execution thread and waits for its answer before the next action.
+        public var submitConnections = 4
+        /// How often a background thread re-reads the book of each traded token (for the price
+        /// band), so the execution thread seldom waits for `GET /book`.
+        public var bookRefreshMillis: Int64 = 250
 
         public init(mode: ExecMode, venueURL: String, chain: Chain, layout: BusLayout, journalPath: String, limits: RiskLimits) {
             self.mode = mode
@@ -66,6 +72,8 @@ public final class ExecService {
         let credentials: ApiCredentials
         let venue: ClobClient
         let heartbeatClient: ClobClient
+        var senderClients: [ClobClient] = []
+        let booksClient: ClobClient
         do {
             let publicClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain)
             do { credentials = try publicClient.deriveApiKey(signingWith: key) } catch {
@@ -74,6 +82,12 @@ public final class ExecService {
             let l2 = try L2Signer(credentials: credentials, address: key.address)
             venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
             heartbeatClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
+            booksClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain)
+            if settings.mode != .dryRun {
+                for _ in 0..<settings.submitConnections {
+                    senderClients.append(ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2))
+                }
+            }
         } catch {
             throw fail("cannot get API credentials from \(settings.venueURL)", error)
         }
@@ -90,11 +104,20 @@ public final class ExecService {
         let health = VenueHealth(healthy: false, staleAfterMillis: settings.heartbeatIntervalMillis * 5 / 2)
         var configuration = Executor.Configuration(mode: settings.mode, owner: credentials.apiKey)
         configuration.unknownGraceMillis = settings.unknownGraceMillis
+        configuration.drainTimeoutMillis = Int64(settings.requestTimeoutMillis) + 2_000
+        let books = BookWatch(client: booksClient, refreshMillis: settings.bookRefreshMillis, logger: logger)
         let executor: Executor
         do {
             executor = try Executor(configuration: configuration, journal: journal, venue: venue, builder: builder,
-                                    limits: settings.limits, health: health, logger: logger)
+                                    limits: settings.limits, health: health, logger: logger, books: books)
         } catch { throw fail("cannot read the trading state from the journal", error) }
+        books.start()
+        defer { books.stop() }
+        var sender: OrderSender?
+        if !senderClients.isEmpty {
+            do { sender = try OrderSender(clients: senderClients) } catch { throw fail("cannot start the order senders", error) }
+        }
+        defer { sender?.stop() }
 
         let heartbeat = VenueHeartbeat(client: heartbeatClient, health: health, intervalMillis: settings.heartbeatIntervalMillis, logger: logger)
         if settings.mode != .dryRun { heartbeat.start() }
@@ -140,19 +163,22 @@ public final class ExecService {
             "mode": "\(settings.mode.rawValue)", "venue": "\(settings.venueURL)", "signer": "\(key.address.checksummed)",
             "journal": "\(settings.journalPath)", "state": "\(executor.risk.state.rawValue)",
         ])
+        executor.sender = sender
         onReady()
 
         var lastStatus: Int64 = 0
         var lastResolve: Int64 = 0
         var lastResync = BusClock.nowMillis()
         let sockets = [actions, control, snapshot]
+        let wakeups = sender.map { [$0.wakeup.fileDescriptor] } ?? []
         while !Self.stopRequested.load(ordering: .relaxed) {
             let ready: [Bool]
-            do { ready = try ZmqSocket.poll(sockets, timeoutMilliseconds: 100) } catch {
+            do { ready = try ZmqSocket.poll(sockets, fileDescriptors: wakeups, timeoutMilliseconds: 100) } catch {
                 logger.error("bus poll failed", metadata: ["error": "\(error)"])
                 usleep(100_000)
                 continue
             }
+            if ready.count > 3 && ready[3] { executor.completeSubmissions() }
             if ready[0] { drainActions(actions, executor: executor) }
             if ready[1] { serveControl(controlServer, executor: executor, status: status) }
             if ready[2] { serveSnapshot(snapshotServer, publisher: publisher, executor: executor, status: status) }
@@ -175,6 +201,7 @@ public final class ExecService {
         }
 
         logger.notice("stopping: no more actions", metadata: ["cancel_open_orders": "\(settings.cancelOnStop)"])
+        executor.drainInFlight(timeoutMillis: configuration.drainTimeoutMillis)
         if settings.cancelOnStop && settings.mode != .dryRun {
             let result = executor.cancelAll(reason: "exec-proc stopping (SIGTERM)")
             if let error = result.error { logger.error("cancel on stop failed", metadata: ["error": "\(error)"]) }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// exec-proc's pipeline for one action, and everything that keeps its view of the venue honest:
@@ -28,6 +29,9 @@ public final class Executor {
         public var resendAfterMillis: Int64 = 2_000
         /// How many final order events the snapshot keeps.
         public var recentEventLimit = 200
+        /// How long a cancel-all waits for orders in flight to come back (more than a request's
+        /// timeout, so each has its outcome).
+        public var drainTimeoutMillis: Int64 = 5_000
 
         public init(mode: ExecMode, owner: String) {
             self.mode = mode
@@ -68,14 +72,28 @@ public final class Executor {
     public var onEvent: (Polypipe_Bus_V1_OrderEvent) -> Void = { _ in }
     /// Set just before each request is handed to the transport (tick-to-wire measurement).
     public private(set) var lastSentAtNanos: UInt64 = 0
+    /// Posts orders on several connections at once; nil: each order is posted on this thread
+    /// and settled before the next action.
+    public var sender: OrderSender?
+    /// A signed, journaled order handed to ``sender``, by ticket.
+    private struct InFlight {
+        let action: ValidatedAction
+        let proposal: RiskEngine.Proposal
+        let event: Polypipe_Bus_V1_OrderEvent
+        let versionRetried: Bool
+        let order: LiveOrder
+        let orderID: String
+    }
+    private var inFlight: [UInt64: InFlight] = [:]
+    private var nextTicket: UInt64 = 1
 
     public init(configuration: Configuration, journal: Journal, venue: ClobClient, builder: OrderBuilder,
-                limits: RiskLimits, health: VenueHealth, logger: Logger,
+                limits: RiskLimits, health: VenueHealth, logger: Logger, books: BookWatch? = nil,
                 clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) throws(Journal.Failure) {
         self.configuration = configuration
         self.journal = journal
         self.venue = venue
-        self.catalog = VenueCatalog(client: venue)
+        self.catalog = VenueCatalog(client: venue, books: books)
         self.builder = builder
         self.health = health
         self.logger = logger
@@ -158,6 +176,12 @@ public final class Executor {
             tokens.insert(order.tokenID)
         }
         for order in live.values { tokens.insert(order.token) }
+        // Orders the venue does not list yet but may hold — outcome unknown, or still on their
+        // way — count at full size (the exposure they reserved stays reserved).
+        let unlisted = pending.values.map(\.order) + inFlight.values.map(\.order)
+        for order in unlisted where !openIDs.contains(order.orderID.lowercased()) {
+            exposure[order.market, default: 0] += order.unfilledCollateral(matched: 0)
+        }
         var holdings: [TokenID: UInt64] = [:]
         for token in tokens {
             let balance = try venue.balanceAllowance(.conditional, tokenID: token, signatureType: builder.signatureType)
@@ -262,20 +286,37 @@ public final class Executor {
             return finish(event, audit: "dry-run", settle: (.dryRun, "dry-run: signed, not sent"))
         }
 
-        lastSentAtNanos = BusClock.nowNanos()
-        event.sentAtNs = lastSentAtNanos
-        let outcome = venue.postOrder(body: body)
+        let sending = InFlight(action: action, proposal: proposal, event: event, versionRetried: versionRetried,
+                               order: order, orderID: orderID)
+        if let sender {
+            // The sender posts it on one of its connections; ``completeSubmissions()`` settles it.
+            let ticket = nextTicket
+            nextTicket &+= 1
+            inFlight[ticket] = sending
+            sender.submit(ticket: ticket, body: body)
+            return event
+        }
+        let sentAt = BusClock.nowNanos()
+        return conclude(sending, outcome: venue.postOrder(body: body), sentAtNanos: sentAt)
+    }
+
+    /// Settles a sent order with the venue's answer.
+    private func conclude(_ sent: InFlight, outcome: SubmitOutcome, sentAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+        let (action, proposal, orderID) = (sent.action, sent.proposal, sent.orderID)
+        var event = sent.event
+        lastSentAtNanos = sentAtNanos
+        event.sentAtNs = sentAtNanos
         let after = clock()
         switch outcome {
         case .accepted(let acceptance):
             let matched = acceptance.status.lowercased() == "matched"
-            if !matched { live[orderID.lowercased()] = order }
+            if !matched { live[orderID.lowercased()] = sent.order }
             counters.accepted += 1
             event.outcome = .accepted
             event.venueStatus = acceptance.status
             event.tradeIds = acceptance.tradeIDs
             return finish(event, audit: "accepted", settle: (matched ? .filled : .accepted, acceptance.status))
-        case .rejected(let reason) where reason.contains("order_version_mismatch") && !versionRetried:
+        case .rejected(let reason) where reason.contains("order_version_mismatch") && !sent.versionRetried:
             try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: after)
             logger.warning("venue expects another order version; reading /version and re-signing once",
                            metadata: ["action": "\(action.id)", "order": "\(orderID)"])
@@ -303,8 +344,38 @@ public final class Executor {
             event.outcome = .unknown
             event.reason = "outcome unknown, resolving by order id: \(reason)"
             let result = finish(event, audit: "unknown", settle: (.unknown, reason))
-            if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, order, false) }
+            if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, sent.order, false) }
             return result
+        }
+    }
+
+    // MARK: Orders in flight
+
+    /// Settles every order whose outcome the ``sender`` has reported (exec-proc's loop calls it
+    /// when the sender's wakeup is readable).
+    public func completeSubmissions() {
+        guard let sender else { return }
+        for completion in sender.takeCompletions() {
+            guard let sent = inFlight.removeValue(forKey: completion.ticket) else { continue }
+            _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos)
+        }
+    }
+
+    /// Orders handed to the ``sender`` whose outcome has not come back yet.
+    public var inFlightCount: Int { inFlight.count }
+
+    /// Waits (at most `timeoutMillis`) until every order in flight has its outcome: before a
+    /// cancel-all, so an order still on its way is not left resting after it.
+    public func drainInFlight(timeoutMillis: Int64) {
+        let deadline = clock() + timeoutMillis
+        completeSubmissions()
+        while !inFlight.isEmpty && clock() < deadline {
+            usleep(500)
+            completeSubmissions()
+        }
+        if !inFlight.isEmpty {
+            logger.warning("orders still in flight after waiting; their outcomes settle when they arrive",
+                           metadata: ["in_flight": "\(inFlight.count)"])
         }
     }
 
@@ -389,6 +460,7 @@ public final class Executor {
     public func cancelAll(reason: String) -> (canceled: [String], notCanceled: [String: String], error: String?) {
         try? journal.audit(actionID: nil, decision: "cancel-all", detail: reason, nowMillis: clock())
         guard configuration.mode != .dryRun else { return ([], [:], nil) }
+        drainInFlight(timeoutMillis: configuration.drainTimeoutMillis)
         do {
             let result = try venue.cancelAll()
             let now = clock()
@@ -516,3 +588,4 @@ public final class Executor {
         return event
     }
 }
+

@@ -4,9 +4,10 @@
 ///
 /// - Market info per token (condition id, sibling token, tick, neg-risk, exchange) is kept until
 ///   ``invalidate(_:)`` — on a `tick_size_change` or a tick rejection from the venue.
-/// - The book mid, for the risk rules' price band, is cached for ``bookMaxAgeMillis`` and
+/// - The book mid, for the risk rules' price band, is used for at most ``bookMaxAgeMillis`` and
 ///   re-read from `GET /book` when older: the band is checked against the venue's book, not the
-///   strategy's view of it.
+///   strategy's view of it. With a ``BookWatch`` the re-reads happen on its thread and this one
+///   only fetches when the watch has nothing that fresh (first use, or the watch failing).
 /// - `GET /version` is read at startup and again once on `order_version_mismatch`.
 ///
 /// Blocking (REST calls); used from exec-proc's single execution thread.
@@ -21,14 +22,16 @@ public final class VenueCatalog {
 
     private let client: ClobClient
     private var markets: [TokenID: MarketInfo] = [:]
+    private let books: BookWatch?
     private var mids: [TokenID: (mid: Price?, atMillis: Int64)] = [:]
     /// The order version the venue expects (`GET /version`).
     public private(set) var venueVersion: Int = 2
     public var bookMaxAgeMillis: Int64
 
-    public init(client: ClobClient, bookMaxAgeMillis: Int64 = 1_000) {
+    public init(client: ClobClient, bookMaxAgeMillis: Int64 = 1_000, books: BookWatch? = nil) {
         self.client = client
         self.bookMaxAgeMillis = bookMaxAgeMillis
+        self.books = books
     }
 
     /// Reads `GET /version` (at startup, and once after `order_version_mismatch`).
@@ -64,12 +67,14 @@ public final class VenueCatalog {
 
     /// The book mid of `token` at most ``bookMaxAgeMillis`` old; nil when a side is empty.
     public func mid(of token: TokenID, nowMillis: Int64) throws(ClobError) -> Price? {
-        if let cached = mids[token], nowMillis - cached.atMillis < bookMaxAgeMillis { return cached.mid }
-        let book = try client.book(token)
-        var mid: Price?
-        if let bid = book.bestBid?.price, let ask = book.bestAsk?.price {
-            mid = Price(micros: (bid.micros + ask.micros) / 2)
+        if let books {
+            if let fresh = books.mid(of: token, maxAgeMillis: bookMaxAgeMillis, nowMillis: nowMillis) { return fresh }
+            let mid = try client.book(token).mid
+            books.store(mid, for: token, atMillis: nowMillis)
+            return mid
         }
+        if let cached = mids[token], nowMillis - cached.atMillis < bookMaxAgeMillis { return cached.mid }
+        let mid = try client.book(token).mid
         mids[token] = (mid, nowMillis)
         return mid
     }

@@ -48,9 +48,8 @@ public final class Journal: Sendable {
     }
 
     private let queue: DatabaseQueue
+    private let checkpointer: JournalCheckpointer?
 
-    /// Opens (creating and migrating) the journal at `path`.
-    /// - Throws: ``Failure``.
     /// How far a committed write is guaranteed to survive.
     public enum Durability: Sendable {
         /// Survives the process dying at any point (`kill -9`, a crash): SQLite WAL with
@@ -63,20 +62,42 @@ public final class Journal: Sendable {
         case powerLoss
     }
 
-    public init(path: String, durability: Durability = .processCrash) throws(Failure) {
+    /// Who copies the write-ahead log back into the database file (a *checkpoint*).
+    public enum Checkpointing: Sendable, Equatable {
+        /// SQLite's default: the commit that takes the log past 1000 pages checkpoints inline,
+        /// so every few hundred orders one write waits for the copy and its fsync (milliseconds).
+        case inline
+        /// A background thread with its own connection checkpoints every `intervalMillis`;
+        /// commits on the signing path never wait for one. The default.
+        case background(intervalMillis: Int)
+    }
+
+    /// Opens (creating and migrating) the journal at `path`.
+    /// - Throws: ``Failure``.
+    public init(path: String, durability: Durability = .processCrash,
+                checkpointing: Checkpointing = .background(intervalMillis: 250)) throws(Failure) {
         do {
+            let background = checkpointing != .inline
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: durability == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                if background { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
             }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
+            if case .background(let interval) = checkpointing {
+                checkpointer = try JournalCheckpointer(path: path, configuration: configuration, intervalMillis: interval)
+            } else {
+                checkpointer = nil
+            }
         } catch {
             throw Failure(description: "journal \(path): \(error)")
         }
     }
+
+    deinit { checkpointer?.stop() }
 
     /// Migrations are never changed once shipped; new ones are appended.
     private static var migrator: DatabaseMigrator {
@@ -122,11 +143,17 @@ public final class Journal: Sendable {
                        audit: (decision: String, detail: String)? = nil) throws(Failure) -> Recorded {
         do {
             return try queue.write { db -> Recorded in
-                if let existing = try Self.entry(db, actionID: actionID) { return .existing(existing) }
-                try db.cachedStatement(sql: """
-                    INSERT INTO orders (actionID, orderHash, market, body, state, createdAtMillis, updatedAtMillis)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis])
+                // Insert first: the primary key refuses a second row for the action id, and only
+                // then is the existing row read (no SELECT on the common path).
+                do {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO orders (actionID, orderHash, market, body, state, createdAtMillis, updatedAtMillis)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis])
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    guard let existing = try Self.entry(db, actionID: actionID) else { throw error }
+                    return .existing(existing)
+                }
                 if let audit { try Self.insertAudit(db, actionID: actionID, decision: audit.decision, detail: audit.detail, nowMillis: nowMillis) }
                 return .new
             }

@@ -79,6 +79,16 @@ struct Bench: ParsableCommand {
         }
         let stages: [(String, Stats)] = [("amounts", amounts), ("struct hash", structHash), ("digest", digestStage),
                                           ("POST body", bodyStage), ("L2 HMAC headers", hmacStage)]
+        // The journal write that precedes every send, with SQLite's inline checkpoints and with
+        // exec-proc's background checkpointer, in this run on this disk.
+        let journalInline = try Self.measureJournal(body: body, orders: max(1_000, iterations / 4), checkpointing: .inline)
+        let journalBackground = try Self.measureJournal(body: body, orders: max(1_000, iterations / 4),
+                                                        checkpointing: .background(intervalMillis: 250))
+        let journal: [(String, Stats)] = [
+            ("duplicate check", journalBackground.check), ("record, inline ckpt", journalInline.record),
+            ("record, background ckpt", journalBackground.record), ("settle, inline ckpt", journalInline.settle),
+            ("settle, background ckpt", journalBackground.settle),
+        ]
         if json {
             var members: [(key: String, value: JSONValue)] = [
                 ("bare_sign_median_us", .number(Self.format(bare.median))), ("bare_sign_p99_us", .number(Self.format(bare.p99))),
@@ -86,6 +96,11 @@ struct Bench: ParsableCommand {
                 ("ratio_full_over_bare", .number(Self.format(ratio, digits: 3))), ("iterations", .number(String(iterations))),
             ]
             for (size, stats) in keccak { members.append(("keccak256_\(size)b_median_ns", .number(Self.format(stats.median * 1000, digits: 1)))) }
+            for (name, stats) in journal {
+                let key = "journal_" + name.lowercased().replacingOccurrences(of: ",", with: "").replacingOccurrences(of: " ", with: "_")
+                members.append((key + "_median_us", .number(Self.format(stats.median))))
+                members.append((key + "_p99_us", .number(Self.format(stats.p99))))
+            }
             for (name, stats) in stages {
                 members.append(("stage_\(name.lowercased().replacingOccurrences(of: " ", with: "_"))_median_us", .number(Self.format(stats.median))))
             }
@@ -101,6 +116,10 @@ struct Bench: ParsableCommand {
                 print("    stage \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) median \(Self.format(stats.median)) µs")
             }
             print("  ratio full / bare (median)  \(Self.format(ratio, digits: 3))   (target <= 1.2)")
+            print("  journal (SQLite WAL, synchronous=NORMAL, temp dir on this disk)")
+            for (name, stats) in journal {
+                print("    \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) median \(Self.format(stats.median)) µs   p99 \(Self.format(stats.p99)) µs   max \(Self.format(stats.max)) µs")
+            }
         }
         if sink == 0xFF { print("") }  // keeps the measured work observable to the optimizer
     }
@@ -109,6 +128,41 @@ struct Bench: ParsableCommand {
         /// Microseconds per operation.
         let median: Double
         let p99: Double
+        var max: Double = 0
+    }
+
+    /// Journals `orders` orders as exec-proc does — duplicate check, record with its audit line,
+    /// then settle with another — and times each step (µs per call).
+    private static func measureJournal(body: [UInt8], orders: Int, checkpointing: Journal.Checkpointing)
+        throws -> (check: Stats, record: Stats, settle: Stats) {
+        let directory = NSTemporaryDirectory() + "polypipe-bench-journal-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(path: directory + "/journal.sqlite", checkpointing: checkpointing)
+        var check = [Double](), record = [Double](), settle = [Double]()
+        let detail = String(repeating: "signed BUY 10.5 @ 0.57 GTC token 7132104567925221259462638553270691275033 ", count: 3)
+        func time(_ into: inout [Double], _ work: () throws -> Void) rethrows {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try work()
+            into.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+        }
+        for index in 0..<orders {
+            let action = "bench-\(index)"
+            let hash = "0x" + String(repeating: "0", count: 48) + String(format: "%016x", index)
+            try time(&check) { _ = try journal.entry(actionID: action) }
+            try time(&record) {
+                _ = try journal.record(actionID: action, orderHash: hash, market: "0xmarket", body: body, nowMillis: Int64(index),
+                                       audit: ("signed", detail))
+            }
+            try time(&settle) {
+                try journal.update(orderHash: hash, to: .accepted, reason: "live", nowMillis: Int64(index), audit: (action, "accepted", "order \(hash) live"))
+            }
+        }
+        func stats(_ samples: [Double]) -> Stats {
+            let sorted = samples.sorted()
+            return Stats(median: sorted[sorted.count / 2], p99: sorted[sorted.count * 99 / 100], max: sorted.last ?? 0)
+        }
+        return (stats(check), stats(record), stats(settle))
     }
 
     /// Times `iterations` runs of `body` (each run = `batch` calls) after a warm-up; per-call µs.

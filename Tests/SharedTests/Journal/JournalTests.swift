@@ -51,6 +51,30 @@ import Testing
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Commits only append to the write-ahead log; the checkpointer thread, not a commit, copies
+    /// it into the database file. With a long interval nothing is copied during 300 commits
+    /// (SQLite's inline checkpoint, at 1000 log pages, is off); with a short one it is.
+    @Test(arguments: [false, true])
+    func theLogIsCopiedIntoTheDatabaseByTheCheckpointerOnly(checkpointSoon: Bool) throws {
+        let journal = try Journal(path: path, checkpointing: .background(intervalMillis: checkpointSoon ? 50 : 600_000))
+        func databaseSize() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? -1 }
+        let initial = databaseSize()
+        let body = [UInt8](repeating: 0x7B, count: 1_200)
+        for index in 0..<300 {
+            _ = try journal.record(actionID: "a\(index)", orderHash: String(format: "0x%064x", index), market: "m", body: body,
+                                   nowMillis: Int64(index), audit: ("signed", "detail \(index)"))
+        }
+        let deadline = Date().addingTimeInterval(3)
+        while checkpointSoon && databaseSize() == initial && Date() < deadline { usleep(20_000) }
+        if checkpointSoon {
+            #expect(databaseSize() > initial + 300 * 1_200, "the checkpointer copied the orders into the database file")
+        } else {
+            #expect(databaseSize() == initial, "no commit checkpointed inline")
+        }
+        #expect(try journal.entries(in: [.signed]).count == 300)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     @Test func anUnopenablePathIsAClearError() {
         do {
             _ = try Journal(path: "/nonexistent-\(UUID().uuidString)/journal.sqlite")

@@ -29,6 +29,13 @@ public struct OrderBookSummary: Sendable, Hashable {
     public var bestBid: PriceLevel? { bids.max { $0.price < $1.price } }
     public var bestAsk: PriceLevel? { asks.min { $0.price < $1.price } }
 
+    /// Halfway between the best bid and the best ask (rounded down to a micro-unit); nil when a
+    /// side is empty.
+    public var mid: Price? {
+        guard let bid = bestBid?.price, let ask = bestAsk?.price else { return nil }
+        return Price(micros: (bid.micros + ask.micros) / 2)
+    }
+
     /// Parses the venue's JSON.
     /// - Throws: ``ClobError/unknown(_:)`` naming the field that could not be read.
     public init(json: JSONValue) throws(ClobError) {

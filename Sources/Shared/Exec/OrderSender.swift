@@ -1,0 +1,76 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Posts signed orders on several venue connections at once, so exec-proc's order rate is not
+/// one venue round trip per order.
+///
+/// exec-proc's execution thread signs and journals an order, then hands its body here with a
+/// ticket and goes on to the next action; a worker thread (one keep-alive connection each)
+/// POSTs it and queues the outcome; ``wakeup`` becomes readable and the execution thread, which
+/// polls it with its bus sockets, takes the outcomes (``takeCompletions()``) and settles them.
+/// All order *state* stays on the execution thread: workers only move bytes.
+///
+/// Orders from one burst may reach the venue in a different order than they were signed. Risk
+/// is unaffected — each order's exposure is reserved before it is handed over.
+public final class OrderSender: Sendable {
+    public struct Completion: Sendable {
+        public let ticket: UInt64
+        /// Realtime clock just before the request went to the transport.
+        public let sentAtNanos: UInt64
+        public let outcome: SubmitOutcome
+    }
+
+    /// Readable when completions are waiting.
+    public let wakeup: Wakeup
+    private let jobs = Mutex<[(ticket: UInt64, body: [UInt8])]>([])
+    private let available = DispatchSemaphore(value: 0)
+    private let completions = Mutex<[Completion]>([])
+    private let stopped = Atomic<Bool>(false)
+    private let workerCount: Int
+
+    /// Starts one worker thread per client (each client must have its own connection).
+    public init(clients: [ClobClient]) throws(BusError) {
+        precondition(!clients.isEmpty, "an order sender needs at least one venue connection")
+        wakeup = try Wakeup()
+        workerCount = clients.count
+        for (index, client) in clients.enumerated() {
+            let thread = Thread { [self] in work(client) }
+            thread.name = "order-sender-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Queues one signed order body; its outcome comes back with the same `ticket`.
+    public func submit(ticket: UInt64, body: [UInt8]) {
+        jobs.withLock { $0.append((ticket, body)) }
+        available.signal()
+    }
+
+    /// Outcomes that arrived since the last call, oldest first.
+    public func takeCompletions() -> [Completion] {
+        wakeup.drain()
+        return completions.withLock { taken in
+            defer { taken.removeAll(keepingCapacity: true) }
+            return taken
+        }
+    }
+
+    /// Lets the workers finish the request each is on and exit.
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+        for _ in 0..<workerCount { available.signal() }
+    }
+
+    private func work(_ client: ClobClient) {
+        while true {
+            available.wait()
+            if stopped.load(ordering: .relaxed) { return }
+            guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
+            let sentAt = BusClock.nowNanos()
+            let outcome = client.postOrder(body: job.body)
+            completions.withLock { $0.append(Completion(ticket: job.ticket, sentAtNanos: sentAt, outcome: outcome)) }
+            wakeup.signal()
+        }
+    }
+}
