@@ -8,9 +8,14 @@
 /// <runtime>/exec/snapshot.sock   exec-proc ROUTER <- subscribers REQ    (SnapshotRequest)
 /// <runtime>/signal/signals.sock  signal-proc PUB  -> recon-proc etc.    ("action")
 /// <runtime>/signal/external.sock signal-proc PULL <- external models    ("action")
+/// <runtime>/fill/events.sock     fill-proc PUB    -> recon-proc etc.    ("fill", "position")
+/// <runtime>/fill/snapshot.sock   fill-proc ROUTER <- subscribers, stats (SnapshotRequest -> FillState)
+/// <runtime>/recon/events.sock    recon-proc PUB   -> exec-proc, ops     ("alarm", "recon")
+/// <runtime>/recon/snapshot.sock  recon-proc ROUTER <- polypipe          (SnapshotRequest -> ReconReport)
 /// ```
 ///
-/// `exec/` and `signal/` are each writable by their own process alone (``SocketDirectory``).
+/// `exec/`, `signal/`, `fill/` and `recon/` are each writable by their own process alone
+/// (``SocketDirectory``).
 public struct BusLayout: Sendable, Hashable {
     public let runtimeDirectory: String
 
@@ -20,6 +25,8 @@ public struct BusLayout: Sendable, Hashable {
 
     public var execDirectory: String { runtimeDirectory + "/exec" }
     public var signalDirectory: String { runtimeDirectory + "/signal" }
+    public var fillDirectory: String { runtimeDirectory + "/fill" }
+    public var reconDirectory: String { runtimeDirectory + "/recon" }
 
     public var actions: String { "ipc://\(execDirectory)/actions.sock" }
     public var events: String { "ipc://\(execDirectory)/events.sock" }
@@ -27,11 +34,19 @@ public struct BusLayout: Sendable, Hashable {
     public var snapshot: String { "ipc://\(execDirectory)/snapshot.sock" }
     public var signals: String { "ipc://\(signalDirectory)/signals.sock" }
     public var external: String { "ipc://\(signalDirectory)/external.sock" }
+    public var fillEvents: String { "ipc://\(fillDirectory)/events.sock" }
+    public var fillSnapshot: String { "ipc://\(fillDirectory)/snapshot.sock" }
+    public var reconEvents: String { "ipc://\(reconDirectory)/events.sock" }
+    public var reconSnapshot: String { "ipc://\(reconDirectory)/snapshot.sock" }
 
     /// Topics (the first frame of every message).
     public enum Topic {
         public static let action = "action"
         public static let order = "order"
         public static let status = "status"
+        public static let fill = "fill"
+        public static let position = "position"
+        public static let alarm = "alarm"
+        public static let recon = "recon"
     }
 }

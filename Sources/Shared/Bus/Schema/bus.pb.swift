@@ -24,6 +24,17 @@
 //                                    answered with ControlReply
 //   snapshot         SnapshotRequest subscriber -> exec-proc ROUTER (snapshot.sock), answered
 //                                    with Snapshot (ZeroMQ guide "Clone" pattern)
+//   "fill"           Fill            fill-proc PUB (fill/events.sock): a new fill, a settlement
+//                                    step, or a voided (FAILED) fill
+//   "position"       FillState       fill-proc PUB (fill/events.sock): positions, orders and the
+//                                    venue's open orders, after every poll that changed them and
+//                                    at least every 5 s; fills left out
+//   fill snapshot    SnapshotRequest subscriber -> fill-proc ROUTER (fill/snapshot.sock), answered
+//                                    with FillState including every fill (polypipe stats too)
+//   "alarm"          Alarm           recon-proc PUB (recon/events.sock): raised or cleared
+//   "recon"          ReconReport     recon-proc PUB (recon/events.sock): one per cycle
+//   recon snapshot   SnapshotRequest subscriber -> recon-proc ROUTER (recon/snapshot.sock),
+//                                    answered with the latest ReconReport
 //
 // Amounts are exact integers in micro-units (6 decimals): price 0.57 is 570000, 10 shares is
 // 10000000. Token ids are decimal strings (uint256 does not fit any protobuf integer).
@@ -299,6 +310,166 @@ public nonisolated enum Polypipe_Bus_V1_Command: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
+/// Settlement of a fill on chain (spec: MATCHED -> MINED -> CONFIRMED, or RETRYING -> FAILED).
+public nonisolated enum Polypipe_Bus_V1_Settlement: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case matched // = 1
+  case mined // = 2
+  case confirmed // = 3
+  case retrying // = 4
+
+  /// The fill is void: its effect on position, average price and P&L has been reversed.
+  case failed // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .matched
+    case 2: self = .mined
+    case 3: self = .confirmed
+    case 4: self = .retrying
+    case 5: self = .failed
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .matched: return 1
+    case .mined: return 2
+    case .confirmed: return 3
+    case .retrying: return 4
+    case .failed: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Polypipe_Bus_V1_Settlement] = [
+    .unspecified,
+    .matched,
+    .mined,
+    .confirmed,
+    .retrying,
+    .failed,
+  ]
+
+}
+
+/// Where an order stands, from the venue (fill-proc's view).
+public nonisolated enum Polypipe_Bus_V1_OrderLifecycle: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case pending // = 1
+  case submitted // = 2
+  case `open` // = 3
+
+  /// Partly filled, still resting.
+  case matched // = 4
+  case filled // = 5
+  case cancelled // = 6
+  case rejected // = 7
+  case expired // = 8
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .pending
+    case 2: self = .submitted
+    case 3: self = .open
+    case 4: self = .matched
+    case 5: self = .filled
+    case 6: self = .cancelled
+    case 7: self = .rejected
+    case 8: self = .expired
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .pending: return 1
+    case .submitted: return 2
+    case .open: return 3
+    case .matched: return 4
+    case .filled: return 5
+    case .cancelled: return 6
+    case .rejected: return 7
+    case .expired: return 8
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Polypipe_Bus_V1_OrderLifecycle] = [
+    .unspecified,
+    .pending,
+    .submitted,
+    .open,
+    .matched,
+    .filled,
+    .cancelled,
+    .rejected,
+    .expired,
+  ]
+
+}
+
+public nonisolated enum Polypipe_Bus_V1_Severity: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case info // = 1
+  case warning // = 2
+  case critical // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .info
+    case 2: self = .warning
+    case 3: self = .critical
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .info: return 1
+    case .warning: return 2
+    case .critical: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Polypipe_Bus_V1_Severity] = [
+    .unspecified,
+    .info,
+    .warning,
+    .critical,
+  ]
+
+}
+
 /// One trading decision of a strategy. HOLD is never sent.
 public nonisolated struct Polypipe_Bus_V1_Action: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -555,6 +726,253 @@ public nonisolated struct Polypipe_Bus_V1_Snapshot: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+/// One leg of a trade that belongs to one of our orders.
+public nonisolated struct Polypipe_Bus_V1_Fill: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tradeID: String = String()
+
+  public var orderID: String = String()
+
+  public var actionID: String = String()
+
+  public var market: String = String()
+
+  public var tokenID: String = String()
+
+  public var side: Polypipe_Bus_V1_Side = .unspecified
+
+  public var sizeMicros: UInt64 = 0
+
+  public var priceMicros: UInt64 = 0
+
+  public var settlement: Polypipe_Bus_V1_Settlement = .unspecified
+
+  public var taker: Bool = false
+
+  public var matchedAtMs: Int64 = 0
+
+  /// Order sent -> this fill matched; -1 when the send time is not known.
+  public var latencyMs: Int64 = 0
+
+  /// The action's expected price, and the fill's slippage against it: positive = worse for us
+  /// (paid more on a BUY, got less on a SELL). 0 / false when no expected price is known.
+  public var expectedPriceMicros: UInt64 = 0
+
+  public var slippageMicros: Int64 = 0
+
+  public var hasSlippage_p: Bool = false
+
+  public var feeMicros: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Our holding of one outcome token, from fills.
+public nonisolated struct Polypipe_Bus_V1_Position: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var market: String = String()
+
+  public var tokenID: String = String()
+
+  /// Shares held (signed; negative would be a short, which binary tokens do not allow).
+  public var sizeMicros: Int64 = 0
+
+  /// Of which settled (CONFIRMED): what can be sold safely.
+  public var confirmedSizeMicros: Int64 = 0
+
+  public var averagePriceMicros: UInt64 = 0
+
+  public var realizedPnlMicros: Int64 = 0
+
+  /// Marked to the book mid (mark_price_micros); 0 when no mark.
+  public var unrealizedPnlMicros: Int64 = 0
+
+  public var markPriceMicros: UInt64 = 0
+
+  public var feesMicros: UInt64 = 0
+
+  public var resolved: Bool = false
+
+  public var fillCount: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Polypipe_Bus_V1_OrderStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var orderID: String = String()
+
+  public var actionID: String = String()
+
+  public var market: String = String()
+
+  public var tokenID: String = String()
+
+  public var side: Polypipe_Bus_V1_Side = .unspecified
+
+  public var sizeMicros: UInt64 = 0
+
+  public var matchedMicros: UInt64 = 0
+
+  public var state: Polypipe_Bus_V1_OrderLifecycle = .unspecified
+
+  public var limitPriceMicros: UInt64 = 0
+
+  public var expectedPriceMicros: UInt64 = 0
+
+  public var submittedAtMs: Int64 = 0
+
+  public var updatedAtMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Polypipe_Bus_V1_FillCounters: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tradesSeen: UInt64 = 0
+
+  public var duplicates: UInt64 = 0
+
+  public var dropped: UInt64 = 0
+
+  public var voided: UInt64 = 0
+
+  public var polls: UInt64 = 0
+
+  public var pollFailures: UInt64 = 0
+
+  public var wsReconnects: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// fill-proc's state: published on "position" (without fills) and answered to snapshot
+/// requests (with every fill). source/epoch/sequence as in Snapshot.
+public nonisolated struct Polypipe_Bus_V1_FillState: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var source: String = String()
+
+  public var epoch: UInt64 = 0
+
+  public var sequence: UInt64 = 0
+
+  public var positions: [Polypipe_Bus_V1_Position] = []
+
+  public var orders: [Polypipe_Bus_V1_OrderStatus] = []
+
+  public var fills: [Polypipe_Bus_V1_Fill] = []
+
+  /// Ids of our orders the venue listed as open at as_of_ms (its GET /data/orders).
+  public var venueOpenOrderIds: [String] = []
+
+  /// When the venue was last read successfully (orders, trades, open orders).
+  public var asOfMs: Int64 = 0
+
+  public var counters: Polypipe_Bus_V1_FillCounters {
+    get {_counters ?? Polypipe_Bus_V1_FillCounters()}
+    set {_counters = newValue}
+  }
+  /// Returns true if `counters` has been explicitly set.
+  public var hasCounters: Bool {self._counters != nil}
+  /// Clears the value of `counters`. Subsequent reads from it will return its default value.
+  public mutating func clearCounters() {self._counters = nil}
+
+  /// Realized P&L over every position (micro-units, signed).
+  public var realizedPnlMicros: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _counters: Polypipe_Bus_V1_FillCounters? = nil
+}
+
+/// A discrepancy found by recon-proc, raised once per episode and cleared once.
+public nonisolated struct Polypipe_Bus_V1_Alarm: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// size_drift, price_drift, ghost_fill, orphan_order, missing_order, stale_input, daily_loss
+  public var kind: String = String()
+
+  public var severity: Polypipe_Bus_V1_Severity = .unspecified
+
+  /// What it is about: "market/token", a trade id, an order id, an input name.
+  public var subject: String = String()
+
+  /// One line for a human: both sides and the difference.
+  public var detail: String = String()
+
+  public var cleared: Bool = false
+
+  public var atMs: Int64 = 0
+
+  /// recon-proc asked exec-proc to halt because of it.
+  public var haltRequested: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Polypipe_Bus_V1_ReconReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var source: String = String()
+
+  public var epoch: UInt64 = 0
+
+  public var sequence: UInt64 = 0
+
+  public var atMs: Int64 = 0
+
+  public var cycle: UInt64 = 0
+
+  /// No active alarm, and every input fresh.
+  public var inSync: Bool = false
+
+  public var active: [Polypipe_Bus_V1_Alarm] = []
+
+  /// Positions compared, and the largest size difference seen (micro-units of pUSD notional).
+  public var positionsCompared: UInt32 = 0
+
+  public var maxSizeDifferenceMicros: UInt64 = 0
+
+  public var alarmsRaised: UInt64 = 0
+
+  public var alarmsCleared: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "polypipe.bus.v1"
@@ -577,6 +995,18 @@ nonisolated extension Polypipe_Bus_V1_TradingState: SwiftProtobuf._ProtoNameProv
 
 nonisolated extension Polypipe_Bus_V1_Command: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COMMAND_UNSPECIFIED\0\u{1}STATUS\0\u{1}HALT\0\u{1}RESUME\0\u{1}REDUCE_ONLY\0\u{1}CANCEL_ALL\0")
+}
+
+nonisolated extension Polypipe_Bus_V1_Settlement: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SETTLEMENT_UNSPECIFIED\0\u{1}SETTLEMENT_MATCHED\0\u{1}SETTLEMENT_MINED\0\u{1}SETTLEMENT_CONFIRMED\0\u{1}SETTLEMENT_RETRYING\0\u{1}SETTLEMENT_FAILED\0")
+}
+
+nonisolated extension Polypipe_Bus_V1_OrderLifecycle: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ORDER_LIFECYCLE_UNSPECIFIED\0\u{1}ORDER_LIFECYCLE_PENDING\0\u{1}ORDER_LIFECYCLE_SUBMITTED\0\u{1}ORDER_LIFECYCLE_OPEN\0\u{1}ORDER_LIFECYCLE_MATCHED\0\u{1}ORDER_LIFECYCLE_FILLED\0\u{1}ORDER_LIFECYCLE_CANCELLED\0\u{1}ORDER_LIFECYCLE_REJECTED\0\u{1}ORDER_LIFECYCLE_EXPIRED\0")
+}
+
+nonisolated extension Polypipe_Bus_V1_Severity: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SEVERITY_UNSPECIFIED\0\u{1}SEVERITY_INFO\0\u{1}SEVERITY_WARNING\0\u{1}SEVERITY_CRITICAL\0")
 }
 
 nonisolated extension Polypipe_Bus_V1_Action: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1130,6 +1560,555 @@ nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProt
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_Fill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Fill"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trade_id\0\u{3}order_id\0\u{3}action_id\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}price_micros\0\u{1}settlement\0\u{1}taker\0\u{3}matched_at_ms\0\u{3}latency_ms\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}has_slippage\0\u{3}fee_micros\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.tradeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actionID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.side) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.sizeMicros) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.priceMicros) }()
+      case 9: try { try decoder.decodeSingularEnumField(value: &self.settlement) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.taker) }()
+      case 11: try { try decoder.decodeSingularInt64Field(value: &self.matchedAtMs) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.latencyMs) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.expectedPriceMicros) }()
+      case 14: try { try decoder.decodeSingularInt64Field(value: &self.slippageMicros) }()
+      case 15: try { try decoder.decodeSingularBoolField(value: &self.hasSlippage_p) }()
+      case 16: try { try decoder.decodeSingularUInt64Field(value: &self.feeMicros) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.tradeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tradeID, fieldNumber: 1)
+    }
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 2)
+    }
+    if !self.actionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actionID, fieldNumber: 3)
+    }
+    if !self.market.isEmpty {
+      try visitor.visitSingularStringField(value: self.market, fieldNumber: 4)
+    }
+    if !self.tokenID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 5)
+    }
+    if self.side != .unspecified {
+      try visitor.visitSingularEnumField(value: self.side, fieldNumber: 6)
+    }
+    if self.sizeMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sizeMicros, fieldNumber: 7)
+    }
+    if self.priceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.priceMicros, fieldNumber: 8)
+    }
+    if self.settlement != .unspecified {
+      try visitor.visitSingularEnumField(value: self.settlement, fieldNumber: 9)
+    }
+    if self.taker != false {
+      try visitor.visitSingularBoolField(value: self.taker, fieldNumber: 10)
+    }
+    if self.matchedAtMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.matchedAtMs, fieldNumber: 11)
+    }
+    if self.latencyMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.latencyMs, fieldNumber: 12)
+    }
+    if self.expectedPriceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.expectedPriceMicros, fieldNumber: 13)
+    }
+    if self.slippageMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.slippageMicros, fieldNumber: 14)
+    }
+    if self.hasSlippage_p != false {
+      try visitor.visitSingularBoolField(value: self.hasSlippage_p, fieldNumber: 15)
+    }
+    if self.feeMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.feeMicros, fieldNumber: 16)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_Fill, rhs: Polypipe_Bus_V1_Fill) -> Bool {
+    if lhs.tradeID != rhs.tradeID {return false}
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.actionID != rhs.actionID {return false}
+    if lhs.market != rhs.market {return false}
+    if lhs.tokenID != rhs.tokenID {return false}
+    if lhs.side != rhs.side {return false}
+    if lhs.sizeMicros != rhs.sizeMicros {return false}
+    if lhs.priceMicros != rhs.priceMicros {return false}
+    if lhs.settlement != rhs.settlement {return false}
+    if lhs.taker != rhs.taker {return false}
+    if lhs.matchedAtMs != rhs.matchedAtMs {return false}
+    if lhs.latencyMs != rhs.latencyMs {return false}
+    if lhs.expectedPriceMicros != rhs.expectedPriceMicros {return false}
+    if lhs.slippageMicros != rhs.slippageMicros {return false}
+    if lhs.hasSlippage_p != rhs.hasSlippage_p {return false}
+    if lhs.feeMicros != rhs.feeMicros {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_Position: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Position"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}market\0\u{3}token_id\0\u{3}size_micros\0\u{3}confirmed_size_micros\0\u{3}average_price_micros\0\u{3}realized_pnl_micros\0\u{3}unrealized_pnl_micros\0\u{3}mark_price_micros\0\u{3}fees_micros\0\u{1}resolved\0\u{3}fill_count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.sizeMicros) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.confirmedSizeMicros) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.averagePriceMicros) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.realizedPnlMicros) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.unrealizedPnlMicros) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.markPriceMicros) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.feesMicros) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.resolved) }()
+      case 11: try { try decoder.decodeSingularUInt32Field(value: &self.fillCount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.market.isEmpty {
+      try visitor.visitSingularStringField(value: self.market, fieldNumber: 1)
+    }
+    if !self.tokenID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 2)
+    }
+    if self.sizeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.sizeMicros, fieldNumber: 3)
+    }
+    if self.confirmedSizeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.confirmedSizeMicros, fieldNumber: 4)
+    }
+    if self.averagePriceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.averagePriceMicros, fieldNumber: 5)
+    }
+    if self.realizedPnlMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.realizedPnlMicros, fieldNumber: 6)
+    }
+    if self.unrealizedPnlMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.unrealizedPnlMicros, fieldNumber: 7)
+    }
+    if self.markPriceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.markPriceMicros, fieldNumber: 8)
+    }
+    if self.feesMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.feesMicros, fieldNumber: 9)
+    }
+    if self.resolved != false {
+      try visitor.visitSingularBoolField(value: self.resolved, fieldNumber: 10)
+    }
+    if self.fillCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.fillCount, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_Position, rhs: Polypipe_Bus_V1_Position) -> Bool {
+    if lhs.market != rhs.market {return false}
+    if lhs.tokenID != rhs.tokenID {return false}
+    if lhs.sizeMicros != rhs.sizeMicros {return false}
+    if lhs.confirmedSizeMicros != rhs.confirmedSizeMicros {return false}
+    if lhs.averagePriceMicros != rhs.averagePriceMicros {return false}
+    if lhs.realizedPnlMicros != rhs.realizedPnlMicros {return false}
+    if lhs.unrealizedPnlMicros != rhs.unrealizedPnlMicros {return false}
+    if lhs.markPriceMicros != rhs.markPriceMicros {return false}
+    if lhs.feesMicros != rhs.feesMicros {return false}
+    if lhs.resolved != rhs.resolved {return false}
+    if lhs.fillCount != rhs.fillCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_OrderStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OrderStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_id\0\u{3}action_id\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}matched_micros\0\u{1}state\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}submitted_at_ms\0\u{3}updated_at_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.actionID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.side) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.sizeMicros) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.matchedMicros) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.limitPriceMicros) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.expectedPriceMicros) }()
+      case 11: try { try decoder.decodeSingularInt64Field(value: &self.submittedAtMs) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.updatedAtMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 1)
+    }
+    if !self.actionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actionID, fieldNumber: 2)
+    }
+    if !self.market.isEmpty {
+      try visitor.visitSingularStringField(value: self.market, fieldNumber: 3)
+    }
+    if !self.tokenID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 4)
+    }
+    if self.side != .unspecified {
+      try visitor.visitSingularEnumField(value: self.side, fieldNumber: 5)
+    }
+    if self.sizeMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sizeMicros, fieldNumber: 6)
+    }
+    if self.matchedMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.matchedMicros, fieldNumber: 7)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 8)
+    }
+    if self.limitPriceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.limitPriceMicros, fieldNumber: 9)
+    }
+    if self.expectedPriceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.expectedPriceMicros, fieldNumber: 10)
+    }
+    if self.submittedAtMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.submittedAtMs, fieldNumber: 11)
+    }
+    if self.updatedAtMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.updatedAtMs, fieldNumber: 12)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_OrderStatus, rhs: Polypipe_Bus_V1_OrderStatus) -> Bool {
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.actionID != rhs.actionID {return false}
+    if lhs.market != rhs.market {return false}
+    if lhs.tokenID != rhs.tokenID {return false}
+    if lhs.side != rhs.side {return false}
+    if lhs.sizeMicros != rhs.sizeMicros {return false}
+    if lhs.matchedMicros != rhs.matchedMicros {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.limitPriceMicros != rhs.limitPriceMicros {return false}
+    if lhs.expectedPriceMicros != rhs.expectedPriceMicros {return false}
+    if lhs.submittedAtMs != rhs.submittedAtMs {return false}
+    if lhs.updatedAtMs != rhs.updatedAtMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_FillCounters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FillCounters"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trades_seen\0\u{1}duplicates\0\u{1}dropped\0\u{1}voided\0\u{1}polls\0\u{3}poll_failures\0\u{3}ws_reconnects\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.tradesSeen) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.duplicates) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.dropped) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.voided) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.polls) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.pollFailures) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.wsReconnects) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.tradesSeen != 0 {
+      try visitor.visitSingularUInt64Field(value: self.tradesSeen, fieldNumber: 1)
+    }
+    if self.duplicates != 0 {
+      try visitor.visitSingularUInt64Field(value: self.duplicates, fieldNumber: 2)
+    }
+    if self.dropped != 0 {
+      try visitor.visitSingularUInt64Field(value: self.dropped, fieldNumber: 3)
+    }
+    if self.voided != 0 {
+      try visitor.visitSingularUInt64Field(value: self.voided, fieldNumber: 4)
+    }
+    if self.polls != 0 {
+      try visitor.visitSingularUInt64Field(value: self.polls, fieldNumber: 5)
+    }
+    if self.pollFailures != 0 {
+      try visitor.visitSingularUInt64Field(value: self.pollFailures, fieldNumber: 6)
+    }
+    if self.wsReconnects != 0 {
+      try visitor.visitSingularUInt64Field(value: self.wsReconnects, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_FillCounters, rhs: Polypipe_Bus_V1_FillCounters) -> Bool {
+    if lhs.tradesSeen != rhs.tradesSeen {return false}
+    if lhs.duplicates != rhs.duplicates {return false}
+    if lhs.dropped != rhs.dropped {return false}
+    if lhs.voided != rhs.voided {return false}
+    if lhs.polls != rhs.polls {return false}
+    if lhs.pollFailures != rhs.pollFailures {return false}
+    if lhs.wsReconnects != rhs.wsReconnects {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_FillState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FillState"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{1}positions\0\u{1}orders\0\u{1}fills\0\u{3}venue_open_order_ids\0\u{3}as_of_ms\0\u{1}counters\0\u{3}realized_pnl_micros\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.positions) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.orders) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.fills) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.venueOpenOrderIds) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.asOfMs) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._counters) }()
+      case 10: try { try decoder.decodeSingularInt64Field(value: &self.realizedPnlMicros) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 1)
+    }
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 2)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 3)
+    }
+    if !self.positions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.positions, fieldNumber: 4)
+    }
+    if !self.orders.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.orders, fieldNumber: 5)
+    }
+    if !self.fills.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.fills, fieldNumber: 6)
+    }
+    if !self.venueOpenOrderIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.venueOpenOrderIds, fieldNumber: 7)
+    }
+    if self.asOfMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.asOfMs, fieldNumber: 8)
+    }
+    try { if let v = self._counters {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if self.realizedPnlMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.realizedPnlMicros, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_FillState, rhs: Polypipe_Bus_V1_FillState) -> Bool {
+    if lhs.source != rhs.source {return false}
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.positions != rhs.positions {return false}
+    if lhs.orders != rhs.orders {return false}
+    if lhs.fills != rhs.fills {return false}
+    if lhs.venueOpenOrderIds != rhs.venueOpenOrderIds {return false}
+    if lhs.asOfMs != rhs.asOfMs {return false}
+    if lhs._counters != rhs._counters {return false}
+    if lhs.realizedPnlMicros != rhs.realizedPnlMicros {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_Alarm: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Alarm"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}severity\0\u{1}subject\0\u{1}detail\0\u{1}cleared\0\u{3}at_ms\0\u{3}halt_requested\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.severity) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.subject) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.cleared) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.haltRequested) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if self.severity != .unspecified {
+      try visitor.visitSingularEnumField(value: self.severity, fieldNumber: 2)
+    }
+    if !self.subject.isEmpty {
+      try visitor.visitSingularStringField(value: self.subject, fieldNumber: 3)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 4)
+    }
+    if self.cleared != false {
+      try visitor.visitSingularBoolField(value: self.cleared, fieldNumber: 5)
+    }
+    if self.atMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 6)
+    }
+    if self.haltRequested != false {
+      try visitor.visitSingularBoolField(value: self.haltRequested, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_Alarm, rhs: Polypipe_Bus_V1_Alarm) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.severity != rhs.severity {return false}
+    if lhs.subject != rhs.subject {return false}
+    if lhs.detail != rhs.detail {return false}
+    if lhs.cleared != rhs.cleared {return false}
+    if lhs.atMs != rhs.atMs {return false}
+    if lhs.haltRequested != rhs.haltRequested {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_ReconReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReconReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{3}at_ms\0\u{1}cycle\0\u{3}in_sync\0\u{1}active\0\u{3}positions_compared\0\u{3}max_size_difference_micros\0\u{3}alarms_raised\0\u{3}alarms_cleared\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.cycle) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.inSync) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.active) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.positionsCompared) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.maxSizeDifferenceMicros) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.alarmsRaised) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.alarmsCleared) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 1)
+    }
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 2)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 3)
+    }
+    if self.atMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 4)
+    }
+    if self.cycle != 0 {
+      try visitor.visitSingularUInt64Field(value: self.cycle, fieldNumber: 5)
+    }
+    if self.inSync != false {
+      try visitor.visitSingularBoolField(value: self.inSync, fieldNumber: 6)
+    }
+    if !self.active.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.active, fieldNumber: 7)
+    }
+    if self.positionsCompared != 0 {
+      try visitor.visitSingularUInt32Field(value: self.positionsCompared, fieldNumber: 8)
+    }
+    if self.maxSizeDifferenceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.maxSizeDifferenceMicros, fieldNumber: 9)
+    }
+    if self.alarmsRaised != 0 {
+      try visitor.visitSingularUInt64Field(value: self.alarmsRaised, fieldNumber: 10)
+    }
+    if self.alarmsCleared != 0 {
+      try visitor.visitSingularUInt64Field(value: self.alarmsCleared, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_ReconReport, rhs: Polypipe_Bus_V1_ReconReport) -> Bool {
+    if lhs.source != rhs.source {return false}
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.atMs != rhs.atMs {return false}
+    if lhs.cycle != rhs.cycle {return false}
+    if lhs.inSync != rhs.inSync {return false}
+    if lhs.active != rhs.active {return false}
+    if lhs.positionsCompared != rhs.positionsCompared {return false}
+    if lhs.maxSizeDifferenceMicros != rhs.maxSizeDifferenceMicros {return false}
+    if lhs.alarmsRaised != rhs.alarmsRaised {return false}
+    if lhs.alarmsCleared != rhs.alarmsCleared {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
