@@ -108,8 +108,10 @@ extension Venue {
     }
 
     /// Checks a user-channel auth frame; returns the API key when it is valid.
-    func authenticateStream(apiKey: String, secret: String, passphrase: String) -> Bool {
-        guard let key = keys.keys[apiKey] else { return false }
-        return key.credentials.secret == secret && key.credentials.passphrase == passphrase
+    /// The trading keys whose events a user-channel subscriber authenticated as `apiKey` may
+    /// receive (itself, or its account's for a read-only key); nil when the credential is wrong.
+    func authenticateStream(apiKey: String, secret: String, passphrase: String) -> Set<String>? {
+        guard let key = keys.keys[apiKey], key.credentials.secret == secret, key.credentials.passphrase == passphrase else { return nil }
+        return keys.ownerKeys(of: key)
     }
 }

@@ -122,30 +122,34 @@ extension Venue {
     // MARK: Reads
 
     func order(_ id: String, key: ApiKeyStore.Key) throws(SimError) -> SimResponse {
-        guard let order = engine.orders[id.lowercased()], order.owner == key.credentials.apiKey else { throw .notFound("Order not found") }
+        guard let order = engine.orders[id.lowercased()], keys.ownerKeys(of: key).contains(order.owner) else { throw .notFound("Order not found") }
         return .json(orderJSON(order))
     }
 
     func openOrders(_ request: SimRequest, key: ApiKeyStore.Key) -> SimResponse {
         let token = request.query["asset_id"].flatMap { try? TokenID(decimal: $0) }
-        var ids = engine.openOrderIDs(owner: key.credentials.apiKey, market: request.query["market"], token: token)
+        var ids = keys.ownerKeys(of: key).sorted().flatMap { engine.openOrderIDs(owner: $0, market: request.query["market"], token: token) }
         if let only = request.query["id"] { ids = ids.filter { $0 == only.lowercased() } }
         return page(ids.compactMap { engine.orders[$0] }.map(orderJSON), request: request)
     }
 
     func tradesPage(_ request: SimRequest, key: ApiKeyStore.Key) -> SimResponse {
-        let apiKey = key.credentials.apiKey
+        let owners = keys.ownerKeys(of: key)
         let after = request.query["after"].flatMap { Int64($0) }
         let before = request.query["before"].flatMap { Int64($0) }
         let token = request.query["asset_id"].flatMap { try? TokenID(decimal: $0) }
         let visible = engine.trades.filter { trade in
-            (trade.takerOwner == apiKey || trade.makerLegs.contains { $0.owner == apiKey })
+            (owners.contains(trade.takerOwner) || trade.makerLegs.contains { owners.contains($0.owner) })
                 && (request.query["market"] == nil || trade.market == request.query["market"])
                 && (token == nil || trade.token == token || trade.makerLegs.contains { $0.token == token })
                 && (request.query["id"] == nil || trade.id == request.query["id"])
                 && (after == nil || trade.matchedAt / 1000 >= after!) && (before == nil || trade.matchedAt / 1000 <= before!)
         }
-        return page(visible.map { tradeJSON($0, viewer: apiKey) }, request: request)
+        // Seen as the owner whose leg it is (taker first), as that owner's own key would see it.
+        return page(visible.map { trade in
+            let viewer = owners.contains(trade.takerOwner) ? trade.takerOwner : trade.makerLegs.first { owners.contains($0.owner) }?.owner ?? ""
+            return tradeJSON(trade, viewer: viewer)
+        }, request: request)
     }
 
     /// Cursor pagination: the cursor is base64 of the offset; "LTE=" (-1) ends.

@@ -73,6 +73,9 @@ struct ExecProc: ParsableCommand {
     @Option(help: "Milliseconds between background re-reads of each traded token's book (the risk rules' price band).")
     var bookRefreshMs: Int64 = 250
 
+    @Option(help: "Write a read-only venue credential (JSON, mode 0640) here for fill-proc and recon-proc, minted at startup unless the file already holds one for this wallet. They read the venue with it and never see the key.")
+    var readonlyCredentialsOut: String?
+
     @Flag(inversion: .prefixedNo, help: "Cancel this account's open orders on SIGTERM.")
     var cancelOnStop = true
 
@@ -142,6 +145,7 @@ struct ExecProc: ParsableCommand {
         settings.resyncIntervalMillis = resyncIntervalMs
         settings.cancelOnStop = cancelOnStop
         settings.submitConnections = submitConnections
+        settings.readOnlyCredentialsPath = readonlyCredentialsOut
         settings.bookRefreshMillis = bookRefreshMs
         settings.journalDurability = journalFsync ? .powerLoss : .processCrash
         settings.signatureType = SignatureType(rawValue: signatureType) ?? .eoa

@@ -189,6 +189,21 @@ final class ManualClock: Sendable {
         #expect(await venue.handle(l2(readOnly, "DELETE", "/cancel-all")).status == 401)
         let listed = try JSONParser.parse(await venue.handle(l2(aliceL2, "GET", "/auth/readonly-api-keys")).body)
         #expect(listed["apiKeys"] == .array([.string(readOnly.credentials.apiKey)]))
+
+        // It reads the account it belongs to: Alice's resting order and her trade, as Alice sees them.
+        func first(_ page: JSONValue) -> JSONValue? { if case .array(let items)? = page["data"] { return items.first }; return nil }
+        let bobL2 = try await login(Self.bob)
+        let resting = try JSONParser.parse(await venue.handle(l2(aliceL2, "POST", "/order", body: try signedBody(Self.alice, aliceL2, side: .buy, price: "0.30", size: "10"))).body)
+        let restingID = try #require(resting["orderID"]?.scalarText)
+        let open = try JSONParser.parse(await venue.handle(l2(readOnly, "GET", "/data/orders")).body)
+        #expect(first(open)?["id"]?.scalarText == restingID)
+        #expect(await venue.handle(l2(readOnly, "GET", "/data/order/\(restingID)")).status == 200)
+        #expect(await venue.handle(l2(bobL2, "GET", "/data/order/\(restingID)")).status == 404, "another account's key does not")
+        // Bob sells Up into Alice's bid: Alice is the maker.
+        _ = await venue.handle(l2(bobL2, "POST", "/order", body: try signedBody(Self.bob, bobL2, side: .buy, price: "0.70", size: "10", token: 1)))
+        let trades = try JSONParser.parse(await venue.handle(l2(readOnly, "GET", "/data/trades")).body)
+        #expect(first(trades)?["trader_side"] == .string("MAKER"))
+        #expect(first(try JSONParser.parse(await venue.handle(l2(bobL2, "GET", "/data/trades")).body))?["trader_side"] == .string("TAKER"))
     }
 
     @Test func theRestartingModeAnswers425ToOrderCalls() async throws {

@@ -84,6 +84,13 @@ public struct ClobClient: Sendable {
         try ApiCredentials(json: try send(l1Request("GET", "/auth/derive-api-key", key: key, nonce: nonce)))
     }
 
+    /// `POST /auth/readonly-api-key` (L2): a new key of this account that can read (orders,
+    /// trades, balances, the user channel) but not trade or cancel — for fill-proc and
+    /// recon-proc, which must never hold the private key.
+    public func createReadOnlyApiKey() throws(ClobError) -> ApiCredentials {
+        try ApiCredentials(json: try send(try l2Request("POST", "/auth/readonly-api-key", body: nil)))
+    }
+
     private func l1Request(_ method: String, _ path: String, key: PrivateKey, nonce: UInt256) throws(ClobError) -> HTTPRequest {
         let headers: L1Headers
         do { headers = try L1Headers(key: key, chain: chain, timestamp: String(clock()), nonce: nonce) } catch {

@@ -33,6 +33,9 @@ public final class ExecService {
         /// How often a background thread re-reads the book of each traded token (for the price
         /// band), so the execution thread seldom waits for `GET /book`.
         public var bookRefreshMillis: Int64 = 250
+        /// Where to write a read-only L2 credential for fill-proc and recon-proc (the local
+        /// stack); kept as is when the file already holds one for this wallet.
+        public var readOnlyCredentialsPath: String?
 
         public init(mode: ExecMode, venueURL: String, chain: Chain, layout: BusLayout, journalPath: String, limits: RiskLimits) {
             self.mode = mode
@@ -90,6 +93,11 @@ public final class ExecService {
             }
         } catch {
             throw fail("cannot get API credentials from \(settings.venueURL)", error)
+        }
+        if let path = settings.readOnlyCredentialsPath {
+            do { try Self.provideReadOnlyCredentials(at: path, venue: venue, address: key.address) } catch {
+                throw fail("cannot provide read-only venue credentials at \(path)", error)
+            }
         }
         // The exec directory first: it holds the sockets and, by default, the journal.
         let directory: SocketDirectory
@@ -208,6 +216,14 @@ public final class ExecService {
         }
         _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
         logger.notice("exec-proc stopped")
+    }
+
+    /// Mints a read-only API key (L2) and writes it for the processes that only read the venue,
+    /// unless `path` already holds one of this wallet.
+    static func provideReadOnlyCredentials(at path: String, venue: ClobClient, address: EthereumAddress) throws {
+        if let existing = try? VenueCredentialsFile(path: path), existing.address == address { return }
+        let credentials = try venue.createReadOnlyApiKey()
+        try VenueCredentialsFile(address: address, credentials: credentials).write(to: path)
     }
 
     /// Handles every queued action; a malformed message is counted and logged, nothing else.

@@ -65,6 +65,13 @@ struct ApiKeyStore {
         return creds
     }
 
+    /// The trading keys whose orders and trades `key` may read: itself, or for a read-only key
+    /// every trading key of its address (a read-only key reads its account, it owns nothing).
+    func ownerKeys(of key: Key) -> Set<String> {
+        guard key.readOnly else { return [key.credentials.apiKey] }
+        return Set(keys.values.filter { $0.address == key.address && !$0.readOnly }.map(\.credentials.apiKey))
+    }
+
     func readOnlyKeys(of address: EthereumAddress) -> [String] {
         keys.values.filter { $0.address == address && $0.readOnly }.map(\.credentials.apiKey).sorted()
     }

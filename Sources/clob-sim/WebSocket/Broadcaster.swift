@@ -8,7 +8,9 @@ import Synchronization
 final class Broadcaster: Sendable {
     enum Channel: Sendable, Equatable {
         case market(assets: Set<String>)
-        case user(apiKey: String, markets: Set<String>)
+        /// The trading keys whose events this subscriber receives (one, or an account's for a
+        /// read-only key).
+        case user(apiKeys: Set<String>, markets: Set<String>)
         /// The RTDS price feed (spec §5.3): symbols subscribed to on `crypto_prices`.
         case prices(symbols: Set<String>)
     }
@@ -55,7 +57,7 @@ final class Broadcaster: Sendable {
     func publishUser(apiKey: String, market: String, _ frame: String) {
         let targets = state.withLock { state in
             state.subscribers.values.filter {
-                if case .user(let key, let markets) = $0.channel { return key == apiKey && (markets.isEmpty || markets.contains(market)) }
+                if case .user(let keys, let markets) = $0.channel { return keys.contains(apiKey) && (markets.isEmpty || markets.contains(market)) }
                 return false
             }
         }

@@ -16,7 +16,7 @@ struct StreamSession {
         let initial: Broadcaster.Channel
         switch kind {
         case .market: initial = .market(assets: [])
-        case .user: initial = .user(apiKey: "", markets: [])
+        case .user: initial = .user(apiKeys: [], markets: [])
         case .prices: initial = .prices(symbols: [])
         }
         let (id, frames) = broadcaster.add(initial)
@@ -30,7 +30,7 @@ struct StreamSession {
                 try? await outbound.close(.goingAway, reason: "dropped")
             }
             group.addTask {
-                var apiKey: String?
+                var owners: Set<String>?
                 var symbols = Set<String>()
                 var assets = Set<String>()
                 var markets = Set<String>()
@@ -51,19 +51,19 @@ struct StreamSession {
                             symbols = subscribe ? symbols.union(named) : symbols.subtracting(named)
                             broadcaster.update(id, .prices(symbols: symbols))
                         } else if isUser {
-                            if apiKey == nil {
+                            if owners == nil {
                                 guard let auth = json["auth"], let key = auth["apiKey"]?.scalarText,
-                                      await venue.authenticateStream(apiKey: key, secret: auth["secret"]?.scalarText ?? "",
+                                      let allowed = await venue.authenticateStream(apiKey: key, secret: auth["secret"]?.scalarText ?? "",
                                                                       passphrase: auth["passphrase"]?.scalarText ?? "") else {
                                     broadcaster.send(#"{"error":"Unauthorized"}"#, to: id)
                                     try? await outbound.close(.policyViolation, reason: "unauthorized")
                                     return
                                 }
-                                apiKey = key
+                                owners = allowed
                             }
                             let named = Set(Self.strings(json["markets"]))
                             markets = subscribe ? markets.union(named) : markets.subtracting(named)
-                            broadcaster.update(id, .user(apiKey: apiKey ?? "", markets: markets))
+                            broadcaster.update(id, .user(apiKeys: owners ?? [], markets: markets))
                         } else {
                             let named = Self.strings(json["assets_ids"])
                             assets = subscribe ? assets.union(named) : assets.subtracting(named)

@@ -1,0 +1,75 @@
+import Foundation
+
+/// An L2 API credential with the wallet address it belongs to, as a small JSON file — how
+/// fill-proc and recon-proc get venue access without ever seeing the private key:
+///
+/// ```json
+/// {"address": "0xf39F…", "apiKey": "…", "secret": "…", "passphrase": "…"}
+/// ```
+///
+/// Under systemd the operator provides it as the unit's credential (a read-only key made once
+/// with `polypipe auth`); in the local stack exec-proc mints a read-only key at startup and
+/// writes it with `--readonly-credentials-out`. The file must be owned by the reading user and
+/// closed to others (mode 0600 or 0640): it is refused otherwise, like an ssh key.
+public struct VenueCredentialsFile: Sendable {
+    public let address: EthereumAddress
+    public let credentials: ApiCredentials
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(address: EthereumAddress, credentials: ApiCredentials) {
+        self.address = address
+        self.credentials = credentials
+    }
+
+    /// Reads and checks `path`. - Throws: ``Failure`` naming the path and what is wrong (never
+    /// the secret).
+    public init(path: String) throws(Failure) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw Failure(description: "venue credentials \(path): cannot read it (errno \(errno))") }
+        guard info.st_uid == geteuid() else {
+            throw Failure(description: "venue credentials \(path): owned by uid \(info.st_uid), not by this user (\(geteuid()))")
+        }
+        guard info.st_mode & 0o007 == 0, info.st_mode & 0o020 == 0 else {
+            throw Failure(description: "venue credentials \(path): mode \(String(info.st_mode & 0o777, radix: 8)) lets others read or change it (use 0600 or 0640)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(description: "venue credentials \(path): cannot read it")
+        }
+        let json: JSONValue
+        do { json = try JSONParser.parse(Array(data)) } catch {
+            throw Failure(description: "venue credentials \(path): not JSON (\(error))")
+        }
+        guard let addressText = json["address"]?.scalarText else {
+            throw Failure(description: "venue credentials \(path): missing \"address\"")
+        }
+        do { address = try EthereumAddress(addressText) } catch {
+            throw Failure(description: "venue credentials \(path): \"address\" is not an address")
+        }
+        do { credentials = try ApiCredentials(json: json) } catch {
+            throw Failure(description: "venue credentials \(path): \(error)")
+        }
+    }
+
+    /// Writes the file atomically with `mode` (default 0640: the owner and its group, the
+    /// intended readers).
+    public func write(to path: String, mode: mode_t = 0o640) throws(Failure) {
+        let text = JSONWriter.serialize(.object([
+            ("address", .string(address.checksummed)), ("apiKey", .string(credentials.apiKey)),
+            ("secret", .string(credentials.secret)), ("passphrase", .string(credentials.passphrase)),
+        ]))
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw Failure(description: "venue credentials \(path): cannot create (errno \(errno))") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        _ = fchmod(fd, mode)  // the umask may have narrowed it
+        close(fd)
+        guard written == bytes.count, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw Failure(description: "venue credentials \(path): cannot write")
+        }
+    }
+}
