@@ -72,6 +72,18 @@ public struct ClobClient: Sendable {
         return (try object.requiredText("condition_id"), try object.tokenID("primary_token_id"), try object.tokenID("secondary_token_id"))
     }
 
+    /// `GET /markets/{condition_id}` → whether the market is closed and, once it resolved, the
+    /// token marked `winner` (nil while unresolved, or when no token is marked).
+    public func resolution(conditionID: String) throws(ClobError) -> (closed: Bool, winner: TokenID?) {
+        let object = try WireObject(json: try get("/markets/\(conditionID)"), context: "market")
+        var winner: TokenID?
+        for entry in try object.array("tokens") {
+            let token = try WireObject(entry, context: "market token")
+            if token.bool("winner") == true { winner = try token.tokenID("token_id") }
+        }
+        return (object.bool("closed") ?? false, winner)
+    }
+
     // MARK: L1: API keys
 
     /// `POST /auth/api-key`: creates the key for (address, nonce).

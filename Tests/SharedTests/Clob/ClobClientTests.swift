@@ -21,6 +21,21 @@ import Testing
 
     static let sampleBody = Array(#"{"order":{"salt":1},"owner":"4f6e9d2c-1b7a-4c3e-9f00-5a1b2c3d4e5f","orderType":"GTC","deferExec":false,"postOnly":false}"#.utf8)
 
+    /// The recorded CLOB market objects: a closed market with its winner marked, an open one.
+    @Test func aMarketsResolutionIsReadFromItsWinnerFlag() throws {
+        let server = try ScriptedHTTPServer { request in
+            request.path.hasSuffix("closed") ? .respond(status: 200, body: Self.fixture("clob_market_closed_binary_accepting_false.json"))
+                                             : .respond(status: 200, body: Self.fixture("clob_market_response.json"))
+        }
+        defer { server.stop() }
+        let closed = try Self.client(server).resolution(conditionID: "closed")
+        #expect(closed.closed)
+        #expect(closed.winner?.description == "89711174926330519158043401581181146613785179104141808554061413232025882707365")
+        let open = try Self.client(server).resolution(conditionID: "0xopen")
+        #expect(!open.closed && open.winner == nil)
+        #expect(server.requests.map(\.path) == ["/markets/closed", "/markets/0xopen"])
+    }
+
     @Test func privateCallsCarryAValidL2Signature() throws {
         let server = try ScriptedHTTPServer { _ in .respond(status: 200, body: #"{"success":true,"errorMsg":"","orderID":"0xab","status":"live","makingAmount":"","takingAmount":""}"#) }
         defer { server.stop() }

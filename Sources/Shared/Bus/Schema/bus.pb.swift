@@ -868,46 +868,79 @@ public nonisolated struct Polypipe_Bus_V1_FillCounters: Sendable {
 
 /// fill-proc's state: published on "position" (without fills) and answered to snapshot
 /// requests (with every fill). source/epoch/sequence as in Snapshot.
-public nonisolated struct Polypipe_Bus_V1_FillState: Sendable {
+public nonisolated struct Polypipe_Bus_V1_FillState: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var source: String = String()
+  public var source: String {
+    get {_storage._source}
+    set {_uniqueStorage()._source = newValue}
+  }
 
-  public var epoch: UInt64 = 0
+  public var epoch: UInt64 {
+    get {_storage._epoch}
+    set {_uniqueStorage()._epoch = newValue}
+  }
 
-  public var sequence: UInt64 = 0
+  public var sequence: UInt64 {
+    get {_storage._sequence}
+    set {_uniqueStorage()._sequence = newValue}
+  }
 
-  public var positions: [Polypipe_Bus_V1_Position] = []
+  public var positions: [Polypipe_Bus_V1_Position] {
+    get {_storage._positions}
+    set {_uniqueStorage()._positions = newValue}
+  }
 
-  public var orders: [Polypipe_Bus_V1_OrderStatus] = []
+  public var orders: [Polypipe_Bus_V1_OrderStatus] {
+    get {_storage._orders}
+    set {_uniqueStorage()._orders = newValue}
+  }
 
-  public var fills: [Polypipe_Bus_V1_Fill] = []
+  public var fills: [Polypipe_Bus_V1_Fill] {
+    get {_storage._fills}
+    set {_uniqueStorage()._fills = newValue}
+  }
 
   /// Ids of our orders the venue listed as open at as_of_ms (its GET /data/orders).
-  public var venueOpenOrderIds: [String] = []
+  public var venueOpenOrderIds: [String] {
+    get {_storage._venueOpenOrderIds}
+    set {_uniqueStorage()._venueOpenOrderIds = newValue}
+  }
 
   /// When the venue was last read successfully (orders, trades, open orders).
-  public var asOfMs: Int64 = 0
+  public var asOfMs: Int64 {
+    get {_storage._asOfMs}
+    set {_uniqueStorage()._asOfMs = newValue}
+  }
 
   public var counters: Polypipe_Bus_V1_FillCounters {
-    get {_counters ?? Polypipe_Bus_V1_FillCounters()}
-    set {_counters = newValue}
+    get {_storage._counters ?? Polypipe_Bus_V1_FillCounters()}
+    set {_uniqueStorage()._counters = newValue}
   }
   /// Returns true if `counters` has been explicitly set.
-  public var hasCounters: Bool {self._counters != nil}
+  public var hasCounters: Bool {_storage._counters != nil}
   /// Clears the value of `counters`. Subsequent reads from it will return its default value.
-  public mutating func clearCounters() {self._counters = nil}
+  public mutating func clearCounters() {_uniqueStorage()._counters = nil}
 
   /// Realized P&L over every position (micro-units, signed).
-  public var realizedPnlMicros: Int64 = 0
+  public var realizedPnlMicros: Int64 {
+    get {_storage._realizedPnlMicros}
+    set {_uniqueStorage()._realizedPnlMicros = newValue}
+  }
+
+  /// The execution statistics (Shared ExecutionStats, JSON): in snapshot replies only.
+  public var statsJson: String {
+    get {_storage._statsJson}
+    set {_uniqueStorage()._statsJson = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _counters: Polypipe_Bus_V1_FillCounters? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// A discrepancy found by recon-proc, raised once per episode and cleared once.
@@ -1897,78 +1930,139 @@ nonisolated extension Polypipe_Bus_V1_FillCounters: SwiftProtobuf.Message, Swift
 
 nonisolated extension Polypipe_Bus_V1_FillState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FillState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{1}positions\0\u{1}orders\0\u{1}fills\0\u{3}venue_open_order_ids\0\u{3}as_of_ms\0\u{1}counters\0\u{3}realized_pnl_micros\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{1}positions\0\u{1}orders\0\u{1}fills\0\u{3}venue_open_order_ids\0\u{3}as_of_ms\0\u{1}counters\0\u{3}realized_pnl_micros\0\u{3}stats_json\0")
+
+  fileprivate class _StorageClass {
+    var _source: String = String()
+    var _epoch: UInt64 = 0
+    var _sequence: UInt64 = 0
+    var _positions: [Polypipe_Bus_V1_Position] = []
+    var _orders: [Polypipe_Bus_V1_OrderStatus] = []
+    var _fills: [Polypipe_Bus_V1_Fill] = []
+    var _venueOpenOrderIds: [String] = []
+    var _asOfMs: Int64 = 0
+    var _counters: Polypipe_Bus_V1_FillCounters? = nil
+    var _realizedPnlMicros: Int64 = 0
+    var _statsJson: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _source = source._source
+      _epoch = source._epoch
+      _sequence = source._sequence
+      _positions = source._positions
+      _orders = source._orders
+      _fills = source._fills
+      _venueOpenOrderIds = source._venueOpenOrderIds
+      _asOfMs = source._asOfMs
+      _counters = source._counters
+      _realizedPnlMicros = source._realizedPnlMicros
+      _statsJson = source._statsJson
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.source) }()
-      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
-      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.positions) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.orders) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.fills) }()
-      case 7: try { try decoder.decodeRepeatedStringField(value: &self.venueOpenOrderIds) }()
-      case 8: try { try decoder.decodeSingularInt64Field(value: &self.asOfMs) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._counters) }()
-      case 10: try { try decoder.decodeSingularInt64Field(value: &self.realizedPnlMicros) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._source) }()
+        case 2: try { try decoder.decodeSingularUInt64Field(value: &_storage._epoch) }()
+        case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._sequence) }()
+        case 4: try { try decoder.decodeRepeatedMessageField(value: &_storage._positions) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._orders) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._fills) }()
+        case 7: try { try decoder.decodeRepeatedStringField(value: &_storage._venueOpenOrderIds) }()
+        case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._asOfMs) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._counters) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._realizedPnlMicros) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._statsJson) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.source.isEmpty {
-      try visitor.visitSingularStringField(value: self.source, fieldNumber: 1)
-    }
-    if self.epoch != 0 {
-      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 2)
-    }
-    if self.sequence != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 3)
-    }
-    if !self.positions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.positions, fieldNumber: 4)
-    }
-    if !self.orders.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.orders, fieldNumber: 5)
-    }
-    if !self.fills.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.fills, fieldNumber: 6)
-    }
-    if !self.venueOpenOrderIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.venueOpenOrderIds, fieldNumber: 7)
-    }
-    if self.asOfMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.asOfMs, fieldNumber: 8)
-    }
-    try { if let v = self._counters {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-    } }()
-    if self.realizedPnlMicros != 0 {
-      try visitor.visitSingularInt64Field(value: self.realizedPnlMicros, fieldNumber: 10)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._source.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._source, fieldNumber: 1)
+      }
+      if _storage._epoch != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._epoch, fieldNumber: 2)
+      }
+      if _storage._sequence != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._sequence, fieldNumber: 3)
+      }
+      if !_storage._positions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positions, fieldNumber: 4)
+      }
+      if !_storage._orders.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._orders, fieldNumber: 5)
+      }
+      if !_storage._fills.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._fills, fieldNumber: 6)
+      }
+      if !_storage._venueOpenOrderIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._venueOpenOrderIds, fieldNumber: 7)
+      }
+      if _storage._asOfMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._asOfMs, fieldNumber: 8)
+      }
+      try { if let v = _storage._counters {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      if _storage._realizedPnlMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._realizedPnlMicros, fieldNumber: 10)
+      }
+      if !_storage._statsJson.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._statsJson, fieldNumber: 11)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Polypipe_Bus_V1_FillState, rhs: Polypipe_Bus_V1_FillState) -> Bool {
-    if lhs.source != rhs.source {return false}
-    if lhs.epoch != rhs.epoch {return false}
-    if lhs.sequence != rhs.sequence {return false}
-    if lhs.positions != rhs.positions {return false}
-    if lhs.orders != rhs.orders {return false}
-    if lhs.fills != rhs.fills {return false}
-    if lhs.venueOpenOrderIds != rhs.venueOpenOrderIds {return false}
-    if lhs.asOfMs != rhs.asOfMs {return false}
-    if lhs._counters != rhs._counters {return false}
-    if lhs.realizedPnlMicros != rhs.realizedPnlMicros {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._source != rhs_storage._source {return false}
+        if _storage._epoch != rhs_storage._epoch {return false}
+        if _storage._sequence != rhs_storage._sequence {return false}
+        if _storage._positions != rhs_storage._positions {return false}
+        if _storage._orders != rhs_storage._orders {return false}
+        if _storage._fills != rhs_storage._fills {return false}
+        if _storage._venueOpenOrderIds != rhs_storage._venueOpenOrderIds {return false}
+        if _storage._asOfMs != rhs_storage._asOfMs {return false}
+        if _storage._counters != rhs_storage._counters {return false}
+        if _storage._realizedPnlMicros != rhs_storage._realizedPnlMicros {return false}
+        if _storage._statsJson != rhs_storage._statsJson {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
