@@ -65,13 +65,7 @@ public final class Journal: Sendable {
 
     public init(path: String, durability: Durability = .processCrash) throws(Failure) {
         do {
-            var configuration = Configuration()
-            configuration.foreignKeysEnabled = true
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: durability == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-            }
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try DatabaseQueue(path: path, configuration: durability.databaseConfiguration)
             try Self.migrator.migrate(queue)
         } catch {
             throw Failure(description: "journal \(path): \(error)")
@@ -253,5 +247,20 @@ public final class Journal: Sendable {
         let body: Data = row["body"]
         return Entry(actionID: row["actionID"], orderHash: row["orderHash"], market: row["market"], body: Array(body),
                      state: state, reason: row["reason"], createdAtMillis: row["createdAtMillis"])
+    }
+}
+
+extension Journal.Durability {
+    /// The GRDB configuration of every polypipe database (the journal, the fill store): WAL,
+    /// foreign keys on, and `synchronous` as this durability asks.
+    var databaseConfiguration: Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        let synchronous = self == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: synchronous)
+        }
+        return configuration
     }
 }
