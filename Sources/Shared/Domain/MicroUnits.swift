@@ -38,6 +38,18 @@ public enum MicroUnits {
         let text = String(fraction)
         return "\(whole)." + String(repeating: "0", count: digits - text.count) + text
     }
+
+    /// Exact text padded to at least `minimumDecimals` decimals (at most 6), never rounded:
+    /// 10000000 → `"10.00"`, 9000 → `"0.009"` with a minimum of 2; 1250000 → `"1.250000"` with 6.
+    /// For reports, where columns line up but a dust-sized amount must not print as zero.
+    public static func format(_ micros: UInt64, minimumDecimals: Int) -> String {
+        let exact = format(micros)
+        let wanted = min(max(minimumDecimals, 0), 6)
+        guard wanted > 0 else { return exact }
+        let decimals = exact.firstIndex(of: ".").map { exact.distance(from: $0, to: exact.endIndex) - 1 } ?? 0
+        guard decimals < wanted else { return exact }
+        return (decimals == 0 ? exact + "." : exact) + String(repeating: "0", count: wanted - decimals)
+    }
 }
 
 /// A non-negative quantity held as integer micro-units (6 decimals): the shape ``Price``,

@@ -77,14 +77,7 @@ public final class Journal: Sendable {
     public init(path: String, durability: Durability = .processCrash,
                 checkpointing: Checkpointing = .background(intervalMillis: 250)) throws(Failure) {
         do {
-            let background = checkpointing != .inline
-            var configuration = Configuration()
-            configuration.foreignKeysEnabled = true
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: durability == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-                if background { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-            }
+            let configuration = durability.databaseConfiguration(inlineCheckpoints: checkpointing == .inline)
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
             if case .background(let interval) = checkpointing {
@@ -280,5 +273,25 @@ public final class Journal: Sendable {
         let body: Data = row["body"]
         return Entry(actionID: row["actionID"], orderHash: row["orderHash"], market: row["market"], body: Array(body),
                      state: state, reason: row["reason"], createdAtMillis: row["createdAtMillis"])
+    }
+}
+
+extension Journal.Durability {
+    /// The GRDB configuration of every polypipe database (the journal, the fill store): WAL,
+    /// foreign keys on, and `synchronous` as this durability asks; SQLite's own checkpoints.
+    var databaseConfiguration: Configuration { databaseConfiguration(inlineCheckpoints: true) }
+
+    /// - Parameter inlineCheckpoints: false when a ``JournalCheckpointer`` does them instead
+    ///   (`wal_autocheckpoint = 0`).
+    func databaseConfiguration(inlineCheckpoints: Bool) -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        let synchronous = self == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: synchronous)
+            if !inlineCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        }
+        return configuration
     }
 }

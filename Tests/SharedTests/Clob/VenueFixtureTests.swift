@@ -33,6 +33,24 @@ import Testing
         #expect(page.isLast)
     }
 
+    /// A live user-channel frame whose `maker_orders` carry no `side` (nautilus `user_trade1.json`):
+    /// each leg's side follows from its match type, and the trade is read, not refused.
+    @Test func userChannelTradeWithoutMakerSides() throws {
+        let trade = try Trade(json: try Self.json("python/ws_messages/user_trade1.json"))
+        #expect(trade.status == .mined && trade.side == .buy && trade.makerOrders.count == 6)
+        // The first maker rested on the sibling token (No at 0.482 against a Yes BUY at 0.518): a MINT, so it bought too.
+        #expect(trade.makerOrders[0].tokenID != trade.tokenID && trade.makerOrders[0].side == .buy)
+        // The others rested on the taker's token: they sold.
+        #expect(trade.makerOrders.dropFirst().allSatisfy { $0.tokenID == trade.tokenID && $0.side == .sell })
+        #expect(trade.makerOrders[1].matchedAmount == Shares(micros: 247_680_000) && trade.makerOrders[1].price == Price(micros: 518_000))
+        // When the venue states the side, it is taken as written (here BUY on the taker's own
+        // token, where the match type alone would have said SELL).
+        let stated = try Trade(json: try Self.json("python/ws_messages/user_trade3.json"))
+        #expect(stated.makerOrders.first?.side == .buy && stated.makerOrders.first?.tokenID == stated.tokenID)
+        #expect(TradeStatus(text: TradeStatus.matchedNotBroadcasted.text) == .matchedNotBroadcasted)
+        #expect(TradeStatus(text: "TRADE_STATUS_MINED") == .mined && TradeStatus(text: TradeStatus.other("LATER").text) == .other("LATER"))
+    }
+
     @Test func balanceCancelAndCredentials() throws {
         let balance = try BalanceAllowance(json: try Self.json("http_balance_allowance_collateral.json"))
         #expect(balance.balance == UInt256(UInt64(37_506_152)) && balance.allowances.count == 3)

@@ -19,6 +19,20 @@ public enum TradeStatus: Sendable, Hashable {
 
     /// No further change will come: `confirmed` or `failed`.
     public var isTerminal: Bool { self == .confirmed || self == .failed }
+
+    /// The bare WebSocket spelling (`MINED`); an unknown status verbatim. `TradeStatus(text:)`
+    /// reads it back to the same value.
+    public var text: String {
+        switch self {
+        case .matched: return "MATCHED"
+        case .mined: return "MINED"
+        case .confirmed: return "CONFIRMED"
+        case .retrying: return "RETRYING"
+        case .failed: return "FAILED"
+        case .matchedNotBroadcasted: return "MATCHED_NOT_BROADCASTED"
+        case .other(let text): return text
+        }
+    }
 }
 
 /// One maker leg of a trade: how much of a resting order filled.
@@ -30,6 +44,10 @@ public struct MakerFill: Sendable, Hashable {
     public let price: Price
     public let tokenID: TokenID
     public let outcome: String
+    /// The maker order's own side. Some user-channel captures omit it on `maker_orders`
+    /// (nautilus `user_trade1.json`, a live 2024 frame); it is then implied by the match type
+    /// (spec §7): a maker leg on the taker's token took the other side (COMPLEMENTARY), a leg on
+    /// the sibling token took the same side (MINT: buy + buy, MERGE: sell + sell).
     public let side: Side
 }
 
@@ -82,8 +100,15 @@ public struct Trade: Sendable, Hashable {
             fills.append(MakerFill(orderID: try leg.requiredText("order_id"), owner: leg.text("owner") ?? "",
                                    makerAddress: leg.text("maker_address") ?? "", matchedAmount: try leg.shares("matched_amount"),
                                    price: try leg.price("price"), tokenID: try leg.tokenID("asset_id"),
-                                   outcome: leg.text("outcome") ?? "", side: try leg.side("side")))
+                                   outcome: leg.text("outcome") ?? "", side: try Self.makerSide(leg, takerToken: tokenID, takerSide: side)))
         }
         makerOrders = fills
+    }
+
+    /// The maker leg's `side`, or, when the venue left it out, the side its match type implies.
+    private static func makerSide(_ leg: WireObject, takerToken: TokenID, takerSide: Side) throws(ClobError) -> Side {
+        if leg.text("side") != nil { return try leg.side("side") }
+        let sameToken = try leg.tokenID("asset_id") == takerToken
+        return sameToken ? (takerSide == .buy ? .sell : .buy) : takerSide
     }
 }

@@ -1,0 +1,30 @@
+/// Something that happened to one of our orders, other than a fill: from exec-proc's order
+/// events, or from the venue's order status (REST `GET /data/order`, user channel `order`).
+public enum OrderEvent: Sendable, Hashable {
+    /// Sent to the venue. Its time starts the fill-latency clock (the earliest one counts).
+    case submitted
+    /// The venue placed it (answer `live`, `delayed` or `matched`).
+    case accepted
+    /// The venue proved it will not place it.
+    case rejected(reason: String)
+    case cancelled
+    case expired
+    /// A venue order status, with or without the REST `ORDER_STATUS_` prefix; see
+    /// ``init(venueStatus:)``.
+    case venueStatus(String)
+
+    /// Maps a venue order status (spec §4.3, §5.2) onto an event: `LIVE`, `DELAYED`, `UNMATCHED`
+    /// and `MATCHED` → accepted (a MATCHED order's fills arrive as trades); `CANCELED_EXPIRED_ORDER`
+    /// → expired; any other `CANCELED…` and `INVALID` → cancelled. Nil for a status this build
+    /// does not know (it changes nothing).
+    public init?(venueStatus text: String) {
+        let status = text.uppercased().hasPrefix("ORDER_STATUS_") ? String(text.uppercased().dropFirst(13)) : text.uppercased()
+        switch status {
+        case "LIVE", "DELAYED", "UNMATCHED", "MATCHED": self = .accepted
+        case "CANCELED_EXPIRED_ORDER": self = .expired
+        case "INVALID": self = .cancelled
+        case _ where status.hasPrefix("CANCELED"): self = .cancelled
+        default: return nil
+        }
+    }
+}
