@@ -153,16 +153,7 @@ struct ExecProc: ParsableCommand {
             do { settings.funder = try EthereumAddress(funder) } catch { throw ValidationError("--funder: \(error)") }
         }
 
-        // A parent may have started us with these signals blocked (the mask is inherited
-        // through fork/exec; Foundation's Process does not reset it): unblock them, or SIGTERM
-        // would never stop the loop.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        for signal in [SIGTERM, SIGINT] {
-            sigaddset(&stopSignals, signal)
-            Foundation.signal(signal) { _ in ExecService.stopRequested.store(true, ordering: .relaxed) }
-        }
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        StopSignals.install { _ in ExecService.stopRequested.store(true, ordering: .relaxed) }
         let service = ExecService(settings: settings, key: key, logger: logger)
         do {
             try service.run {

@@ -84,6 +84,19 @@ public struct ClobClient: Sendable {
         return (object.bool("closed") ?? false, winner)
     }
 
+    /// `GET /clob-markets/{condition_id}` → the market's fee curve (`fd: {r, e, to}`, spec
+    /// "Fees"); ``FeeSchedule/free`` when the market has none.
+    public func feeSchedule(conditionID: String) throws(ClobError) -> FeeSchedule {
+        let object = try WireObject(json: try get("/clob-markets/\(conditionID)"), context: "clob-market")
+        guard let curve = object.value["fd"], case .object = curve else { return .free }
+        let fields = try WireObject(curve, context: "clob-market fd")
+        do {
+            return try FeeSchedule(rate: fields.text("r") ?? "0", exponent: fields.text("e") ?? "1", takerOnly: fields.bool("to") ?? true)
+        } catch {
+            throw fields.fail("r", "not a usable fee curve: \(error)")
+        }
+    }
+
     // MARK: L1: API keys
 
     /// `POST /auth/api-key`: creates the key for (address, nonce).

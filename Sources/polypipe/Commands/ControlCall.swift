@@ -14,7 +14,7 @@ struct ControlCall {
 
     func run() throws {
         let runtime: String
-        do { runtime = try resolveRuntimeDirectory() } catch { throw failure(error.description, status: 2) }
+        do { runtime = try Self.resolveRuntimeDirectory(options.runtimeDir) } catch { throw failure(error.description, status: 2) }
         let layout = BusLayout(runtimeDirectory: runtime)
         let socketPath = String(layout.control.dropFirst("ipc://".count))
         var info = stat()
@@ -44,8 +44,8 @@ struct ControlCall {
 
     /// `--runtime-dir`, else the stack `polypipe up` recorded, else `/run/polypipe` when a
     /// systemd-run exec-proc has its control socket there.
-    private func resolveRuntimeDirectory() throws(ControlError) -> String {
-        if let directory = options.runtimeDir { return directory }
+    static func resolveRuntimeDirectory(_ given: String?) throws(ControlError) -> String {
+        if let directory = given { return directory }
         if let recorded = CurrentStackFile.standard().read() { return recorded }
         let system = "/run/polypipe"
         if access(String(BusLayout(runtimeDirectory: system).control.dropFirst("ipc://".count)), F_OK) == 0 { return system }

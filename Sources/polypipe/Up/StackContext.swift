@@ -17,6 +17,14 @@ struct StackContext: Sendable {
     /// The port clob-sim first bound: a restarted clob-sim binds it again so the other
     /// children's venue URL stays valid.
     var venuePort: Int?
+
+    /// Where exec-proc writes the read-only venue credential fill-proc and recon-proc use.
+    var readOnlyCredentialsPath: String { runtimeDirectory + "/readonly-credentials.json" }
+
+    /// clob-sim's user channel (`ws://127.0.0.1:PORT/ws/user`).
+    var userChannelURL: String? {
+        venueURL.map { $0.replacingOccurrences(of: "http://", with: "ws://") + "/ws/user" }
+    }
 }
 
 /// The modes `polypipe up` offers. Live trading is deliberately not one of them: it needs

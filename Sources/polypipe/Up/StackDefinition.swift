@@ -1,17 +1,22 @@
 /// The processes of the local stack, in start order (stopped in reverse).
 ///
 /// clob-sim first (it prints the venue URL the others need), then exec-proc (binds the bus
-/// sockets and holds the key), then signal-proc (connects to exec-proc's action socket).
-/// fill-proc and recon-proc join with one line each, e.g.
-/// `ChildSpec(name: "fill-proc", readiness: .readyLine, holdsKey: false) { ["--venue", $0.venueURL ?? "", "--runtime-dir", $0.runtimeDirectory] }`.
+/// sockets, holds the key, and writes a read-only venue credential for the two readers), then
+/// fill-proc (follows exec-proc's orders on the venue), then signal-proc (connects to
+/// exec-proc's action socket) — so no order is sent before fill-proc follows them.
 enum StackDefinition {
     static let children: [ChildSpec] = [
         ChildSpec(name: "clob-sim", readiness: .listeningLine, holdsKey: false) { context in
             ["serve", "--port", String(context.venuePort ?? 0), "--seed", String(context.seed)]
         },
         ChildSpec(name: "exec-proc", readiness: .readyLine, holdsKey: true) { context in
-            ["--mode", context.mode.rawValue, "--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory]
+            ["--mode", context.mode.rawValue, "--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory,
+             "--readonly-credentials-out", context.readOnlyCredentialsPath]
                 + (context.journal.map { ["--journal", $0] } ?? [])
+        },
+        ChildSpec(name: "fill-proc", readiness: .readyLine, holdsKey: false) { context in
+            ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory,
+             "--credentials", context.readOnlyCredentialsPath, "--user-channel", context.userChannelURL ?? ""]
         },
         ChildSpec(name: "signal-proc", readiness: .readyLine, holdsKey: false) { context in
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size, "--window", "5m"]

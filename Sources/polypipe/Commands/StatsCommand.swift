@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `polypipe stats`: the execution statistics of the running stack, from fill-proc, and
+/// recon-proc's latest reconciliation.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Print execution statistics (fills, latency, slippage, P&L) and the reconciliation state.",
+        discussion: """
+        Asks fill-proc (<runtime>/fill/snapshot.sock) for its state: total orders, fills and \
+        fill rate, fill latency (order sent -> first match) average and p50/p95/p99, average \
+        slippage against each action's expected price (positive = worse for us), realized and \
+        unrealized P&L, fees, active positions and one line per asset. Then asks recon-proc \
+        (<runtime>/recon/snapshot.sock) for its last cycle: in sync, or the active alarms.
+
+        Exit status: 0 in sync (or recon-proc not running), 1 when recon-proc reports an active \
+        alarm, 2 when fill-proc cannot be reached.
+        """
+    )
+
+    @Option(help: ArgumentHelp("The stack's runtime directory. Default: the stack `polypipe up` recorded, else /run/polypipe.", valueName: "path"))
+    var runtimeDir: String?
+
+    @Flag(help: "Print one JSON object: {\"execution\": ExecutionStats, \"reconciliation\": {...}}.")
+    var json = false
+
+    @Option(name: .customLong("timeout-ms"), help: ArgumentHelp("How long to wait for each answer, in milliseconds.", valueName: "milliseconds"))
+    var timeoutMilliseconds: Int32 = 3_000
+
+    func run() throws {
+        let runtime: String
+        do { runtime = try ControlCall.resolveRuntimeDirectory(runtimeDir) } catch {
+            ConsoleOutput.error("polypipe stats: \(error)")
+            throw ExitCode(2)
+        }
+        let report = StackReport.fetch(BusLayout(runtimeDirectory: runtime), timeoutMilliseconds: timeoutMilliseconds)
+        guard report.execution != nil else {
+            ConsoleOutput.error("polypipe stats: \(report.problems.joined(separator: "; "))")
+            throw ExitCode(2)
+        }
+        print(json ? report.json : report.text)
+        if report.reconciliation.map({ !$0.inSync }) == true { throw ExitCode(1) }
+    }
+}
+
+/// What fill-proc and recon-proc say about the stack: the block `polypipe stats` and the end of
+/// `polypipe up` print.
+struct StackReport {
+    var execution: ExecutionStats?
+    var reconciliation: Polypipe_Bus_V1_ReconReport?
+    var problems: [String] = []
+
+    static func fetch(_ layout: BusLayout, timeoutMilliseconds: Int32) -> StackReport {
+        var report = StackReport()
+        do {
+            let context = try ZmqContext()
+            do {
+                let state = try RequestClient(context: context, endpoint: layout.fillSnapshot)
+                    .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_FillState.self, timeoutMilliseconds: timeoutMilliseconds)
+                report.execution = try JSONDecoder().decode(ExecutionStats.self, from: Data(state.statsJson.utf8))
+            } catch {
+                report.problems.append("fill-proc did not answer on \(layout.fillSnapshot): \(error)")
+            }
+            do {
+                report.reconciliation = try RequestClient(context: context, endpoint: layout.reconSnapshot)
+                    .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_ReconReport.self, timeoutMilliseconds: timeoutMilliseconds)
+            } catch {
+                report.problems.append("recon-proc did not answer on \(layout.reconSnapshot): \(error)")
+            }
+        } catch {
+            report.problems.append("cannot open a bus context: \(error)")
+        }
+        return report
+    }
+
+    var text: String {
+        var lines: [String] = []
+        if let execution { lines.append(execution.text) }
+        lines.append("Reconciliation")
+        if let reconciliation {
+            let state = reconciliation.inSync ? "in sync" : "\(reconciliation.active.count) active alarm(s)"
+            lines.append("  state             \(state) (cycle \(reconciliation.cycle), \(reconciliation.positionsCompared) positions compared)")
+            lines.append("  alarms            raised \(reconciliation.alarmsRaised), cleared \(reconciliation.alarmsCleared)")
+            for alarm in reconciliation.active {
+                lines.append("  ALARM \(alarm.kind) [\(alarm.severity)] \(alarm.subject): \(alarm.detail)")
+            }
+        } else {
+            lines.append("  not available (recon-proc not running)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+        var members: [(key: String, value: JSONValue)] = []
+        if let execution, let parsed = try? JSONParser.parse(Array(execution.json.utf8)) { members.append(("execution", parsed)) }
+        if let reconciliation {
+            members.append(("reconciliation", .object([
+                ("in_sync", .bool(reconciliation.inSync)), ("cycle", .number(String(reconciliation.cycle))),
+                ("positions_compared", .number(String(reconciliation.positionsCompared))),
+                ("alarms_raised", .number(String(reconciliation.alarmsRaised))), ("alarms_cleared", .number(String(reconciliation.alarmsCleared))),
+                ("active", .array(reconciliation.active.map { alarm in
+                    .object([("kind", .string(alarm.kind)), ("severity", .string("\(alarm.severity)")), ("subject", .string(alarm.subject)),
+                             ("detail", .string(alarm.detail))])
+                })),
+            ])))
+        }
+        return JSONWriter.serialize(.object(members))
+    }
+}
