@@ -245,7 +245,13 @@ import Testing
             #expect(try stack.event(for: "gs-\(index)").outcome == .accepted)
         }
         let client = try stack.client()
-        #expect(try client.openOrders().count == 3)
+        let resting = try client.openOrders()
+        #expect(resting.count == 3)
+        // The snapshot names the journal's orders that may be live: the reconciler compares them with the venue.
+        let snapshot = try RequestClient(context: stack.context, endpoint: stack.layout.snapshot)
+            .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_Snapshot.self)
+        #expect(Set(snapshot.openOrders.map(\.orderID)) == Set(resting.map { $0.id.lowercased() }))
+        #expect(snapshot.openOrders.allSatisfy { $0.market == window.market && $0.createdAtMs > 0 })
         let exec = try #require(stack.exec)
         kill(exec.processIdentifier, SIGTERM)
         exec.waitUntilExit()

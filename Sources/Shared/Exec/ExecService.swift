@@ -302,6 +302,7 @@ public final class ExecService {
             snapshot.sequence = publisher.sequence
             snapshot.status = status()
             snapshot.orders = executor.recentEvents
+            snapshot.openOrders = executor.mayBeLiveOrders
             try? server.reply(to: request, with: snapshot)
         }
     }

@@ -274,7 +274,8 @@ public final class Executor {
             risk.undo(proposal)
             return refuse(event, because: "journal write failed; not sending: \(error)")
         }
-        let order = LiveOrder(orderID: orderID, actionID: action.id, market: action.market.conditionID, order: built.signed.order)
+        let order = LiveOrder(orderID: orderID, actionID: action.id, market: action.market.conditionID, order: built.signed.order,
+                              createdAtMillis: now)
 
         if configuration.mode == .dryRun {
             lastSentAtNanos = BusClock.nowNanos()
@@ -508,6 +509,19 @@ public final class Executor {
     /// The latest event of each recent order (for snapshots).
     public var recentEvents: [Polypipe_Bus_V1_OrderEvent] { recent }
 
+    /// Every order the journal believes may be on the venue — accepted and resting, outcome
+    /// unknown, or still in flight — for the reconciler's orphan and missing-order checks.
+    public var mayBeLiveOrders: [Polypipe_Bus_V1_JournalOrder] {
+        let orders = Array(live.values) + pending.values.map(\.order) + inFlight.values.map(\.order)
+        return orders.map { order in
+            var message = Polypipe_Bus_V1_JournalOrder()
+            message.orderID = order.orderID.lowercased()
+            message.market = order.market
+            message.createdAtMs = order.createdAtMillis
+            return message
+        }.sorted { $0.orderID < $1.orderID }
+    }
+
     /// A malformed bus message was dropped.
     public func countMalformed() { counters.malformed += 1 }
 
@@ -563,7 +577,8 @@ public final class Executor {
 
     private func liveOrder(from entry: Journal.Entry) -> LiveOrder? {
         guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else { return nil }
-        return LiveOrder(orderID: entry.orderHash, actionID: entry.actionID, market: entry.market, order: decoded.order)
+        return LiveOrder(orderID: entry.orderHash, actionID: entry.actionID, market: entry.market, order: decoded.order,
+                         createdAtMillis: entry.createdAtMillis)
     }
 
     static func journalState(venueStatus: String) -> Journal.State {

@@ -11,9 +11,12 @@ public struct LiveOrder: Sendable, Hashable {
     /// Shares of the order (BUY: takerAmount; SELL: makerAmount).
     public let shares: UInt64
     public let price: Price
+    /// When it was signed and journaled (unix ms).
+    public let createdAtMillis: Int64
 
-    public init(orderID: String, actionID: String, market: String, order: Order) {
+    public init(orderID: String, actionID: String, market: String, order: Order, createdAtMillis: Int64) {
         self.orderID = orderID
+        self.createdAtMillis = createdAtMillis
         self.actionID = actionID
         self.market = market
         self.token = order.tokenID

@@ -719,11 +719,35 @@ public nonisolated struct Polypipe_Bus_V1_Snapshot: @unchecked Sendable {
     set {_uniqueStorage()._orders = newValue}
   }
 
+  /// Every order the journal believes may be on the venue (accepted and resting, outcome
+  /// unknown, or in flight): the reconciler's "journal open orders".
+  public var openOrders: [Polypipe_Bus_V1_JournalOrder] {
+    get {_storage._openOrders}
+    set {_uniqueStorage()._openOrders = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Polypipe_Bus_V1_JournalOrder: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var orderID: String = String()
+
+  public var market: String = String()
+
+  /// When it was signed and journaled.
+  public var createdAtMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// One leg of a trade that belongs to one of our orders.
@@ -1502,7 +1526,7 @@ nonisolated extension Polypipe_Bus_V1_SnapshotRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{1}status\0\u{1}orders\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{1}status\0\u{1}orders\0\u{3}open_orders\0")
 
   fileprivate class _StorageClass {
     var _source: String = String()
@@ -1510,6 +1534,7 @@ nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProt
     var _sequence: UInt64 = 0
     var _status: Polypipe_Bus_V1_ExecStatus? = nil
     var _orders: [Polypipe_Bus_V1_OrderEvent] = []
+    var _openOrders: [Polypipe_Bus_V1_JournalOrder] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1525,6 +1550,7 @@ nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProt
       _sequence = source._sequence
       _status = source._status
       _orders = source._orders
+      _openOrders = source._openOrders
     }
   }
 
@@ -1548,6 +1574,7 @@ nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProt
         case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._sequence) }()
         case 4: try { try decoder.decodeSingularMessageField(value: &_storage._status) }()
         case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._orders) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._openOrders) }()
         default: break
         }
       }
@@ -1575,6 +1602,9 @@ nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProt
       if !_storage._orders.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._orders, fieldNumber: 5)
       }
+      if !_storage._openOrders.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._openOrders, fieldNumber: 6)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1589,10 +1619,51 @@ nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProt
         if _storage._sequence != rhs_storage._sequence {return false}
         if _storage._status != rhs_storage._status {return false}
         if _storage._orders != rhs_storage._orders {return false}
+        if _storage._openOrders != rhs_storage._openOrders {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_JournalOrder: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JournalOrder"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_id\0\u{1}market\0\u{3}created_at_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.createdAtMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 1)
+    }
+    if !self.market.isEmpty {
+      try visitor.visitSingularStringField(value: self.market, fieldNumber: 2)
+    }
+    if self.createdAtMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.createdAtMs, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_JournalOrder, rhs: Polypipe_Bus_V1_JournalOrder) -> Bool {
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.market != rhs.market {return false}
+    if lhs.createdAtMs != rhs.createdAtMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
