@@ -247,6 +247,7 @@ public final class FillTracker {
             message.hasSlippage_p = true
         }
         message.feeMicros = fill.fee.micros
+        message.settlementChangedAtMs = fill.statusChangedAtMillis
         return message
     }
 
@@ -265,6 +266,7 @@ public final class FillTracker {
         message.feesMicros = position.fees.micros
         message.resolved = position.isResolved
         message.fillCount = UInt32(clamping: position.fillCount)
+        message.lastActivityMs = position.lastActivityMillis
         return message
     }
 

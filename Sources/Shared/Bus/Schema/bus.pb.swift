@@ -751,49 +751,105 @@ public nonisolated struct Polypipe_Bus_V1_JournalOrder: Sendable {
 }
 
 /// One leg of a trade that belongs to one of our orders.
-public nonisolated struct Polypipe_Bus_V1_Fill: Sendable {
+public nonisolated struct Polypipe_Bus_V1_Fill: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var tradeID: String = String()
+  public var tradeID: String {
+    get {_storage._tradeID}
+    set {_uniqueStorage()._tradeID = newValue}
+  }
 
-  public var orderID: String = String()
+  public var orderID: String {
+    get {_storage._orderID}
+    set {_uniqueStorage()._orderID = newValue}
+  }
 
-  public var actionID: String = String()
+  public var actionID: String {
+    get {_storage._actionID}
+    set {_uniqueStorage()._actionID = newValue}
+  }
 
-  public var market: String = String()
+  public var market: String {
+    get {_storage._market}
+    set {_uniqueStorage()._market = newValue}
+  }
 
-  public var tokenID: String = String()
+  public var tokenID: String {
+    get {_storage._tokenID}
+    set {_uniqueStorage()._tokenID = newValue}
+  }
 
-  public var side: Polypipe_Bus_V1_Side = .unspecified
+  public var side: Polypipe_Bus_V1_Side {
+    get {_storage._side}
+    set {_uniqueStorage()._side = newValue}
+  }
 
-  public var sizeMicros: UInt64 = 0
+  public var sizeMicros: UInt64 {
+    get {_storage._sizeMicros}
+    set {_uniqueStorage()._sizeMicros = newValue}
+  }
 
-  public var priceMicros: UInt64 = 0
+  public var priceMicros: UInt64 {
+    get {_storage._priceMicros}
+    set {_uniqueStorage()._priceMicros = newValue}
+  }
 
-  public var settlement: Polypipe_Bus_V1_Settlement = .unspecified
+  public var settlement: Polypipe_Bus_V1_Settlement {
+    get {_storage._settlement}
+    set {_uniqueStorage()._settlement = newValue}
+  }
 
-  public var taker: Bool = false
+  public var taker: Bool {
+    get {_storage._taker}
+    set {_uniqueStorage()._taker = newValue}
+  }
 
-  public var matchedAtMs: Int64 = 0
+  public var matchedAtMs: Int64 {
+    get {_storage._matchedAtMs}
+    set {_uniqueStorage()._matchedAtMs = newValue}
+  }
 
   /// Order sent -> this fill matched; -1 when the send time is not known.
-  public var latencyMs: Int64 = 0
+  public var latencyMs: Int64 {
+    get {_storage._latencyMs}
+    set {_uniqueStorage()._latencyMs = newValue}
+  }
 
   /// The action's expected price, and the fill's slippage against it: positive = worse for us
   /// (paid more on a BUY, got less on a SELL). 0 / false when no expected price is known.
-  public var expectedPriceMicros: UInt64 = 0
+  public var expectedPriceMicros: UInt64 {
+    get {_storage._expectedPriceMicros}
+    set {_uniqueStorage()._expectedPriceMicros = newValue}
+  }
 
-  public var slippageMicros: Int64 = 0
+  public var slippageMicros: Int64 {
+    get {_storage._slippageMicros}
+    set {_uniqueStorage()._slippageMicros = newValue}
+  }
 
-  public var hasSlippage_p: Bool = false
+  public var hasSlippage_p: Bool {
+    get {_storage._hasSlippage_p}
+    set {_uniqueStorage()._hasSlippage_p = newValue}
+  }
 
-  public var feeMicros: UInt64 = 0
+  public var feeMicros: UInt64 {
+    get {_storage._feeMicros}
+    set {_uniqueStorage()._feeMicros = newValue}
+  }
+
+  /// When the current settlement was first seen (for a FAILED fill: when it was voided).
+  public var settlementChangedAtMs: Int64 {
+    get {_storage._settlementChangedAtMs}
+    set {_uniqueStorage()._settlementChangedAtMs = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Our holding of one outcome token, from fills.
@@ -826,6 +882,9 @@ public nonisolated struct Polypipe_Bus_V1_Position: Sendable {
   public var resolved: Bool = false
 
   public var fillCount: UInt32 = 0
+
+  /// The latest match, settlement step or void here (a grace period counts from it).
+  public var lastActivityMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1671,104 +1730,177 @@ nonisolated extension Polypipe_Bus_V1_JournalOrder: SwiftProtobuf.Message, Swift
 
 nonisolated extension Polypipe_Bus_V1_Fill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Fill"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trade_id\0\u{3}order_id\0\u{3}action_id\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}price_micros\0\u{1}settlement\0\u{1}taker\0\u{3}matched_at_ms\0\u{3}latency_ms\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}has_slippage\0\u{3}fee_micros\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trade_id\0\u{3}order_id\0\u{3}action_id\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}price_micros\0\u{1}settlement\0\u{1}taker\0\u{3}matched_at_ms\0\u{3}latency_ms\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}has_slippage\0\u{3}fee_micros\0\u{3}settlement_changed_at_ms\0")
+
+  fileprivate class _StorageClass {
+    var _tradeID: String = String()
+    var _orderID: String = String()
+    var _actionID: String = String()
+    var _market: String = String()
+    var _tokenID: String = String()
+    var _side: Polypipe_Bus_V1_Side = .unspecified
+    var _sizeMicros: UInt64 = 0
+    var _priceMicros: UInt64 = 0
+    var _settlement: Polypipe_Bus_V1_Settlement = .unspecified
+    var _taker: Bool = false
+    var _matchedAtMs: Int64 = 0
+    var _latencyMs: Int64 = 0
+    var _expectedPriceMicros: UInt64 = 0
+    var _slippageMicros: Int64 = 0
+    var _hasSlippage_p: Bool = false
+    var _feeMicros: UInt64 = 0
+    var _settlementChangedAtMs: Int64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _tradeID = source._tradeID
+      _orderID = source._orderID
+      _actionID = source._actionID
+      _market = source._market
+      _tokenID = source._tokenID
+      _side = source._side
+      _sizeMicros = source._sizeMicros
+      _priceMicros = source._priceMicros
+      _settlement = source._settlement
+      _taker = source._taker
+      _matchedAtMs = source._matchedAtMs
+      _latencyMs = source._latencyMs
+      _expectedPriceMicros = source._expectedPriceMicros
+      _slippageMicros = source._slippageMicros
+      _hasSlippage_p = source._hasSlippage_p
+      _feeMicros = source._feeMicros
+      _settlementChangedAtMs = source._settlementChangedAtMs
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.tradeID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.actionID) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.market) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
-      case 6: try { try decoder.decodeSingularEnumField(value: &self.side) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.sizeMicros) }()
-      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.priceMicros) }()
-      case 9: try { try decoder.decodeSingularEnumField(value: &self.settlement) }()
-      case 10: try { try decoder.decodeSingularBoolField(value: &self.taker) }()
-      case 11: try { try decoder.decodeSingularInt64Field(value: &self.matchedAtMs) }()
-      case 12: try { try decoder.decodeSingularInt64Field(value: &self.latencyMs) }()
-      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.expectedPriceMicros) }()
-      case 14: try { try decoder.decodeSingularInt64Field(value: &self.slippageMicros) }()
-      case 15: try { try decoder.decodeSingularBoolField(value: &self.hasSlippage_p) }()
-      case 16: try { try decoder.decodeSingularUInt64Field(value: &self.feeMicros) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._tradeID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._orderID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._actionID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._market) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._tokenID) }()
+        case 6: try { try decoder.decodeSingularEnumField(value: &_storage._side) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._sizeMicros) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._priceMicros) }()
+        case 9: try { try decoder.decodeSingularEnumField(value: &_storage._settlement) }()
+        case 10: try { try decoder.decodeSingularBoolField(value: &_storage._taker) }()
+        case 11: try { try decoder.decodeSingularInt64Field(value: &_storage._matchedAtMs) }()
+        case 12: try { try decoder.decodeSingularInt64Field(value: &_storage._latencyMs) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._expectedPriceMicros) }()
+        case 14: try { try decoder.decodeSingularInt64Field(value: &_storage._slippageMicros) }()
+        case 15: try { try decoder.decodeSingularBoolField(value: &_storage._hasSlippage_p) }()
+        case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._feeMicros) }()
+        case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._settlementChangedAtMs) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.tradeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.tradeID, fieldNumber: 1)
-    }
-    if !self.orderID.isEmpty {
-      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 2)
-    }
-    if !self.actionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.actionID, fieldNumber: 3)
-    }
-    if !self.market.isEmpty {
-      try visitor.visitSingularStringField(value: self.market, fieldNumber: 4)
-    }
-    if !self.tokenID.isEmpty {
-      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 5)
-    }
-    if self.side != .unspecified {
-      try visitor.visitSingularEnumField(value: self.side, fieldNumber: 6)
-    }
-    if self.sizeMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sizeMicros, fieldNumber: 7)
-    }
-    if self.priceMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.priceMicros, fieldNumber: 8)
-    }
-    if self.settlement != .unspecified {
-      try visitor.visitSingularEnumField(value: self.settlement, fieldNumber: 9)
-    }
-    if self.taker != false {
-      try visitor.visitSingularBoolField(value: self.taker, fieldNumber: 10)
-    }
-    if self.matchedAtMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.matchedAtMs, fieldNumber: 11)
-    }
-    if self.latencyMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.latencyMs, fieldNumber: 12)
-    }
-    if self.expectedPriceMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.expectedPriceMicros, fieldNumber: 13)
-    }
-    if self.slippageMicros != 0 {
-      try visitor.visitSingularInt64Field(value: self.slippageMicros, fieldNumber: 14)
-    }
-    if self.hasSlippage_p != false {
-      try visitor.visitSingularBoolField(value: self.hasSlippage_p, fieldNumber: 15)
-    }
-    if self.feeMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.feeMicros, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._tradeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._tradeID, fieldNumber: 1)
+      }
+      if !_storage._orderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderID, fieldNumber: 2)
+      }
+      if !_storage._actionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._actionID, fieldNumber: 3)
+      }
+      if !_storage._market.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._market, fieldNumber: 4)
+      }
+      if !_storage._tokenID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._tokenID, fieldNumber: 5)
+      }
+      if _storage._side != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._side, fieldNumber: 6)
+      }
+      if _storage._sizeMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._sizeMicros, fieldNumber: 7)
+      }
+      if _storage._priceMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._priceMicros, fieldNumber: 8)
+      }
+      if _storage._settlement != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._settlement, fieldNumber: 9)
+      }
+      if _storage._taker != false {
+        try visitor.visitSingularBoolField(value: _storage._taker, fieldNumber: 10)
+      }
+      if _storage._matchedAtMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._matchedAtMs, fieldNumber: 11)
+      }
+      if _storage._latencyMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._latencyMs, fieldNumber: 12)
+      }
+      if _storage._expectedPriceMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._expectedPriceMicros, fieldNumber: 13)
+      }
+      if _storage._slippageMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._slippageMicros, fieldNumber: 14)
+      }
+      if _storage._hasSlippage_p != false {
+        try visitor.visitSingularBoolField(value: _storage._hasSlippage_p, fieldNumber: 15)
+      }
+      if _storage._feeMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._feeMicros, fieldNumber: 16)
+      }
+      if _storage._settlementChangedAtMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._settlementChangedAtMs, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Polypipe_Bus_V1_Fill, rhs: Polypipe_Bus_V1_Fill) -> Bool {
-    if lhs.tradeID != rhs.tradeID {return false}
-    if lhs.orderID != rhs.orderID {return false}
-    if lhs.actionID != rhs.actionID {return false}
-    if lhs.market != rhs.market {return false}
-    if lhs.tokenID != rhs.tokenID {return false}
-    if lhs.side != rhs.side {return false}
-    if lhs.sizeMicros != rhs.sizeMicros {return false}
-    if lhs.priceMicros != rhs.priceMicros {return false}
-    if lhs.settlement != rhs.settlement {return false}
-    if lhs.taker != rhs.taker {return false}
-    if lhs.matchedAtMs != rhs.matchedAtMs {return false}
-    if lhs.latencyMs != rhs.latencyMs {return false}
-    if lhs.expectedPriceMicros != rhs.expectedPriceMicros {return false}
-    if lhs.slippageMicros != rhs.slippageMicros {return false}
-    if lhs.hasSlippage_p != rhs.hasSlippage_p {return false}
-    if lhs.feeMicros != rhs.feeMicros {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._tradeID != rhs_storage._tradeID {return false}
+        if _storage._orderID != rhs_storage._orderID {return false}
+        if _storage._actionID != rhs_storage._actionID {return false}
+        if _storage._market != rhs_storage._market {return false}
+        if _storage._tokenID != rhs_storage._tokenID {return false}
+        if _storage._side != rhs_storage._side {return false}
+        if _storage._sizeMicros != rhs_storage._sizeMicros {return false}
+        if _storage._priceMicros != rhs_storage._priceMicros {return false}
+        if _storage._settlement != rhs_storage._settlement {return false}
+        if _storage._taker != rhs_storage._taker {return false}
+        if _storage._matchedAtMs != rhs_storage._matchedAtMs {return false}
+        if _storage._latencyMs != rhs_storage._latencyMs {return false}
+        if _storage._expectedPriceMicros != rhs_storage._expectedPriceMicros {return false}
+        if _storage._slippageMicros != rhs_storage._slippageMicros {return false}
+        if _storage._hasSlippage_p != rhs_storage._hasSlippage_p {return false}
+        if _storage._feeMicros != rhs_storage._feeMicros {return false}
+        if _storage._settlementChangedAtMs != rhs_storage._settlementChangedAtMs {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1776,7 +1908,7 @@ nonisolated extension Polypipe_Bus_V1_Fill: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Polypipe_Bus_V1_Position: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Position"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}market\0\u{3}token_id\0\u{3}size_micros\0\u{3}confirmed_size_micros\0\u{3}average_price_micros\0\u{3}realized_pnl_micros\0\u{3}unrealized_pnl_micros\0\u{3}mark_price_micros\0\u{3}fees_micros\0\u{1}resolved\0\u{3}fill_count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}market\0\u{3}token_id\0\u{3}size_micros\0\u{3}confirmed_size_micros\0\u{3}average_price_micros\0\u{3}realized_pnl_micros\0\u{3}unrealized_pnl_micros\0\u{3}mark_price_micros\0\u{3}fees_micros\0\u{1}resolved\0\u{3}fill_count\0\u{3}last_activity_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1795,6 +1927,7 @@ nonisolated extension Polypipe_Bus_V1_Position: SwiftProtobuf.Message, SwiftProt
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.feesMicros) }()
       case 10: try { try decoder.decodeSingularBoolField(value: &self.resolved) }()
       case 11: try { try decoder.decodeSingularUInt32Field(value: &self.fillCount) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.lastActivityMs) }()
       default: break
       }
     }
@@ -1834,6 +1967,9 @@ nonisolated extension Polypipe_Bus_V1_Position: SwiftProtobuf.Message, SwiftProt
     if self.fillCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.fillCount, fieldNumber: 11)
     }
+    if self.lastActivityMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.lastActivityMs, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1849,6 +1985,7 @@ nonisolated extension Polypipe_Bus_V1_Position: SwiftProtobuf.Message, SwiftProt
     if lhs.feesMicros != rhs.feesMicros {return false}
     if lhs.resolved != rhs.resolved {return false}
     if lhs.fillCount != rhs.fillCount {return false}
+    if lhs.lastActivityMs != rhs.lastActivityMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
