@@ -4,7 +4,8 @@ extension FillLedger {
     /// position's last activity.
     public var actualPositions: [ActualPosition] {
         positions.map { position in
-            let failed = fills.filter { $0.positionKey == position.key && $0.isVoided }.map {
+            let keys = fillKeysByPosition[position.key] ?? []
+            let failed = keys.compactMap { fillsByKey[$0] }.filter(\.isVoided).map {
                 FailedFill(key: $0.key, side: $0.side, size: $0.size, price: $0.price, failedAtMillis: $0.statusChangedAtMillis)
             }
             return ActualPosition(key: position.key, size: position.size, confirmedSize: position.confirmedSize,
