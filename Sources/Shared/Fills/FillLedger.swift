@@ -17,6 +17,8 @@
 ///   the pico, when nothing came after it.
 ///
 /// Money is exact (see ``CostBasis``); times are unix milliseconds supplied by the caller.
+/// Cost: a change replays the fills of the positions it touches (tens to hundreds per window's
+/// token), never the whole ledger.
 public struct FillLedger: Sendable {
     /// Fee schedules by market, and the one used for a market without its own.
     public struct Configuration: Sendable, Hashable {
