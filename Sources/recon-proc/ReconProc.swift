@@ -1,19 +1,134 @@
 import ArgumentParser
+import Foundation
+import Logging
+import Shared
 
-/// `recon-proc`: Compare expected positions with actual ones and with the venue; raise alarms, halt trading.
-///
-/// Not wired yet: this entry point only parses its options and explains itself. The process's
-/// logic lands with its own issue; until then running it without `--help` exits non-zero so a
-/// supervisor never mistakes it for a working component.
+/// `recon-proc`: paper vs actual positions, journal vs venue open orders, alarms and the auto
+/// kill switch. Thin wiring over `Shared/Recon` (``ReconService``, ``ReconCycle``, ``Reconciler``).
 @main
 struct ReconProc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recon-proc",
-        abstract: "Compare expected positions with actual ones and with the venue; raise alarms, halt trading.",
-        discussion: "This build ships the protocol core only; recon-proc itself is not implemented yet and exits with status 2."
+        abstract: "Reconcile expected (paper) with actual positions and orders; raise alarms; halt trading on serious ones.",
+        discussion: """
+        Every --cycle-ms it compares (1) paper positions — each action exec-proc accepted, taken \
+        in full at its expected price, corrected only by what the venue says of its order \
+        (resting: matched so far; ended: what it filled) — with actual positions from \
+        fill-proc's fills, and (2) exec-proc's journal of orders that may be live with the \
+        venue's open orders (read with the read-only key).
+
+        Alarms: position_mismatch (size difference x price >= --size-threshold, or average \
+        prices apart by >= --price-threshold), ghost_fill (such a difference explained by fills \
+        the venue reported FAILED), orphan_order (on the venue, not in the journal), \
+        missing_order (in the journal, never seen by the venue), stale_input (an input older \
+        than --stale-after-ms). Differences under --dust shares are ignored; anything younger \
+        than --grace-ms (provisional fills, new orders) is not yet a discrepancy. Each alarm is \
+        raised once and cleared once per episode: logged, published on \
+        <runtime>/recon/events.sock ("alarm"), and POSTed to --webhook when set.
+
+        With --halt-at critical (default) an active critical alarm halts exec-proc (no new \
+        orders; cancels still work); resuming is the operator's call (polypipe resume).
+
+        Prints "ready" on stdout; logs to stderr; SIGTERM or SIGINT stops it.
+        """
     )
 
+    @Option(help: "Venue base URL (clob-sim for paper).")
+    var venue: String
+
+    @Option(help: "Chain id: 137 (Polygon) or 80002 (Amoy).")
+    var chainID: UInt64 = 137
+
+    @Option(help: "Runtime directory of the bus sockets (default $RUNTIME_DIRECTORY).")
+    var runtimeDir: String?
+
+    @Option(help: "Venue credential file (read-only key). Default: $CREDENTIALS_DIRECTORY/venue-readonly, else <runtime-dir>/readonly-credentials.json.")
+    var credentials: String?
+
+    @Option(help: "Milliseconds between reconciliation cycles.")
+    var cycleMs: Int64 = 10_000
+
+    @Option(help: "Position size difference, in pUSD at the position's price, that alarms (inclusive).")
+    var sizeThreshold: String = "1"
+
+    @Option(help: "Average-price difference that alarms (inclusive).")
+    var priceThreshold: String = "0.05"
+
+    @Option(help: "Share differences below this are dust and ignored.")
+    var dust: String = "0.01"
+
+    @Option(help: "Milliseconds a difference may last after the latest activity (a fill settling, a new order) before it alarms.")
+    var graceMs: Int64 = 30_000
+
+    @Option(help: "Milliseconds after which an input that has not been refreshed is stale.")
+    var staleAfterMs: Int64 = 30_000
+
+    @Option(help: "Halt exec-proc while an alarm of at least this severity is active: critical, warning, info, or never.")
+    var haltAt: String = "critical"
+
+    @Option(help: "POST each alarm raise and clear here (JSON with a Slack/Telegram-compatible \"text\").")
+    var webhook: String?
+
+    @Option(help: "Telegram chat id to put in the webhook body (chat_id).")
+    var webhookChatID: String?
+
+    func validate() throws {
+        guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
+        guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
+        guard cycleMs >= 100 else { throw ValidationError("--cycle-ms must be at least 100.") }
+        _ = try policy()
+        if let webhook, !(webhook.hasPrefix("http://") || webhook.hasPrefix("https://")) || webhook.split(separator: "/").count < 3 {
+            throw ValidationError("--webhook must be an http(s) URL with a path.")
+        }
+    }
+
+    func policy() throws -> ReconciliationPolicy {
+        func amount(_ text: String, _ flag: String) throws -> UInt64 {
+            guard let value = try? MicroUnits.parse(text) else { throw ValidationError("\(flag): \(text) is not a decimal amount with at most 6 decimals.") }
+            return value
+        }
+        let halt: Severity?
+        if haltAt == "never" { halt = nil } else {
+            guard let severity = Severity(rawValue: haltAt) else { throw ValidationError("--halt-at must be critical, warning, info or never.") }
+            halt = severity
+        }
+        guard graceMs >= 0, staleAfterMs > 0 else { throw ValidationError("--grace-ms and --stale-after-ms must be positive.") }
+        return ReconciliationPolicy(sizeThreshold: Collateral(micros: try amount(sizeThreshold, "--size-threshold")),
+                                    priceThreshold: Price(micros: try amount(priceThreshold, "--price-threshold")),
+                                    dust: Shares(micros: try amount(dust, "--dust")), gracePeriodMillis: graceMs,
+                                    staleAfterMillis: staleAfterMs, haltAt: halt)
+    }
+
     func run() throws {
-        throw ValidationError("recon-proc is not implemented in this build (protocol core only); see --help.")
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "polypipe.recon-proc")
+        let environment = ProcessInfo.processInfo.environment
+        guard let runtime = runtimeDir ?? environment["RUNTIME_DIRECTORY"] else {
+            throw ValidationError("no runtime directory: pass --runtime-dir or run under systemd with RuntimeDirectory=.")
+        }
+        let credentialsPath = credentials
+            ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/venue-readonly" }
+            ?? runtime + "/readonly-credentials.json"
+        var settings = ReconService.Settings(venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon,
+                                             layout: BusLayout(runtimeDirectory: runtime), credentialsPath: credentialsPath)
+        settings.cycleMillis = cycleMs
+        settings.policy = try policy()
+        settings.autoHalt = settings.policy.haltAt != nil
+        settings.webhookURL = webhook
+        settings.webhookChatID = webhookChatID
+
+        StopSignals.install { _ in ReconService.stopRequested.store(true, ordering: .relaxed) }
+        do {
+            try ReconService(settings: settings, logger: logger).run {
+                FileHandle.standardOutput.write(Data("ready\n".utf8))
+            }
+        } catch {
+            logger.critical("recon-proc cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
     }
 }

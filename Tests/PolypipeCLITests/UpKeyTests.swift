@@ -40,7 +40,8 @@ import Testing
         \(Scratch.waitingChild())
         """))
         let signal = try scratch.script("signal", Self.reportingChild(scratch, report: "signal-report", rest: Scratch.waitingChild()))
-        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal),
+        let readers = try scratch.script("readers", Self.reportingChild(scratch, report: "readers-report", rest: Scratch.waitingChild()))
+        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal, readers: readers),
                                 environment: ["POLYMARKET_KEY": "0x" + key, "CREDENTIALS_DIRECTORY": credentials],
                                 xdgRuntimeDir: scratch.path)
         #expect(run.waitFor("stack ready"))
@@ -63,6 +64,8 @@ import Testing
         for line in execRuns { #expect(line == "present=yes match=yes length=64 credentials=no argv=clean") }
         #expect(scratch.read("clob-report") == "present=no match=no length=0 credentials=no argv=clean\n")
         #expect(scratch.read("signal-report") == "present=no match=no length=0 credentials=no argv=clean\n")
+        // fill-proc and recon-proc: no key either.
+        #expect(scratch.read("readers-report") == String(repeating: "present=no match=no length=0 credentials=no argv=clean\n", count: 2))
         #expect(err.contains("key loaded"))
         #expect(err.contains("restarting (attempt 1 of 5)"))
     }

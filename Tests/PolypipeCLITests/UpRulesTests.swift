@@ -37,14 +37,20 @@ import Testing
         #expect(clob.readySignal(in: "ready") == nil)
     }
 
-    @Test func stackStartsVenueThenSignerThenStrategyAndOnlyTheSignerHoldsTheKey() {
-        #expect(StackDefinition.names == ["clob-sim", "exec-proc", "signal-proc"])
+    @Test func stackStartsVenueSignerReadersThenStrategyAndOnlyTheSignerHoldsTheKey() {
+        #expect(StackDefinition.names == ["clob-sim", "exec-proc", "fill-proc", "recon-proc", "signal-proc"])
         #expect(StackDefinition.children.filter(\.holdsKey).map(\.name) == ["exec-proc"])
         var context = StackContext(runtimeDirectory: "/tmp/rt", mode: .dryRun, seed: 9, size: "2.5", journal: nil)
         context.venueURL = "http://127.0.0.1:5"
         context.venuePort = 5
         #expect(StackDefinition.children[0].arguments(context) == ["serve", "--port", "5", "--seed", "9"])
-        #expect(StackDefinition.children[1].arguments(context) == ["--mode", "dry-run", "--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt"])
-        #expect(StackDefinition.children[2].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5", "--window", "5m"])
+        #expect(StackDefinition.children[1].arguments(context) == ["--mode", "dry-run", "--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
+                                                                   "--readonly-credentials-out", "/tmp/rt/readonly-credentials.json"])
+        #expect(StackDefinition.children[2].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
+                                                                   "--credentials", "/tmp/rt/readonly-credentials.json",
+                                                                   "--user-channel", "ws://127.0.0.1:5/ws/user"])
+        #expect(StackDefinition.children[3].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
+                                                                   "--credentials", "/tmp/rt/readonly-credentials.json"])
+        #expect(StackDefinition.children[4].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5", "--window", "5m"])
     }
 }

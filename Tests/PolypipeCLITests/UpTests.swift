@@ -7,11 +7,17 @@ import Testing
 @Suite(.serialized) struct UpTests {
     static let venueLine = "listening on http://127.0.0.1:45678"
 
-    /// `up` arguments running the three given scripts, with short restart delays.
-    static func arguments(_ scratch: Scratch, clob: String, exec: String, signal: String, extra: [String] = []) -> [String] {
-        ["up", "--child-command", "clob-sim=\(clob)", "--child-command", "exec-proc=\(exec)",
-         "--child-command", "signal-proc=\(signal)", "--restart-delay", "0.2", "--stop-timeout", "20"] + extra
+    /// `up` arguments running the three given scripts, with short restart delays; fill-proc and
+    /// recon-proc are plain waiting children (`readers`, unless given).
+    static func arguments(_ scratch: Scratch, clob: String, exec: String, signal: String, readers: String? = nil,
+                          extra: [String] = []) throws -> [String] {
+        let reader = try readers ?? scratch.script("reader", Scratch.waitingChild(before: #"echo "args: $*""#))
+        return ["up", "--child-command", "clob-sim=\(clob)", "--child-command", "exec-proc=\(exec)",
+                "--child-command", "fill-proc=\(reader)", "--child-command", "recon-proc=\(reader)",
+                "--child-command", "signal-proc=\(signal)", "--restart-delay", "0.2", "--stop-timeout", "20"] + extra
     }
+
+    static let stack = ["clob-sim", "exec-proc", "fill-proc", "recon-proc", "signal-proc"]
 
     /// The launcher's log lines (not the children's `[name]` lines) that end with `event`.
     static func logLines(_ stderr: String, event: String) -> [String] {
@@ -51,16 +57,20 @@ import Testing
         #expect(err.contains("duration reached"))
         // exec-proc and signal-proc got the venue clob-sim announced, and the runtime dir.
         let runtime = out.components(separatedBy: "runtime dir: ").last?.components(separatedBy: "\n").first ?? "?"
-        #expect(err.contains("[exec-proc] args: --mode paper --venue http://127.0.0.1:45678 --runtime-dir \(runtime)"))
+        #expect(err.contains("[exec-proc] args: --mode paper --venue http://127.0.0.1:45678 --runtime-dir \(runtime) --readonly-credentials-out \(runtime)/readonly-credentials.json"))
         #expect(err.contains("[signal-proc] args: --venue http://127.0.0.1:45678 --runtime-dir \(runtime) --size 2.5"))
         // Start order, then the reverse stop order (each child answered SIGTERM).
-        #expect(Self.children(in: err, event: "child started") == ["clob-sim", "exec-proc", "signal-proc"])
-        #expect(Self.children(in: err, event: "child ready") == ["clob-sim", "exec-proc", "signal-proc"])
-        #expect(Self.events(in: err) == ["child started clob-sim", "child ready clob-sim", "child started exec-proc",
-                                         "child ready exec-proc", "child started signal-proc", "child ready signal-proc"])
-        #expect(Self.children(in: err, event: "stopping child") == ["signal-proc", "exec-proc", "clob-sim"])
-        let stops = ["signal-proc", "exec-proc", "clob-sim"].compactMap { err.range(of: "[\($0)] got SIGTERM")?.lowerBound }
-        #expect(stops.count == 3)
+        #expect(Self.children(in: err, event: "child started") == Self.stack)
+        #expect(Self.children(in: err, event: "child ready") == Self.stack)
+        #expect(Self.events(in: err) == Self.stack.flatMap { ["child started \($0)", "child ready \($0)"] })
+        #expect(Self.children(in: err, event: "stopping child") == Self.stack.reversed())
+        // fill-proc and recon-proc read the venue with the credential exec-proc writes.
+        #expect(err.contains("[fill-proc] args: --venue http://127.0.0.1:45678 --runtime-dir \(runtime) --credentials \(runtime)/readonly-credentials.json"))
+        #expect(err.contains("[recon-proc] args: --venue http://127.0.0.1:45678 --runtime-dir \(runtime) --credentials \(runtime)/readonly-credentials.json"))
+        // No fill-proc or recon-proc answers here: the end-of-run report says so, the run still succeeds.
+        #expect(out.contains("Reconciliation") && out.contains("not available"))
+        let stops = Self.stack.reversed().compactMap { err.range(of: "[\($0)] got SIGTERM")?.lowerBound }
+        #expect(stops.count == 5)
         #expect(stops == stops.sorted())
         // The temporary runtime directory and the current-stack record are gone.
         #expect(!FileManager.default.fileExists(atPath: runtime))
@@ -100,7 +110,7 @@ import Testing
         \(Scratch.waitingChild())
         """)
         let run = try UpHarness(Self.arguments(scratch, clob: clob, exec: exec, signal: signal), xdgRuntimeDir: scratch.path)
-        #expect(run.waitFor("child ready", count: 4))  // clob-sim, exec-proc, signal-proc twice
+        #expect(run.waitFor("child ready", count: 6))  // clob-sim, exec-proc, fill-proc, recon-proc, signal-proc twice
         run.interrupt()
         let status = run.waitForExit()
         let err = run.stderr
@@ -192,7 +202,7 @@ import Testing
         \(Scratch.waitingChild())
         """)
         let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal), xdgRuntimeDir: scratch.path)
-        #expect(run.waitFor("child ready", count: 4))
+        #expect(run.waitFor("child ready", count: 6))  // five children, signal-proc twice
         run.interrupt()
         #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
         #expect(run.stderr.contains("child was killed by signal 9 (SIGKILL); restarting (attempt 1 of 5)"))
@@ -209,7 +219,7 @@ import Testing
         echo ready
         while :; do sleep 1 & wait $!; done
         """)
-        var arguments = UpTests.arguments(scratch, clob: clob, exec: exec, signal: stubborn)
+        var arguments = try UpTests.arguments(scratch, clob: clob, exec: exec, signal: stubborn)
         arguments += ["--stop-timeout", "1"]  // the later value wins over the harness's 20
         let run = try UpHarness(arguments, xdgRuntimeDir: scratch.path)
         #expect(run.waitFor("stack ready"))
@@ -221,6 +231,6 @@ import Testing
         #expect(err.contains("child did not stop in time; killing it"))
         #expect(err.contains("not every child stopped cleanly"))
         // The others were still stopped, in order, after the stubborn one was killed.
-        #expect(UpTests.children(in: err, event: "stopping child") == ["signal-proc", "exec-proc", "clob-sim"])
+        #expect(UpTests.children(in: err, event: "stopping child") == UpTests.stack.reversed())
     }
 }

@@ -69,7 +69,10 @@ public final class FillService {
     public func run(onReady: () -> Void) throws(StartupError) {
         func fail(_ what: String, _ error: any Error) -> StartupError { StartupError(description: "\(what): \(error)") }
 
-        let credentials = try waitForCredentials()
+        let credentials: VenueCredentialsFile
+        do { credentials = try VenueCredentialsFile.waitFor(path: settings.credentialsPath, millis: settings.credentialsWaitMillis) } catch {
+            throw fail("no venue credentials", error)
+        }
         // The fill directory first: it holds the sockets and, by default, the store.
         let directory: SocketDirectory
         do {
@@ -147,20 +150,6 @@ public final class FillService {
             tracker.publishIfDue(nowMillis: now)
         }
         logger.notice("fill-proc stopped", metadata: ["fills": "\(tracker.ledger.fills.count)"])
-    }
-
-    /// The credentials file, waited for while exec-proc (local stack) has not written it yet.
-    private func waitForCredentials() throws(StartupError) -> VenueCredentialsFile {
-        let deadline = BusClock.nowMillis() + settings.credentialsWaitMillis
-        while true {
-            do { return try VenueCredentialsFile(path: settings.credentialsPath) } catch {
-                let missing = !FileManager.default.fileExists(atPath: settings.credentialsPath)
-                if !missing || BusClock.nowMillis() >= deadline || Self.stopRequested.load(ordering: .relaxed) {
-                    throw StartupError(description: "no venue credentials: \(error)")
-                }
-                usleep(100_000)
-            }
-        }
     }
 
     private func serveSnapshots(_ server: RequestServer, tracker: FillTracker) {

@@ -7,16 +7,17 @@ import Shared
 
 extension UpMode: ExpressibleByArgument {}
 
-/// `polypipe up`: run the local stack (clob-sim, exec-proc, signal-proc), each child its own
+/// `polypipe up`: run the local stack (clob-sim, exec-proc, fill-proc, recon-proc, signal-proc), each child its own
 /// process, supervised until Ctrl-C, SIGTERM or `--duration`.
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run the local stack: clob-sim, exec-proc and signal-proc, supervised.",
+        abstract: "Run the local stack: clob-sim, exec-proc, fill-proc, recon-proc and signal-proc, supervised.",
         discussion: """
         Children start in order, each once the previous one printed its ready line: clob-sim \
         ("listening on http://127.0.0.1:PORT"; its URL becomes every other child's --venue), \
-        then exec-proc ("ready"), then signal-proc ("ready"). Their stdout and stderr appear on \
+        then exec-proc ("ready"; it writes a read-only venue credential for the two readers), \
+        fill-proc, recon-proc, then signal-proc (each "ready"). Their stdout and stderr appear on \
         this command's stderr, each line prefixed with [name]. stdout carries only \
         "runtime dir: PATH" at start and "stack ready" once every child is ready.
 
@@ -34,9 +35,13 @@ struct Up: ParsableCommand {
         The runtime directory is recorded in ${XDG_RUNTIME_DIR:-/tmp}/polypipe-$UID/current, so \
         `polypipe status`, `halt`, `resume`, `reduce-only` and `cancel-all` find it without flags.
 
-        Exit status: 0 when the stack stopped on request and every child stopped cleanly; 1 when \
-        it could not start, a child failed too often or was not ready in time, or a child had to \
-        be killed.
+        When the stack stops on request, it prints fill-proc's execution statistics and \
+        recon-proc's verdict (as `polypipe stats` does) before stopping the children.
+
+        Exit status: 0 when the stack stopped on request, every child stopped cleanly and \
+        recon-proc had no active alarm; 1 when it could not start, a child failed too often or \
+        was not ready in time, a child had to be killed, or an alarm (an unexplained \
+        discrepancy) was active at the end.
         """
     )
 
@@ -130,16 +135,27 @@ struct Up: ParsableCommand {
         ])
 
         let context = StackContext(runtimeDirectory: runtime.path, mode: mode, seed: seed, size: size, journal: journal)
-        let supervisor = Supervisor(
-            children: children, context: context, environment: environment, key: key,
-            configuration: .init(
-                readyTimeout: .seconds(readyTimeout), stopTimeout: .seconds(stopTimeout), duration: duration.map { .seconds($0) },
-                restart: RestartPolicy(limit: restartLimit, window: .seconds(restartWindow), delay: .seconds(restartDelay))),
-            logger: logger)
+        var configuration = Supervisor.Configuration(
+            readyTimeout: .seconds(readyTimeout), stopTimeout: .seconds(stopTimeout), duration: duration.map { .seconds($0) },
+            restart: RestartPolicy(limit: restartLimit, window: .seconds(restartWindow), delay: .seconds(restartDelay)))
+        // The end-of-run report: fill-proc's statistics and recon-proc's verdict, read while
+        // they still run.
+        let layout = BusLayout(runtimeDirectory: runtime.path)
+        nonisolated(unsafe) var report: StackReport?  // written and read on this thread only (the supervisor's loop)
+        configuration.beforeStop = { report = StackReport.fetch(layout, timeoutMilliseconds: 3_000) }
+        let supervisor = Supervisor(children: children, context: context, environment: environment, key: key,
+                                    configuration: configuration, logger: logger)
         let outcome = supervisor.run()
         logger.info("stack stopped", metadata: ["clean": "\(outcome.cleanStop)", "failed": "\(outcome.failure != nil)"])
+        if let report {
+            ConsoleOutput.announce(report.text)
+            for problem in report.problems { logger.notice("end-of-run report incomplete", metadata: ["problem": "\(problem)"]) }
+        }
         if let failure = outcome.failure { throw UpError.stackFailed(failure) }
         if !outcome.cleanStop { throw UpError.uncleanStop }
+        if let reconciliation = report?.reconciliation, !reconciliation.inSync {
+            throw UpError.unreconciled(reconciliation.active.map { "\($0.kind) \($0.subject)" })
+        }
     }
 
     /// `--child-command name=path` as a dictionary.

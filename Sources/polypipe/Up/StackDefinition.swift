@@ -2,8 +2,9 @@
 ///
 /// clob-sim first (it prints the venue URL the others need), then exec-proc (binds the bus
 /// sockets, holds the key, and writes a read-only venue credential for the two readers), then
-/// fill-proc (follows exec-proc's orders on the venue), then signal-proc (connects to
-/// exec-proc's action socket) — so no order is sent before fill-proc follows them.
+/// fill-proc (follows exec-proc's orders on the venue), recon-proc (compares paper, fills,
+/// journal and venue), then signal-proc (connects to exec-proc's action socket) — so no order
+/// is sent before the processes that account for it run.
 enum StackDefinition {
     static let children: [ChildSpec] = [
         ChildSpec(name: "clob-sim", readiness: .listeningLine, holdsKey: false) { context in
@@ -17,6 +18,9 @@ enum StackDefinition {
         ChildSpec(name: "fill-proc", readiness: .readyLine, holdsKey: false) { context in
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory,
              "--credentials", context.readOnlyCredentialsPath, "--user-channel", context.userChannelURL ?? ""]
+        },
+        ChildSpec(name: "recon-proc", readiness: .readyLine, holdsKey: false) { context in
+            ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--credentials", context.readOnlyCredentialsPath]
         },
         ChildSpec(name: "signal-proc", readiness: .readyLine, holdsKey: false) { context in
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size, "--window", "5m"]

@@ -29,6 +29,10 @@ final class Supervisor {
         var restart: RestartPolicy
         /// How long one wait may last at most: bounds how late a signal or an exit is noticed.
         var tick: Duration = .milliseconds(100)
+        /// Runs once when a requested or timed stop begins with every child running, before
+        /// any child is signalled (the end-of-run report reads them). Keep it short: children's
+        /// output is not drained meanwhile.
+        var beforeStop: (() -> Void)?
     }
 
     /// How the run ended.
@@ -333,6 +337,7 @@ final class Supervisor {
             if case .restartPending = child.state { child.state = .stopped(nil) }
         }
         logger.info("stopping the stack", metadata: ["reason": "\(reason == nil ? "requested" : "failure")"])
+        if reason == nil, phase == .running { configuration.beforeStop?() }
         phase = .stopping(cursor: children.count - 1)
     }
 

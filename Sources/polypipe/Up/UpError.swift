@@ -11,6 +11,8 @@ enum UpError: Error, CustomStringConvertible {
     case stackFailed(String)
     /// Every child stopped, but not all of them cleanly (killed, or a non-zero exit while stopping).
     case uncleanStop
+    /// recon-proc had active alarms when the run ended (kind and subject of each).
+    case unreconciled([String])
 
     var description: String {
         switch self {
@@ -20,6 +22,7 @@ enum UpError: Error, CustomStringConvertible {
             return "no \(child) executable at \(path): build the stack (swift build), pass --bin-dir, or --child-command \(child)=PATH"
         case .stackFailed(let reason): return "the stack stopped: \(reason)"
         case .uncleanStop: return "the stack stopped, but not every child stopped cleanly (see the log above)"
+        case .unreconciled(let alarms): return "unexplained discrepancies at the end of the run: \(alarms.joined(separator: "; "))"
         }
     }
 }

@@ -53,6 +53,19 @@ public struct VenueCredentialsFile: Sendable {
         }
     }
 
+    /// Reads `path`, waiting up to `millis` for it to appear (exec-proc writes it at startup in
+    /// the local stack). A file that exists but is wrong fails at once.
+    public static func waitFor(path: String, millis: Int64, pollMillis: UInt32 = 100) throws(Failure) -> VenueCredentialsFile {
+        var waited: Int64 = 0
+        while true {
+            do { return try VenueCredentialsFile(path: path) } catch {
+                if FileManager.default.fileExists(atPath: path) || waited >= millis { throw error }
+                usleep(pollMillis * 1_000)
+                waited += Int64(pollMillis)
+            }
+        }
+    }
+
     /// Writes the file atomically with `mode` (default 0640: the owner and its group, the
     /// intended readers).
     public func write(to path: String, mode: mode_t = 0o640) throws(Failure) {
