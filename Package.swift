@@ -124,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecProcTests",
-            dependencies: ["Shared", "exec-proc", "fill-proc", "clob-sim"]
+            dependencies: ["Shared", "exec-proc", "fill-proc", "recon-proc", "clob-sim"]
         ),
         .testTarget(
             name: "PolypipeCLITests",
