@@ -53,7 +53,7 @@ import Testing
         let stream = ClobStream(url: sim.url.replacingOccurrences(of: "http://", with: "ws://") + "/ws/market",
                                 channel: .market(assets: [token]), logger: Logger(label: "test"))
         let events = EventLog(stream.events())
-        #expect(await events.next { $0 == .connected(isReconnect: false) } != nil)
+        #expect(await events.next(within: 40) { $0 == .connected(isReconnect: false) } != nil, "no connection within 40 s (the suite runs beside many processes)")
         #expect(await events.next(Self.isMessage("book") { $0["asset_id"]?.scalarText == token.description }) != nil)
         _ = bob.postOrder(body: try SwiftClientScenarioTests.order(SwiftClientScenarioTests.bob, bob, .buy, token, price: "0.33", size: "10"))
         let change = await events.next(Self.isMessage("price_change"))
@@ -75,7 +75,7 @@ import Testing
         let stream = ClobStream(url: sim.url.replacingOccurrences(of: "http://", with: "ws://") + "/ws/user",
                                 channel: .user(bob.l2!.credentials, markets: []), configuration: configuration, logger: Logger(label: "test"))
         let events = EventLog(stream.events())
-        #expect(await events.next { $0 == .connected(isReconnect: false) } != nil)
+        #expect(await events.next(within: 40) { $0 == .connected(isReconnect: false) } != nil, "no connection within 40 s (the suite runs beside many processes)")
         guard case .accepted(let resting) = bob.postOrder(body: try SwiftClientScenarioTests.order(SwiftClientScenarioTests.bob, bob, .buy, down, price: "0.45", size: "20")) else {
             Issue.record("order not accepted"); return
         }
