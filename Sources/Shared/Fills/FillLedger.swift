@@ -146,7 +146,9 @@ public struct FillLedger: Sendable {
             pendingResolution = nil
         }
         for fill in keyed {
-            last = max(last, fill.matchedAtMillis, fill.statusChangedAtMillis)
+            // Our clock only (when we saw it, when its status changed): a grace period measured
+            // against the venue's match time would move with the venue's clock skew.
+            last = max(last, fill.firstSeenAtMillis, fill.statusChangedAtMillis)
             settleIfDue(before: fill.sequence)
             guard !fill.isVoided else { continue }
             book.apply(side: fill.side, shares: fill.size, price: fill.price)

@@ -105,6 +105,7 @@ public final class ReconCycle {
         report.positionsCompared = UInt32(clamping: result.positionsCompared)
         report.alarmsRaised = raised
         report.alarmsCleared = cleared
+        report.positions = Self.checks(paper: input.paper.value, actual: input.actual.value)
         self.report = report
         _ = try? publisher.publish(topic: BusLayout.Topic.recon, message: report)
         logger.debug("reconciliation cycle", metadata: ["cycle": "\(count)", "summary": "\(result.summary)"])
@@ -148,6 +149,21 @@ public final class ReconCycle {
             logger.critical("exec-proc halted by recon-proc", metadata: ["alarm": "\(first.alarmID)"])
         } catch {
             logger.error("cannot halt exec-proc; will ask again next cycle", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func checks(paper: [PaperPosition], actual: [ActualPosition]) -> [Polypipe_Bus_V1_PositionCheck] {
+        let papers = Dictionary(paper.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        let actuals = Dictionary(actual.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        return Set(papers.keys).union(actuals.keys).sorted().map { key in
+            var check = Polypipe_Bus_V1_PositionCheck()
+            check.market = key.market
+            check.tokenID = key.token.description
+            check.paperSizeMicros = papers[key]?.size.micros ?? 0
+            check.paperPriceMicros = papers[key]?.averagePrice.micros ?? 0
+            check.actualSizeMicros = actuals[key]?.size.micros ?? 0
+            check.actualPriceMicros = actuals[key]?.averagePrice.micros ?? 0
+            return check
         }
     }
 

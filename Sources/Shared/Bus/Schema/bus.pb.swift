@@ -1084,6 +1084,31 @@ public nonisolated struct Polypipe_Bus_V1_ReconReport: Sendable {
 
   public var alarmsCleared: UInt64 = 0
 
+  /// Both sides of every position compared this cycle.
+  public var positions: [Polypipe_Bus_V1_PositionCheck] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Polypipe_Bus_V1_PositionCheck: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var market: String = String()
+
+  public var tokenID: String = String()
+
+  public var paperSizeMicros: Int64 = 0
+
+  public var paperPriceMicros: UInt64 = 0
+
+  public var actualSizeMicros: Int64 = 0
+
+  public var actualPriceMicros: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2338,7 +2363,7 @@ nonisolated extension Polypipe_Bus_V1_Alarm: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Polypipe_Bus_V1_ReconReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReconReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{3}at_ms\0\u{1}cycle\0\u{3}in_sync\0\u{1}active\0\u{3}positions_compared\0\u{3}max_size_difference_micros\0\u{3}alarms_raised\0\u{3}alarms_cleared\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{3}at_ms\0\u{1}cycle\0\u{3}in_sync\0\u{1}active\0\u{3}positions_compared\0\u{3}max_size_difference_micros\0\u{3}alarms_raised\0\u{3}alarms_cleared\0\u{1}positions\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2357,6 +2382,7 @@ nonisolated extension Polypipe_Bus_V1_ReconReport: SwiftProtobuf.Message, SwiftP
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.maxSizeDifferenceMicros) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.alarmsRaised) }()
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.alarmsCleared) }()
+      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.positions) }()
       default: break
       }
     }
@@ -2396,6 +2422,9 @@ nonisolated extension Polypipe_Bus_V1_ReconReport: SwiftProtobuf.Message, SwiftP
     if self.alarmsCleared != 0 {
       try visitor.visitSingularUInt64Field(value: self.alarmsCleared, fieldNumber: 11)
     }
+    if !self.positions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.positions, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2411,6 +2440,62 @@ nonisolated extension Polypipe_Bus_V1_ReconReport: SwiftProtobuf.Message, SwiftP
     if lhs.maxSizeDifferenceMicros != rhs.maxSizeDifferenceMicros {return false}
     if lhs.alarmsRaised != rhs.alarmsRaised {return false}
     if lhs.alarmsCleared != rhs.alarmsCleared {return false}
+    if lhs.positions != rhs.positions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_PositionCheck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PositionCheck"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}market\0\u{3}token_id\0\u{3}paper_size_micros\0\u{3}paper_price_micros\0\u{3}actual_size_micros\0\u{3}actual_price_micros\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.paperSizeMicros) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.paperPriceMicros) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.actualSizeMicros) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.actualPriceMicros) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.market.isEmpty {
+      try visitor.visitSingularStringField(value: self.market, fieldNumber: 1)
+    }
+    if !self.tokenID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 2)
+    }
+    if self.paperSizeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.paperSizeMicros, fieldNumber: 3)
+    }
+    if self.paperPriceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.paperPriceMicros, fieldNumber: 4)
+    }
+    if self.actualSizeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.actualSizeMicros, fieldNumber: 5)
+    }
+    if self.actualPriceMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.actualPriceMicros, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_PositionCheck, rhs: Polypipe_Bus_V1_PositionCheck) -> Bool {
+    if lhs.market != rhs.market {return false}
+    if lhs.tokenID != rhs.tokenID {return false}
+    if lhs.paperSizeMicros != rhs.paperSizeMicros {return false}
+    if lhs.paperPriceMicros != rhs.paperPriceMicros {return false}
+    if lhs.actualSizeMicros != rhs.actualSizeMicros {return false}
+    if lhs.actualPriceMicros != rhs.actualPriceMicros {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

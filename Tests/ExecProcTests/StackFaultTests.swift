@@ -1,0 +1,68 @@
+import Foundation
+import Shared
+import Testing
+
+/// The whole execution side — clob-sim, exec-proc, fill-proc (REST and user channel) and
+/// recon-proc — trading through the venue's faults at once: 5xx answers on every kind of
+/// request, submits that time out but still place the order, dropped WebSockets and ghost
+/// fills. At the end fill-proc's positions equal the venue's balances, and recon-proc's only
+/// alarms are ghost fills, each naming a trade the venue reported FAILED.
+@Suite(.serialized) struct StackFaultTests {
+    @Test func tradingThroughFaultsEndsWithTheVenuesPositionsAndOnlyExplainedAlarms() throws {
+        let stack = try FillProcTests.stack()
+        stack.killExec()
+        // Submits withheld 2.5 s time out at 1.5 s (unknown, then resolved by order id).
+        try stack.startExec(extra: ["--request-timeout-ms", "1500", "--unknown-grace-ms", "8000"])
+        let window = try stack.currentWindow()
+        let fill = try FillProcTests.startFillProc(stack, userChannel: true)
+        defer { kill(fill.processIdentifier, SIGKILL); fill.waitUntilExit() }
+        let recon = try ReconProcTests.startReconProc(stack, extra: ["--halt-at", "never", "--grace-ms", "3000"])
+        defer { kill(recon.processIdentifier, SIGKILL); recon.waitUntilExit() }
+
+        try stack.post("/admin/faults", #"{"server_error_ppm": 100000, "timeout_but_placed": 2, "withheld_ms": 2500, "ghost_fill_ppm": 200000}"#)
+        var outcomes: [String: Polypipe_Bus_V1_Outcome] = [:]
+        for index in 0..<12 {
+            if index == 6 { try stack.post("/admin/drop-websockets", "{}") }
+            let id = "sf-\(index)"
+            try stack.send(ExecStack.action(id: id, market: window.market, token: index % 3 == 2 ? window.other : window.token,
+                                            price: index % 3 == 2 ? 600_000 : 500_000))
+            let first = try stack.event(for: id, timeoutSeconds: 15)
+            outcomes[id] = first.outcome
+            if first.outcome == .unknown {
+                // Resolved by its order id: accepted (placed after all) or canceled (absent).
+                let resolved = try stack.event(for: id, after: 1, timeoutSeconds: 20)
+                #expect([.accepted, .canceled].contains(resolved.outcome), "\(id): \(resolved.outcome) \(resolved.reason)")
+                outcomes[id] = resolved.outcome
+            }
+            usleep(150_000)
+        }
+        try stack.post("/admin/reset-faults", "{}")
+        let accepted = outcomes.filter { $0.value == .accepted }.count
+        #expect(accepted >= 6, "most actions trade despite the faults: \(outcomes)")
+
+        // fill-proc ends where the venue is: every fill settled (CONFIRMED or FAILED), and
+        // each position the venue's balance.
+        let state = try FillProcTests.waitFor(stack, "every fill settled") { state in
+            !state.fills.isEmpty && state.fills.allSatisfy { $0.settlement == .confirmed || $0.settlement == .failed }
+                && Set(state.fills.map(\.actionID)).count == accepted
+        }
+        let client = try stack.client()
+        for token in [window.token, window.other] {
+            let venue = try client.balanceAllowance(.conditional, tokenID: try TokenID(decimal: token), signatureType: .eoa).balance.uint64Value ?? 0
+            let ours = state.positions.first { $0.tokenID == token }?.sizeMicros ?? 0
+            #expect(UInt64(max(0, ours)) == venue, "token …\(token.suffix(6)): fill-proc \(ours), venue \(venue)")
+        }
+
+        // recon-proc: past the grace period, nothing unexplained.
+        usleep(3_000_000)
+        let failedTrades = Set(state.fills.filter { $0.settlement == .failed }.map(\.tradeID))
+        // Each position that lost fills has one ghost_fill alarm; nothing else is active.
+        let ghostPositions = Set(state.fills.filter { $0.settlement == .failed }.map { "\($0.market)/\($0.tokenID)" })
+        let report = try ReconProcTests.waitForReport(stack, "a ghost_fill alarm per position with a FAILED fill, nothing else") { report in
+            report.active.allSatisfy { $0.kind == "ghost_fill" } && Set(report.active.map(\.subject)) == ghostPositions
+        }
+        for alarm in report.active {
+            #expect(failedTrades.contains { alarm.detail.contains($0) }, "\(alarm.kind) \(alarm.subject): \(alarm.detail)")
+        }
+    }
+}
