@@ -67,21 +67,25 @@ public final class Journal: Sendable {
         /// SQLite's default: the commit that takes the log past 1000 pages checkpoints inline,
         /// so every few hundred orders one write waits for the copy and its fsync (milliseconds).
         case inline
-        /// A background thread with its own connection checkpoints every `intervalMillis`;
-        /// commits on the signing path never wait for one. The default.
-        case background(intervalMillis: Int)
+        /// A background thread with its own connection checkpoints once no commit has come for
+        /// `quietMillis`, or after `maxCommits` commits under sustained load; commits on the
+        /// signing path never wait for one. The default. (A checkpoint's fsync on the same
+        /// filesystem stalls the next log appends for milliseconds, so it is kept to quiet times.)
+        case background(quietMillis: Int64, maxCommits: Int)
+
+        public static let standard = Checkpointing.background(quietMillis: 200, maxCommits: 20_000)
     }
 
     /// Opens (creating and migrating) the journal at `path`.
     /// - Throws: ``Failure``.
     public init(path: String, durability: Durability = .processCrash,
-                checkpointing: Checkpointing = .background(intervalMillis: 250)) throws(Failure) {
+                checkpointing: Checkpointing = .standard) throws(Failure) {
         do {
             let configuration = durability.databaseConfiguration(inlineCheckpoints: checkpointing == .inline)
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
-            if case .background(let interval) = checkpointing {
-                checkpointer = try JournalCheckpointer(path: path, configuration: configuration, intervalMillis: interval)
+            if case .background(let quiet, let maxCommits) = checkpointing {
+                checkpointer = try JournalCheckpointer(path: path, configuration: configuration, quietMillis: quiet, maxCommits: maxCommits)
             } else {
                 checkpointer = nil
             }
@@ -91,6 +95,12 @@ public final class Journal: Sendable {
     }
 
     deinit { checkpointer?.stop() }
+
+    /// Every write transaction goes through here, so the checkpointer knows when it is quiet.
+    private func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        defer { checkpointer?.noteCommit() }
+        return try queue.write(updates)
+    }
 
     /// Migrations are never changed once shipped; new ones are appended.
     private static var migrator: DatabaseMigrator {
@@ -135,7 +145,7 @@ public final class Journal: Sendable {
     public func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64,
                        audit: (decision: String, detail: String)? = nil) throws(Failure) -> Recorded {
         do {
-            return try queue.write { db -> Recorded in
+            return try write { db -> Recorded in
                 // Insert first: the primary key refuses a second row for the action id, and only
                 // then is the existing row read (no SELECT on the common path).
                 do {
@@ -161,7 +171,7 @@ public final class Journal: Sendable {
     /// - Returns: false (and writes nothing) unless the current order exists and is rejected.
     public func resign(actionID: String, orderHash: String, body: [UInt8], nowMillis: Int64) throws(Failure) -> Bool {
         do {
-            return try queue.write { db -> Bool in
+            return try write { db -> Bool in
                 try db.execute(sql: """
                     UPDATE orders SET orderHash = ?, body = ?, state = ?, reason = NULL, updatedAtMillis = ?
                     WHERE actionID = ? AND state = ?
@@ -189,7 +199,7 @@ public final class Journal: Sendable {
     public func update(orderHash: String, to state: State, reason: String? = nil, nowMillis: Int64,
                        audit: (actionID: String?, decision: String, detail: String)? = nil) throws(Failure) {
         do {
-            try queue.write { db in
+            try write { db in
                 try db.cachedStatement(sql: "UPDATE orders SET state = ?, reason = ?, updatedAtMillis = ? WHERE orderHash = ?")
                     .execute(arguments: [state.rawValue, reason, nowMillis, orderHash])
                 if let audit { try Self.insertAudit(db, actionID: audit.actionID, decision: audit.decision, detail: audit.detail, nowMillis: nowMillis) }
@@ -222,7 +232,7 @@ public final class Journal: Sendable {
     /// Appends one risk or execution decision to the audit log (never updated, never deleted).
     public func audit(actionID: String?, decision: String, detail: String, nowMillis: Int64) throws(Failure) {
         do {
-            try queue.write { db in
+            try write { db in
                 try Self.insertAudit(db, actionID: actionID, decision: decision, detail: detail, nowMillis: nowMillis)
             }
         } catch {
@@ -248,7 +258,7 @@ public final class Journal: Sendable {
 
     public func setTradingState(_ state: TradingState) throws(Failure) {
         do {
-            try queue.write { db in
+            try write { db in
                 try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('tradingState', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                                arguments: [state.rawValue])
             }

@@ -83,7 +83,7 @@ struct Bench: ParsableCommand {
         // exec-proc's background checkpointer, in this run on this disk.
         let journalInline = try Self.measureJournal(body: body, orders: max(1_000, iterations / 4), checkpointing: .inline)
         let journalBackground = try Self.measureJournal(body: body, orders: max(1_000, iterations / 4),
-                                                        checkpointing: .background(intervalMillis: 250))
+                                                        checkpointing: .standard)
         let journal: [(String, Stats)] = [
             ("duplicate check", journalBackground.check), ("record, inline ckpt", journalInline.record),
             ("record, background ckpt", journalBackground.record), ("settle, inline ckpt", journalInline.settle),

@@ -52,11 +52,12 @@ import Testing
     }
 
     /// Commits only append to the write-ahead log; the checkpointer thread, not a commit, copies
-    /// it into the database file. With a long interval nothing is copied during 300 commits
-    /// (SQLite's inline checkpoint, at 1000 log pages, is off); with a short one it is.
+    /// it into the database file, once commits pause. While they keep coming nothing is copied
+    /// during 300 commits (SQLite's inline checkpoint, at 1000 log pages, is off); once they
+    /// pause (a short quiet time) it is.
     @Test(arguments: [false, true])
     func theLogIsCopiedIntoTheDatabaseByTheCheckpointerOnly(checkpointSoon: Bool) throws {
-        let journal = try Journal(path: path, checkpointing: .background(intervalMillis: checkpointSoon ? 50 : 600_000))
+        let journal = try Journal(path: path, checkpointing: .background(quietMillis: checkpointSoon ? 50 : 600_000, maxCommits: 1_000_000))
         func databaseSize() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? -1 }
         let initial = databaseSize()
         let body = [UInt8](repeating: 0x7B, count: 1_200)
