@@ -298,15 +298,17 @@ public final class Executor {
             return event
         }
         let sentAt = BusClock.nowNanos()
-        return conclude(sending, outcome: venue.postOrder(body: body), sentAtNanos: sentAt)
+        let outcome = venue.postOrder(body: body)
+        return conclude(sending, outcome: outcome, sentAtNanos: sentAt, answeredAtNanos: BusClock.nowNanos())
     }
 
     /// Settles a sent order with the venue's answer.
-    private func conclude(_ sent: InFlight, outcome: SubmitOutcome, sentAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+    private func conclude(_ sent: InFlight, outcome: SubmitOutcome, sentAtNanos: UInt64, answeredAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
         let (action, proposal, orderID) = (sent.action, sent.proposal, sent.orderID)
         var event = sent.event
         lastSentAtNanos = sentAtNanos
         event.sentAtNs = sentAtNanos
+        event.answeredAtNs = answeredAtNanos
         let after = clock()
         switch outcome {
         case .accepted(let acceptance):
@@ -358,7 +360,7 @@ public final class Executor {
         guard let sender else { return }
         for completion in sender.takeCompletions() {
             guard let sent = inFlight.removeValue(forKey: completion.ticket) else { continue }
-            _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos)
+            _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos, answeredAtNanos: completion.answeredAtNanos)
         }
     }
 

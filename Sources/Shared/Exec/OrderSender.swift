@@ -18,6 +18,8 @@ public final class OrderSender: Sendable {
         public let ticket: UInt64
         /// Realtime clock just before the request went to the transport.
         public let sentAtNanos: UInt64
+        /// Realtime clock when the answer (or the failure) came back.
+        public let answeredAtNanos: UInt64
         public let outcome: SubmitOutcome
     }
 
@@ -69,7 +71,8 @@ public final class OrderSender: Sendable {
             guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
             let sentAt = BusClock.nowNanos()
             let outcome = client.postOrder(body: job.body)
-            completions.withLock { $0.append(Completion(ticket: job.ticket, sentAtNanos: sentAt, outcome: outcome)) }
+            let answeredAt = BusClock.nowNanos()
+            completions.withLock { $0.append(Completion(ticket: job.ticket, sentAtNanos: sentAt, answeredAtNanos: answeredAt, outcome: outcome)) }
             wakeup.signal()
         }
     }

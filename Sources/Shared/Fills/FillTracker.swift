@@ -21,6 +21,10 @@ public final class FillTracker {
     private let settings: FillService.Settings
     private let logger: Logger
     private var feesKnown: Set<String> = []
+    /// Orders that matched on arrival, by lower-case id: when exec-proc had the venue's answer
+    /// (unix ms). Their first match happened before it — a millisecond bound, where the venue's
+    /// `match_time` has one-second resolution.
+    private var answeredMatched: [String: Int64] = [:]
     private var dirty = true
     private var lastPublishedAtMillis: Int64 = 0
     private var lastMarkedAtMillis: Int64 = 0
@@ -63,6 +67,9 @@ public final class FillTracker {
                 save(ledger.track(record))
             }
             if let sentAt { save(ledger.record(.submitted, orderID: event.orderID, atMillis: sentAt)) }
+            if event.outcome == .accepted, event.venueStatus.lowercased() == "matched", event.answeredAtNs > 0 {
+                answeredMatched[event.orderID.lowercased()] = Int64(event.answeredAtNs / 1_000_000)
+            }
             switch event.outcome {
             case .accepted: save(ledger.record(.accepted, orderID: event.orderID, atMillis: nowMillis))
             case .rejected: save(ledger.record(.rejected(reason: event.reason), orderID: event.orderID, atMillis: nowMillis))
@@ -84,7 +91,7 @@ public final class FillTracker {
         do {
             for trade in try venue.trades(after: after) {
                 learnFees(market: trade.market)
-                save(ledger.ingest(TradeObservation(trade: trade, source: .rest, observedAtMillis: nowMillis)))
+                save(ledger.ingest(refined(TradeObservation(trade: trade, source: .rest, observedAtMillis: nowMillis))))
             }
             try store.save(FillStore.Cursor(name: Self.tradeCursor, value: String(after)))
         } catch {
@@ -121,7 +128,11 @@ public final class FillTracker {
             switch message["event_type"]?.scalarText {
             case "trade":
                 if let market = message["market"]?.scalarText { learnFees(market: market) }
-                save(ledger.ingest(json: message, source: .userChannel, observedAtMillis: nowMillis))
+                if let observation = try? TradeObservation(json: message, source: .userChannel, observedAtMillis: nowMillis) {
+                    save(ledger.ingest(refined(observation)))
+                } else {
+                    save(ledger.ingest(json: message, source: .userChannel, observedAtMillis: nowMillis))  // counted as malformed
+                }
             case "order":
                 guard let id = message["id"]?.scalarText else { counters.dropped += 1; continue }
                 let type = message["type"]?.scalarText?.uppercased() ?? ""
@@ -131,6 +142,17 @@ public final class FillTracker {
                 continue  // pongs, errors, events of no interest
             }
         }
+    }
+
+    /// The trade with its match time narrowed for an order of ours that matched on arrival: its
+    /// taker trades happened between sending and the venue's answer, so the answer's time (our
+    /// clock, milliseconds) bounds the match better than `match_time` (the venue's clock, whole
+    /// seconds, which can even read as before the order was sent).
+    private func refined(_ observation: TradeObservation) -> TradeObservation {
+        guard let answeredAt = answeredMatched[observation.taker.orderID.lowercased()] else { return observation }
+        return TradeObservation(tradeID: observation.tradeID, market: observation.market, status: observation.status,
+                                taker: observation.taker, makers: observation.makers, matchedAtMillis: answeredAt,
+                                observedAtMillis: observation.observedAtMillis, source: observation.source)
     }
 
     /// Reads trades from a little before the oldest unsettled fill (their statuses still move),

@@ -516,50 +516,107 @@ public nonisolated struct Polypipe_Bus_V1_Action: Sendable {
 }
 
 /// What happened to one action (published by exec-proc on topic "order").
-public nonisolated struct Polypipe_Bus_V1_OrderEvent: Sendable {
+public nonisolated struct Polypipe_Bus_V1_OrderEvent: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var actionID: String = String()
+  public var actionID: String {
+    get {_storage._actionID}
+    set {_uniqueStorage()._actionID = newValue}
+  }
 
   /// The EIP-712 order hash (0x + 64 hex) = the venue's order id; empty when nothing was signed.
-  public var orderID: String = String()
+  public var orderID: String {
+    get {_storage._orderID}
+    set {_uniqueStorage()._orderID = newValue}
+  }
 
-  public var outcome: Polypipe_Bus_V1_Outcome = .unspecified
+  public var outcome: Polypipe_Bus_V1_Outcome {
+    get {_storage._outcome}
+    set {_uniqueStorage()._outcome = newValue}
+  }
 
-  public var reason: String = String()
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
 
-  public var market: String = String()
+  public var market: String {
+    get {_storage._market}
+    set {_uniqueStorage()._market = newValue}
+  }
 
-  public var tokenID: String = String()
+  public var tokenID: String {
+    get {_storage._tokenID}
+    set {_uniqueStorage()._tokenID = newValue}
+  }
 
-  public var side: Polypipe_Bus_V1_Side = .unspecified
+  public var side: Polypipe_Bus_V1_Side {
+    get {_storage._side}
+    set {_uniqueStorage()._side = newValue}
+  }
 
-  public var sizeMicros: UInt64 = 0
+  public var sizeMicros: UInt64 {
+    get {_storage._sizeMicros}
+    set {_uniqueStorage()._sizeMicros = newValue}
+  }
 
-  public var limitPriceMicros: UInt64 = 0
+  public var limitPriceMicros: UInt64 {
+    get {_storage._limitPriceMicros}
+    set {_uniqueStorage()._limitPriceMicros = newValue}
+  }
 
-  public var expectedPriceMicros: UInt64 = 0
+  public var expectedPriceMicros: UInt64 {
+    get {_storage._expectedPriceMicros}
+    set {_uniqueStorage()._expectedPriceMicros = newValue}
+  }
 
   /// The venue's status string when it answered ("live", "matched", "delayed").
-  public var venueStatus: String = String()
+  public var venueStatus: String {
+    get {_storage._venueStatus}
+    set {_uniqueStorage()._venueStatus = newValue}
+  }
 
   /// When the action was created, when exec-proc received it, and when the request went out.
-  public var actionCreatedAtMs: Int64 = 0
+  public var actionCreatedAtMs: Int64 {
+    get {_storage._actionCreatedAtMs}
+    set {_uniqueStorage()._actionCreatedAtMs = newValue}
+  }
 
-  public var receivedAtNs: UInt64 = 0
+  public var receivedAtNs: UInt64 {
+    get {_storage._receivedAtNs}
+    set {_uniqueStorage()._receivedAtNs = newValue}
+  }
 
-  public var sentAtNs: UInt64 = 0
+  public var sentAtNs: UInt64 {
+    get {_storage._sentAtNs}
+    set {_uniqueStorage()._sentAtNs = newValue}
+  }
 
-  public var strategy: String = String()
+  public var strategy: String {
+    get {_storage._strategy}
+    set {_uniqueStorage()._strategy = newValue}
+  }
 
   /// Venue trade ids when the order matched on arrival.
-  public var tradeIds: [String] = []
+  public var tradeIds: [String] {
+    get {_storage._tradeIds}
+    set {_uniqueStorage()._tradeIds = newValue}
+  }
+
+  /// When the venue's answer arrived (realtime clock, ns); 0 when nothing was sent. For an
+  /// order that matched on arrival, the match happened between sent_at_ns and this.
+  public var answeredAtNs: UInt64 {
+    get {_storage._answeredAtNs}
+    set {_uniqueStorage()._answeredAtNs = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// exec-proc's state (topic "status", and inside replies and snapshots).
@@ -1237,104 +1294,177 @@ nonisolated extension Polypipe_Bus_V1_Action: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{3}order_id\0\u{1}outcome\0\u{1}reason\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}venue_status\0\u{3}action_created_at_ms\0\u{3}received_at_ns\0\u{3}sent_at_ns\0\u{1}strategy\0\u{3}trade_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{3}order_id\0\u{1}outcome\0\u{1}reason\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}venue_status\0\u{3}action_created_at_ms\0\u{3}received_at_ns\0\u{3}sent_at_ns\0\u{1}strategy\0\u{3}trade_ids\0\u{3}answered_at_ns\0")
+
+  fileprivate class _StorageClass {
+    var _actionID: String = String()
+    var _orderID: String = String()
+    var _outcome: Polypipe_Bus_V1_Outcome = .unspecified
+    var _reason: String = String()
+    var _market: String = String()
+    var _tokenID: String = String()
+    var _side: Polypipe_Bus_V1_Side = .unspecified
+    var _sizeMicros: UInt64 = 0
+    var _limitPriceMicros: UInt64 = 0
+    var _expectedPriceMicros: UInt64 = 0
+    var _venueStatus: String = String()
+    var _actionCreatedAtMs: Int64 = 0
+    var _receivedAtNs: UInt64 = 0
+    var _sentAtNs: UInt64 = 0
+    var _strategy: String = String()
+    var _tradeIds: [String] = []
+    var _answeredAtNs: UInt64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _actionID = source._actionID
+      _orderID = source._orderID
+      _outcome = source._outcome
+      _reason = source._reason
+      _market = source._market
+      _tokenID = source._tokenID
+      _side = source._side
+      _sizeMicros = source._sizeMicros
+      _limitPriceMicros = source._limitPriceMicros
+      _expectedPriceMicros = source._expectedPriceMicros
+      _venueStatus = source._venueStatus
+      _actionCreatedAtMs = source._actionCreatedAtMs
+      _receivedAtNs = source._receivedAtNs
+      _sentAtNs = source._sentAtNs
+      _strategy = source._strategy
+      _tradeIds = source._tradeIds
+      _answeredAtNs = source._answeredAtNs
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.actionID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.market) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
-      case 7: try { try decoder.decodeSingularEnumField(value: &self.side) }()
-      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.sizeMicros) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.limitPriceMicros) }()
-      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.expectedPriceMicros) }()
-      case 11: try { try decoder.decodeSingularStringField(value: &self.venueStatus) }()
-      case 12: try { try decoder.decodeSingularInt64Field(value: &self.actionCreatedAtMs) }()
-      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.receivedAtNs) }()
-      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.sentAtNs) }()
-      case 15: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
-      case 16: try { try decoder.decodeRepeatedStringField(value: &self.tradeIds) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._actionID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._orderID) }()
+        case 3: try { try decoder.decodeSingularEnumField(value: &_storage._outcome) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._market) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._tokenID) }()
+        case 7: try { try decoder.decodeSingularEnumField(value: &_storage._side) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._sizeMicros) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._limitPriceMicros) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._expectedPriceMicros) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._venueStatus) }()
+        case 12: try { try decoder.decodeSingularInt64Field(value: &_storage._actionCreatedAtMs) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._receivedAtNs) }()
+        case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._sentAtNs) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._strategy) }()
+        case 16: try { try decoder.decodeRepeatedStringField(value: &_storage._tradeIds) }()
+        case 17: try { try decoder.decodeSingularUInt64Field(value: &_storage._answeredAtNs) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.actionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.actionID, fieldNumber: 1)
-    }
-    if !self.orderID.isEmpty {
-      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 2)
-    }
-    if self.outcome != .unspecified {
-      try visitor.visitSingularEnumField(value: self.outcome, fieldNumber: 3)
-    }
-    if !self.reason.isEmpty {
-      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
-    }
-    if !self.market.isEmpty {
-      try visitor.visitSingularStringField(value: self.market, fieldNumber: 5)
-    }
-    if !self.tokenID.isEmpty {
-      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 6)
-    }
-    if self.side != .unspecified {
-      try visitor.visitSingularEnumField(value: self.side, fieldNumber: 7)
-    }
-    if self.sizeMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sizeMicros, fieldNumber: 8)
-    }
-    if self.limitPriceMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.limitPriceMicros, fieldNumber: 9)
-    }
-    if self.expectedPriceMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.expectedPriceMicros, fieldNumber: 10)
-    }
-    if !self.venueStatus.isEmpty {
-      try visitor.visitSingularStringField(value: self.venueStatus, fieldNumber: 11)
-    }
-    if self.actionCreatedAtMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.actionCreatedAtMs, fieldNumber: 12)
-    }
-    if self.receivedAtNs != 0 {
-      try visitor.visitSingularUInt64Field(value: self.receivedAtNs, fieldNumber: 13)
-    }
-    if self.sentAtNs != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sentAtNs, fieldNumber: 14)
-    }
-    if !self.strategy.isEmpty {
-      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 15)
-    }
-    if !self.tradeIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.tradeIds, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._actionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._actionID, fieldNumber: 1)
+      }
+      if !_storage._orderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderID, fieldNumber: 2)
+      }
+      if _storage._outcome != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._outcome, fieldNumber: 3)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 4)
+      }
+      if !_storage._market.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._market, fieldNumber: 5)
+      }
+      if !_storage._tokenID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._tokenID, fieldNumber: 6)
+      }
+      if _storage._side != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._side, fieldNumber: 7)
+      }
+      if _storage._sizeMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._sizeMicros, fieldNumber: 8)
+      }
+      if _storage._limitPriceMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._limitPriceMicros, fieldNumber: 9)
+      }
+      if _storage._expectedPriceMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._expectedPriceMicros, fieldNumber: 10)
+      }
+      if !_storage._venueStatus.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._venueStatus, fieldNumber: 11)
+      }
+      if _storage._actionCreatedAtMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._actionCreatedAtMs, fieldNumber: 12)
+      }
+      if _storage._receivedAtNs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._receivedAtNs, fieldNumber: 13)
+      }
+      if _storage._sentAtNs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._sentAtNs, fieldNumber: 14)
+      }
+      if !_storage._strategy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._strategy, fieldNumber: 15)
+      }
+      if !_storage._tradeIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._tradeIds, fieldNumber: 16)
+      }
+      if _storage._answeredAtNs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._answeredAtNs, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Polypipe_Bus_V1_OrderEvent, rhs: Polypipe_Bus_V1_OrderEvent) -> Bool {
-    if lhs.actionID != rhs.actionID {return false}
-    if lhs.orderID != rhs.orderID {return false}
-    if lhs.outcome != rhs.outcome {return false}
-    if lhs.reason != rhs.reason {return false}
-    if lhs.market != rhs.market {return false}
-    if lhs.tokenID != rhs.tokenID {return false}
-    if lhs.side != rhs.side {return false}
-    if lhs.sizeMicros != rhs.sizeMicros {return false}
-    if lhs.limitPriceMicros != rhs.limitPriceMicros {return false}
-    if lhs.expectedPriceMicros != rhs.expectedPriceMicros {return false}
-    if lhs.venueStatus != rhs.venueStatus {return false}
-    if lhs.actionCreatedAtMs != rhs.actionCreatedAtMs {return false}
-    if lhs.receivedAtNs != rhs.receivedAtNs {return false}
-    if lhs.sentAtNs != rhs.sentAtNs {return false}
-    if lhs.strategy != rhs.strategy {return false}
-    if lhs.tradeIds != rhs.tradeIds {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._actionID != rhs_storage._actionID {return false}
+        if _storage._orderID != rhs_storage._orderID {return false}
+        if _storage._outcome != rhs_storage._outcome {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._market != rhs_storage._market {return false}
+        if _storage._tokenID != rhs_storage._tokenID {return false}
+        if _storage._side != rhs_storage._side {return false}
+        if _storage._sizeMicros != rhs_storage._sizeMicros {return false}
+        if _storage._limitPriceMicros != rhs_storage._limitPriceMicros {return false}
+        if _storage._expectedPriceMicros != rhs_storage._expectedPriceMicros {return false}
+        if _storage._venueStatus != rhs_storage._venueStatus {return false}
+        if _storage._actionCreatedAtMs != rhs_storage._actionCreatedAtMs {return false}
+        if _storage._receivedAtNs != rhs_storage._receivedAtNs {return false}
+        if _storage._sentAtNs != rhs_storage._sentAtNs {return false}
+        if _storage._strategy != rhs_storage._strategy {return false}
+        if _storage._tradeIds != rhs_storage._tradeIds {return false}
+        if _storage._answeredAtNs != rhs_storage._answeredAtNs {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
