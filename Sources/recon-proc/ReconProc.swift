@@ -21,7 +21,8 @@ struct ReconProc: ParsableCommand {
         prices apart by >= --price-threshold), ghost_fill (such a difference explained by fills \
         the venue reported FAILED), orphan_order (on the venue, not in the journal), \
         missing_order (in the journal, never seen by the venue), stale_input (an input older \
-        than --stale-after-ms). Differences under --dust shares are ignored; anything younger \
+        than --stale-after-ms), daily_loss (realized losses since the start of the UTC day \
+        reached --daily-loss-limit). Differences under --dust shares are ignored; anything younger \
         than --grace-ms (provisional fills, new orders) is not yet a discrepancy. Each alarm is \
         raised once and cleared once per episode: logged, published on \
         <runtime>/recon/events.sock ("alarm"), and POSTed to --webhook when set.
@@ -65,6 +66,9 @@ struct ReconProc: ParsableCommand {
 
     @Option(help: "Halt exec-proc while an alarm of at least this severity is active: critical, warning, info, or never.")
     var haltAt: String = "critical"
+
+    @Option(help: "Realized loss (pUSD) since the start of the UTC day that raises daily_loss (critical: halts exec-proc). 'off' disables it.")
+    var dailyLossLimit: String = "100"
 
     @Option(help: "POST each alarm raise and clear here (JSON with a Slack/Telegram-compatible \"text\").")
     var webhook: String?
@@ -119,6 +123,12 @@ struct ReconProc: ParsableCommand {
         settings.policy = try policy()
         settings.autoHalt = settings.policy.haltAt != nil
         settings.webhookURL = webhook
+        if dailyLossLimit != "off" {
+            guard let limit = try? MicroUnits.parse(dailyLossLimit), limit > 0 else {
+                throw ValidationError("--daily-loss-limit must be a positive pUSD amount or 'off'.")
+            }
+            settings.dailyLossLimit = Collateral(micros: limit)
+        }
         settings.webhookChatID = webhookChatID
 
         StopSignals.install { _ in ReconService.stopRequested.store(true, ordering: .relaxed) }

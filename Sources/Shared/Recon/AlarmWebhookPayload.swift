@@ -70,6 +70,8 @@ public struct AlarmWebhookPayload: Sendable, Hashable {
             return [("order_id", .string(order.orderID)), ("market", .string(order.market)), ("age_ms", .number(String(age)))]
         case .staleInput(let source, let age, let limit):
             return [("input", .string(source.rawValue)), ("age_ms", .number(String(age))), ("limit_ms", .number(String(limit)))]
+        case .dailyLoss(let loss, let limit):
+            return [("loss", .string(loss.description)), ("limit", .string(limit.description))]
         }
     }
 

@@ -17,6 +17,8 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         case missingOrder = "missing_order"
         /// An input is older than allowed (REC-08).
         case staleInput = "stale_input"
+        /// Realized losses since the start of the UTC day reached the daily limit.
+        case dailyLoss = "daily_loss"
     }
 
     /// What exactly disagrees.
@@ -26,6 +28,7 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         case orphanOrder(VenueOrder)
         case missingOrder(JournalOrder, ageMillis: Int64)
         case staleInput(ReconciliationInput.Source, ageMillis: Int64, limitMillis: Int64)
+        case dailyLoss(loss: Collateral, limit: Collateral)
     }
 
     public let kind: Kind
@@ -58,6 +61,8 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
             return "journal order \(order.orderID) is not on the venue \(age / 1000) s after it was made, and the venue never reported it"
         case .staleInput(let source, let age, let limit):
             return "\(source.rawValue) input is \(age / 1000) s old (limit \(limit / 1000) s)"
+        case .dailyLoss(let loss, let limit):
+            return "realized loss today \(loss) pUSD reached the daily limit \(limit) pUSD"
         }
     }
 

@@ -35,6 +35,8 @@ public final class ReconCycle {
     private var journal: [JournalOrder] = []
     private var venueOrders: [VenueOrder] = []
     private var resolvedMarkets: Set<String> = []
+    private var dailyLoss: DailyLossWatch?
+    private var realizedMicros: Int64?
 
     public init(settings: ReconService.Settings, context: ZmqContext, venue: ClobClient, publisher: BusPublisher,
                 webhook: AlarmWebhook?, logger: Logger) {
@@ -45,6 +47,7 @@ public final class ReconCycle {
         self.publisher = publisher
         self.webhook = webhook
         self.logger = logger
+        self.dailyLoss = settings.dailyLossLimit.map(DailyLossWatch.init(limit:))
     }
 
     /// Reads, compares, acts. An input that cannot be read keeps its last value and its old
@@ -69,6 +72,7 @@ public final class ReconCycle {
             actual = ReconInputs.actualPositions(state)
             venueKnown = ReconInputs.venueKnownOrderIDs(state)
             fillsAsOf = state.asOfMs
+            realizedMicros = state.realizedPnlMicros
             // fill-proc saw a window resolve: the paper book closes the same way (winner read once).
             for market in Set(state.positions.filter(\.resolved).map(\.market)) where !resolvedMarkets.contains(market) {
                 guard let resolution = try? venue.resolution(conditionID: market), let winner = resolution.winner else { continue }
@@ -91,7 +95,12 @@ public final class ReconCycle {
                                         journalOpenOrders: Timestamped(journal, asOfMillis: journalAsOf),
                                         venueOpenOrders: Timestamped(venueOrders, asOfMillis: venueAsOf), venueKnownOrderIDs: venueKnown)
         let result = reconciler.reconcile(input)
-        for transition in tracker.observe(result.findings, nowMillis: nowMillis) { act(on: transition) }
+        var findings = result.findings
+        if let realizedMicros, let loss = dailyLoss?.observe(realizedMicros: realizedMicros, nowMillis: nowMillis,
+                                                             severity: settings.policy.severity(of: .dailyLoss)) {
+            findings.append(loss)
+        }
+        for transition in tracker.observe(findings, nowMillis: nowMillis) { act(on: transition) }
         haltIfNeeded()
 
         var report = Polypipe_Bus_V1_ReconReport()

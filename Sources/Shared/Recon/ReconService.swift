@@ -29,6 +29,8 @@ public final class ReconService {
         public var policy = ReconciliationPolicy()
         /// Halt exec-proc when an active alarm reaches ``ReconciliationPolicy/haltAt``.
         public var autoHalt = true
+        /// Realized loss since the start of the UTC day that raises `daily_loss` (nil: off).
+        public var dailyLossLimit: Collateral?
         public var webhookURL: String?
         public var webhookChatID: String?
         public var requestTimeoutMillis = 3_000

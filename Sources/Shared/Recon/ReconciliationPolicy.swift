@@ -29,6 +29,7 @@ public struct ReconciliationPolicy: Sendable, Hashable {
     /// account for); a missing order and a stale input are warnings.
     public static let defaultSeverities: [Finding.Kind: Severity] = [
         .positionMismatch: .critical, .ghostFill: .critical, .orphanOrder: .critical, .missingOrder: .warning, .staleInput: .warning,
+        .dailyLoss: .critical,
     ]
 
     public init(sizeThreshold: Collateral = Collateral(micros: 1_000_000), priceThreshold: Price = Price(micros: 50_000),

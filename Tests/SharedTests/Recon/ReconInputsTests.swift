@@ -73,3 +73,19 @@ extension OpenOrder {
         return try! OpenOrder(json: try! JSONParser.parse(Array(json.utf8)))
     }
 }
+
+@Suite struct DailyLossWatchTests {
+    @Test func aRealizedLossReachingTheLimitIsAFindingAndANewDayStartsOver() {
+        var watch = DailyLossWatch(limit: Collateral(micros: 10_000_000))
+        let day = Int64(20_000) * 86_400_000
+        #expect(watch.observe(realizedMicros: 5_000_000, nowMillis: day + 1_000, severity: .critical) == nil)  // the day's start: +5
+        #expect(watch.observe(realizedMicros: -4_999_999, nowMillis: day + 2_000, severity: .critical) == nil)  // lost 9.999999
+        let finding = watch.observe(realizedMicros: -5_000_000, nowMillis: day + 3_000, severity: .critical)    // lost exactly 10
+        #expect(finding?.kind == .dailyLoss && finding?.severity == .critical)
+        #expect(finding?.message == "realized loss today 10 pUSD reached the daily limit 10 pUSD")
+        // Gains do not count as loss; the next UTC day starts from where the last one ended.
+        #expect(watch.observe(realizedMicros: -5_000_000, nowMillis: day + 86_400_000, severity: .critical) == nil)
+        #expect(watch.observe(realizedMicros: -14_000_000, nowMillis: day + 86_401_000, severity: .critical) == nil)
+        #expect(watch.observe(realizedMicros: -15_000_000, nowMillis: day + 86_402_000, severity: .critical) != nil)
+    }
+}
