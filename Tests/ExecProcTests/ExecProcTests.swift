@@ -3,6 +3,7 @@ import Shared
 import Testing
 
 /// exec-proc as a process, against clob-sim, over the real bus.
+extension ProcessSuites {
 @Suite(.serialized) struct ExecProcTests {
     @Test func anActionBecomesAnAcceptedOrderExactlyOnce() throws {
         let stack = try ExecStack()
@@ -259,4 +260,5 @@ import Testing
         #expect(exec.terminationStatus == 0)
         #expect(try client.openOrders().isEmpty)
     }
+}
 }

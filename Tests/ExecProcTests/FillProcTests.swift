@@ -5,6 +5,7 @@ import Testing
 /// fill-proc as a real process next to clob-sim and exec-proc: it follows exec-proc's orders,
 /// reads the venue with the read-only key exec-proc wrote, and its fills survive `kill -9`
 /// without being counted twice.
+extension ProcessSuites {
 @Suite(.serialized) struct FillProcTests {
     /// exec-proc writing the read-only credential; the sim settling 5× faster than real time.
     static func stack(sim: [String] = ["--time-scale", "5"]) throws -> ExecStack {
@@ -119,4 +120,5 @@ import Testing
         let stats = try JSONDecoder().decode(ExecutionStats.self, from: Data(state.statsJson.utf8))
         #expect(stats.fills == 1 && stats.voidedFills == 1)
     }
+}
 }

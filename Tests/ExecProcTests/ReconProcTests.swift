@@ -6,6 +6,7 @@ import Testing
 /// a short grace period: in sync while trading normally; an order signed with our key that the
 /// journal never saw is an orphan and halts exec-proc (★REC-05); a ghost fill raises one
 /// ghost_fill alarm naming the trade (★SET-02).
+extension ProcessSuites {
 @Suite(.serialized) struct ReconProcTests {
     static func startReconProc(_ stack: ExecStack, extra: [String] = []) throws -> Process {
         let process = Process()
@@ -108,4 +109,5 @@ import Testing
         usleep(1_500_000)
         #expect(try Self.report(stack).alarmsRaised == report.alarmsRaised)
     }
+}
 }

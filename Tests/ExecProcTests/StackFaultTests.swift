@@ -7,6 +7,7 @@ import Testing
 /// request, submits that time out but still place the order, dropped WebSockets and ghost
 /// fills. At the end fill-proc's positions equal the venue's balances, and recon-proc's only
 /// alarms are ghost fills, each naming a trade the venue reported FAILED.
+extension ProcessSuites {
 @Suite(.serialized) struct StackFaultTests {
     @Test func tradingThroughFaultsEndsWithTheVenuesPositionsAndOnlyExplainedAlarms() throws {
         let stack = try FillProcTests.stack()
@@ -65,4 +66,5 @@ import Testing
             #expect(failedTrades.contains { alarm.detail.contains($0) }, "\(alarm.kind) \(alarm.subject): \(alarm.detail)")
         }
     }
+}
 }

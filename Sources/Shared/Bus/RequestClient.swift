@@ -53,4 +53,23 @@ public final class RequestServer {
     public func reply(to request: Request, with message: some SwiftProtobuf.Message) throws(BusError) {
         try socket.send([request.identity, [], message.busPayload])
     }
+
+    /// Answers every queued request with what `answer` returns. A request whose frames are
+    /// malformed is dropped and passed to `malformed`; a reply that cannot be sent is passed to
+    /// `failed` (the client times out and asks again). Never throws: one bad peer must not stop
+    /// a server.
+    public func answerAll<Reply: SwiftProtobuf.Message>(malformed: (BusError) -> Void = { _ in }, failed: (BusError) -> Void = { _ in },
+                                                        _ answer: (Request) -> Reply) {
+        while true {
+            let request: Request
+            do {
+                guard let next = try nextRequest() else { return }
+                request = next
+            } catch {
+                malformed(error)
+                continue
+            }
+            do { try reply(to: request, with: answer(request)) } catch { failed(error) }
+        }
+    }
 }

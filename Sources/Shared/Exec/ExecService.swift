@@ -60,15 +60,11 @@ public final class ExecService {
         self.logger = logger
     }
 
-    public struct StartupError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Runs until SIGTERM/SIGINT (``stopRequested``). `onReady` is called once actions are
-    /// accepted. - Throws: ``StartupError`` naming what failed before that point.
-    public func run(onReady: () -> Void) throws(StartupError) {
+    /// accepted. - Throws: ``StartupFailure`` naming what failed before that point.
+    public func run(onReady: () -> Void) throws(StartupFailure) {
         let startedAt = BusClock.nowMillis()
-        func fail(_ what: String, _ error: any Error) -> StartupError { StartupError(description: "\(what): \(error)") }
+        func fail(_ what: String, _ error: any Error) -> StartupFailure { StartupFailure(what, error) }
 
         // Venue access: one connection for orders (this thread), one for the heartbeat.
         let timeouts = CurlTransport.Timeouts(connectMilliseconds: 1_000, totalMilliseconds: settings.requestTimeoutMillis)
@@ -287,15 +283,7 @@ public final class ExecService {
     }
 
     private func serveSnapshot(_ server: RequestServer, publisher: BusPublisher, executor: Executor, status: () -> Polypipe_Bus_V1_ExecStatus) {
-        while true {
-            let request: RequestServer.Request
-            do {
-                guard let next = try server.nextRequest() else { return }
-                request = next
-            } catch {
-                executor.countMalformed()
-                continue
-            }
+        server.answerAll(malformed: { _ in executor.countMalformed() }) { _ in
             var snapshot = Polypipe_Bus_V1_Snapshot()
             snapshot.source = publisher.source
             snapshot.epoch = publisher.epoch
@@ -303,7 +291,7 @@ public final class ExecService {
             snapshot.status = status()
             snapshot.orders = executor.recentEvents
             snapshot.openOrders = executor.mayBeLiveOrders
-            try? server.reply(to: request, with: snapshot)
+            return snapshot
         }
     }
 }

@@ -50,10 +50,6 @@ public final class FillService {
         }
     }
 
-    public struct StartupError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Set from a signal handler; the loop checks it at least every 100 ms.
     public static let stopRequested = Atomic<Bool>(false)
 
@@ -65,9 +61,9 @@ public final class FillService {
         self.logger = logger
     }
 
-    /// Runs until SIGTERM/SIGINT. - Throws: ``StartupError`` naming what failed before ready.
-    public func run(onReady: () -> Void) throws(StartupError) {
-        func fail(_ what: String, _ error: any Error) -> StartupError { StartupError(description: "\(what): \(error)") }
+    /// Runs until SIGTERM/SIGINT. - Throws: ``StartupFailure`` naming what failed before ready.
+    public func run(onReady: () -> Void) throws(StartupFailure) {
+        func fail(_ what: String, _ error: any Error) -> StartupFailure { StartupFailure(what, error) }
 
         let credentials: VenueCredentialsFile
         do { credentials = try VenueCredentialsFile.waitFor(path: settings.credentialsPath, millis: settings.credentialsWaitMillis) } catch {
@@ -87,11 +83,9 @@ public final class FillService {
         } catch { throw fail("cannot open the fill store", error) }
 
         let venue: ClobClient
-        do {
-            let timeouts = CurlTransport.Timeouts(connectMilliseconds: 1_000, totalMilliseconds: settings.requestTimeoutMillis)
-            let l2 = try L2Signer(credentials: credentials.credentials, address: credentials.address)
-            venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
-        } catch { throw fail("cannot set up the venue client", error) }
+        do { venue = try credentials.client(venueURL: settings.venueURL, chain: settings.chain, totalTimeoutMillis: settings.requestTimeoutMillis) } catch {
+            throw fail("cannot set up the venue client", error)
+        }
 
         let context: ZmqContext
         let feed: ExecEventFeed
@@ -153,18 +147,9 @@ public final class FillService {
     }
 
     private func serveSnapshots(_ server: RequestServer, tracker: FillTracker) {
-        while true {
-            let request: RequestServer.Request
-            do {
-                guard let next = try server.nextRequest() else { return }
-                request = next
-            } catch {
-                logger.warning("dropped a malformed snapshot request", metadata: ["error": "\(error)"])
-                continue
-            }
-            do { try server.reply(to: request, with: tracker.state(includingFills: true)) } catch {
-                logger.warning("cannot answer a snapshot request", metadata: ["error": "\(error)"])
-            }
+        server.answerAll(malformed: { logger.warning("dropped a malformed snapshot request", metadata: ["error": "\($0)"]) },
+                         failed: { logger.warning("cannot answer a snapshot request", metadata: ["error": "\($0)"]) }) { _ in
+            tracker.state(includingFills: true)
         }
     }
 }

@@ -43,10 +43,6 @@ public final class ReconService {
         }
     }
 
-    public struct StartupError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public static let stopRequested = Atomic<Bool>(false)
 
     private let settings: Settings
@@ -57,18 +53,16 @@ public final class ReconService {
         self.logger = logger
     }
 
-    public func run(onReady: () -> Void) throws(StartupError) {
-        func fail(_ what: String, _ error: any Error) -> StartupError { StartupError(description: "\(what): \(error)") }
+    public func run(onReady: () -> Void) throws(StartupFailure) {
+        func fail(_ what: String, _ error: any Error) -> StartupFailure { StartupFailure(what, error) }
         let credentials: VenueCredentialsFile
         do { credentials = try VenueCredentialsFile.waitFor(path: settings.credentialsPath, millis: settings.credentialsWaitMillis) } catch {
             throw fail("no venue credentials", error)
         }
         let venue: ClobClient
-        do {
-            let timeouts = CurlTransport.Timeouts(connectMilliseconds: 1_000, totalMilliseconds: settings.requestTimeoutMillis)
-            venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain,
-                               l2: try L2Signer(credentials: credentials.credentials, address: credentials.address))
-        } catch { throw fail("cannot set up the venue client", error) }
+        do { venue = try credentials.client(venueURL: settings.venueURL, chain: settings.chain, totalTimeoutMillis: settings.requestTimeoutMillis) } catch {
+            throw fail("cannot set up the venue client", error)
+        }
 
         let context: ZmqContext
         let feed: ExecEventFeed
@@ -118,20 +112,12 @@ public final class ReconService {
     }
 
     private func serveSnapshots(_ server: RequestServer, cycle: ReconCycle) {
-        while true {
-            let request: RequestServer.Request
-            do {
-                guard let next = try server.nextRequest() else { return }
-                request = next
-            } catch {
-                logger.warning("dropped a malformed snapshot request", metadata: ["error": "\(error)"])
-                continue
-            }
+        server.answerAll(malformed: { logger.warning("dropped a malformed snapshot request", metadata: ["error": "\($0)"]) }) { _ in
             // A request is also a reason to look now (polypipe stats, the end of polypipe up):
             // the report answers for this moment, unless a cycle ran within the last second.
             let now = BusClock.nowMillis()
             if now - cycle.lastRunAtMillis >= 1_000 { cycle.run(nowMillis: now) }
-            try? server.reply(to: request, with: cycle.report)
+            return cycle.report
         }
     }
 }

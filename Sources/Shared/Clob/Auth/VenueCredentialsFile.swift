@@ -66,6 +66,14 @@ public struct VenueCredentialsFile: Sendable {
         }
     }
 
+    /// A venue client that signs its private calls (L2) with this credential.
+    /// - Throws: what ``L2Signer`` or ``CurlTransport`` cannot accept.
+    public func client(venueURL: String, chain: Chain, totalTimeoutMillis: Int) throws -> ClobClient {
+        let timeouts = CurlTransport.Timeouts(connectMilliseconds: 1_000, totalMilliseconds: totalTimeoutMillis)
+        return ClobClient(transport: try CurlTransport(baseURL: venueURL, timeouts: timeouts), chain: chain,
+                          l2: try L2Signer(credentials: credentials, address: address))
+    }
+
     /// Writes the file atomically with `mode` (default 0640: the owner and its group, the
     /// intended readers).
     public func write(to path: String, mode: mode_t = 0o640) throws(Failure) {
