@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared"]
+            dependencies: ["Shared", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "NativeShimTests",

@@ -296,6 +296,9 @@ extension Journal.Durability {
     func databaseConfiguration(inlineCheckpoints: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        // Two connections share the file (the writer and the checkpointer, or a closing
+        // process's last one): wait briefly for a lock instead of failing a write.
+        configuration.busyMode = .timeout(2)
         let synchronous = self == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Shared
 import Testing
 
@@ -73,6 +74,36 @@ import Testing
             #expect(databaseSize() == initial, "no commit checkpointed inline")
         }
         #expect(try journal.entries(in: [.signed]).count == 300)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Another connection holding the write lock (the checkpointer, or a closing process's
+    /// last connection finishing its checkpoint — seen once in CI as "database is locked" on a
+    /// reopen) makes the journal wait, not fail.
+    @Test func aLockedDatabaseIsWaitedForNotAnError() throws {
+        do { _ = try Journal(path: path) }
+        var lockerConfiguration = Configuration()
+        lockerConfiguration.busyMode = .timeout(5)  // the closed journal's checkpointer may still be finishing
+        let locker = try DatabaseQueue(path: path, configuration: lockerConfiguration)
+        let locked = DispatchSemaphore(value: 0), released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            // One database access holds the write lock for 300 ms (GRDB allows no open
+            // transaction across accesses).
+            try? locker.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                locked.signal()
+                usleep(300_000)
+                try db.execute(sql: "COMMIT")
+            }
+            released.signal()
+        }
+        locked.wait()
+        let started = Date()
+        let journal = try Journal(path: path)
+        _ = try journal.record(actionID: "after-lock", orderHash: "0x01", market: "m", body: [1], nowMillis: 1)
+        #expect(Date().timeIntervalSince(started) >= 0.25, "it waited for the lock")
+        released.wait()
+        #expect(try journal.entry(actionID: "after-lock") != nil)
         try? FileManager.default.removeItem(at: directory)
     }
 
