@@ -72,6 +72,7 @@ let package = Package(
             dependencies: [
                 "Shared",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .executableTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Shared
+import SwiftProtobuf
 
 /// `polypipe stats`: the execution statistics of the running stack, from fill-proc, and
 /// recon-proc's latest reconciliation.
@@ -54,24 +55,32 @@ struct StackReport {
 
     static func fetch(_ layout: BusLayout, timeoutMilliseconds: Int32) -> StackReport {
         var report = StackReport()
-        do {
-            let context = try ZmqContext()
-            do {
-                let state = try RequestClient(context: context, endpoint: layout.fillSnapshot)
-                    .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_FillState.self, timeoutMilliseconds: timeoutMilliseconds)
-                report.execution = try JSONDecoder().decode(ExecutionStats.self, from: Data(state.statsJson.utf8))
-            } catch {
-                report.problems.append("fill-proc did not answer on \(layout.fillSnapshot): \(error)")
-            }
-            do {
-                report.reconciliation = try RequestClient(context: context, endpoint: layout.reconSnapshot)
-                    .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_ReconReport.self, timeoutMilliseconds: timeoutMilliseconds)
-            } catch {
-                report.problems.append("recon-proc did not answer on \(layout.reconSnapshot): \(error)")
-            }
-        } catch {
+        let context: ZmqContext
+        do { context = try ZmqContext() } catch {
             report.problems.append("cannot open a bus context: \(error)")
+            return report
         }
+        /// One snapshot request; nil (and a problem noted) when nobody answers.
+        func ask<Reply: SwiftProtobuf.Message>(_ process: String, _ endpoint: String, _ type: Reply.Type) -> Reply? {
+            // A socket file that does not exist has nobody behind it: say so at once.
+            guard FileManager.default.fileExists(atPath: String(endpoint.dropFirst("ipc://".count))) else {
+                report.problems.append("\(process) is not running (no \(endpoint))")
+                return nil
+            }
+            do {
+                return try RequestClient(context: context, endpoint: endpoint)
+                    .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: type, timeoutMilliseconds: timeoutMilliseconds)
+            } catch {
+                report.problems.append("\(process) did not answer on \(endpoint): \(error)")
+                return nil
+            }
+        }
+        if let state = ask("fill-proc", layout.fillSnapshot, Polypipe_Bus_V1_FillState.self) {
+            do { report.execution = try JSONDecoder().decode(ExecutionStats.self, from: Data(state.statsJson.utf8)) } catch {
+                report.problems.append("fill-proc's statistics are unreadable: \(error)")
+            }
+        }
+        report.reconciliation = ask("recon-proc", layout.reconSnapshot, Polypipe_Bus_V1_ReconReport.self)
         return report
     }
 

@@ -142,7 +142,13 @@ struct Up: ParsableCommand {
         // they still run.
         let layout = BusLayout(runtimeDirectory: runtime.path)
         nonisolated(unsafe) var report: StackReport?  // written and read on this thread only (the supervisor's loop)
-        configuration.beforeStop = { report = StackReport.fetch(layout, timeoutMilliseconds: 3_000) }
+        // Once signal-proc has stopped (no new actions), orders still in flight get a moment
+        // to be answered and their fills seen, then fill-proc and recon-proc are asked.
+        configuration.reportBefore = "recon-proc"
+        configuration.beforeStop = {
+            usleep(1_500_000)
+            report = StackReport.fetch(layout, timeoutMilliseconds: 3_000)
+        }
         let supervisor = Supervisor(children: children, context: context, environment: environment, key: key,
                                     configuration: configuration, logger: logger)
         let outcome = supervisor.run()

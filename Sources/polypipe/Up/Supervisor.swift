@@ -29,10 +29,12 @@ final class Supervisor {
         var restart: RestartPolicy
         /// How long one wait may last at most: bounds how late a signal or an exit is noticed.
         var tick: Duration = .milliseconds(100)
-        /// Runs once when a requested or timed stop begins with every child running, before
-        /// any child is signalled (the end-of-run report reads them). Keep it short: children's
-        /// output is not drained meanwhile.
+        /// On a requested or timed stop of a stack that was running: called once, just before
+        /// the child named ``reportBefore`` is signalled — the children started after it have
+        /// stopped, it and the earlier ones still run (the end-of-run report reads them). Keep
+        /// it short: children's output is not drained meanwhile.
         var beforeStop: (() -> Void)?
+        var reportBefore: String?
     }
 
     /// How the run ended.
@@ -63,6 +65,8 @@ final class Supervisor {
     private var phase = Phase.starting(index: 0)
     private var failure: String?
     private var cleanStop = true
+    /// A requested stop of a running stack owes ``Configuration/beforeStop`` one call.
+    private var reportDue = false
 
     /// - Parameters:
     ///   - children: in start order.
@@ -337,7 +341,7 @@ final class Supervisor {
             if case .restartPending = child.state { child.state = .stopped(nil) }
         }
         logger.info("stopping the stack", metadata: ["reason": "\(reason == nil ? "requested" : "failure")"])
-        if reason == nil, phase == .running { configuration.beforeStop?() }
+        reportDue = reason == nil && phase == .running && configuration.beforeStop != nil
         phase = .stopping(cursor: children.count - 1)
     }
 
@@ -360,6 +364,10 @@ final class Supervisor {
                 return
             case .starting, .ready:
                 guard child.isRunning else { child.state = .stopped(nil); cursor -= 1; continue }
+                if reportDue, configuration.reportBefore == nil || configuration.reportBefore == child.name {
+                    reportDue = false
+                    configuration.beforeStop?()
+                }
                 logger.info("stopping child", metadata: ["child": "\(child.name)", "pid": "\(child.process?.pid ?? 0)"])
                 child.process?.signalGroup(SIGTERM)
                 child.state = .stopping(killAt: now + configuration.stopTimeout, killed: false)
