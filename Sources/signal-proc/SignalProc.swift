@@ -31,7 +31,12 @@ struct SignalProc: AsyncParsableCommand {
         let work = Task { () throws -> Void in
             let context = try ZmqContext()
             let outlet = try ActionOutlet(context: context, layout: layout, logger: logger)
-            let ready = { FileHandle.standardOutput.write(Data("ready\n".utf8)) }
+            // The ready line for polypipe up; READY=1 for a Type=notify unit (its watchdog is
+            // not fed yet: the strategies' loops are async tasks, wired with the systemd issue).
+            let ready = {
+                FileHandle.standardOutput.write(Data("ready\n".utf8))
+                SystemdNotifier().ready(status: "signal-proc ready")
+            }
             logger.info("signal-proc starting", metadata: ["strategy": "\(options.strategy.rawValue)", "bus.runtime": "\(layout.runtimeDirectory)"])
             switch options.strategy {
             case .fairValue:

@@ -169,6 +169,8 @@ public final class ExecService {
         ])
         executor.sender = sender
         onReady()
+        let systemd = SystemdNotifier()
+        systemd.ready(status: "exec-proc ready")
 
         var lastStatus: Int64 = 0
         var lastResolve: Int64 = 0
@@ -188,6 +190,7 @@ public final class ExecService {
             if ready[2] { serveSnapshot(snapshotServer, publisher: publisher, executor: executor, status: status) }
 
             let now = BusClock.nowMillis()
+            systemd.watchdogIfDue(nowMillis: now)
             if now - lastResolve >= 1_000 {
                 lastResolve = now
                 if executor.unknownCount > 0 { executor.resolvePending() }
@@ -204,6 +207,7 @@ public final class ExecService {
             }
         }
 
+        systemd.stopping()
         logger.notice("stopping: no more actions", metadata: ["cancel_open_orders": "\(settings.cancelOnStop)"])
         executor.drainInFlight(timeoutMillis: configuration.drainTimeoutMillis)
         if settings.cancelOnStop && settings.mode != .dryRun {

@@ -117,6 +117,8 @@ public final class FillService {
             "user_channel": "\(settings.userChannelURL ?? "off")",
         ])
         onReady()
+        let systemd = SystemdNotifier()
+        systemd.ready(status: "fill-proc ready")
 
         let server = RequestServer(socket: snapshot)
         let sockets = [feed.socket, snapshot]
@@ -130,6 +132,7 @@ public final class FillService {
                 continue
             }
             let now = BusClock.nowMillis()
+            systemd.watchdogIfDue(nowMillis: now)
             if ready[0] { tracker.apply(feed.drain(nowMillis: now), nowMillis: now) }
             if ready.count > 2 && ready[2], let userChannel {
                 let (messages, reconnected) = userChannel.take()
@@ -143,6 +146,7 @@ public final class FillService {
             }
             tracker.publishIfDue(nowMillis: now)
         }
+        systemd.stopping()
         logger.notice("fill-proc stopped", metadata: ["fills": "\(tracker.ledger.fills.count)"])
     }
 

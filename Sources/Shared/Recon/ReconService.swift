@@ -90,6 +90,8 @@ public final class ReconService {
             "halt_at": "\(settings.policy.haltAt?.rawValue ?? "never")", "webhook": "\(settings.webhookURL == nil ? "off" : "on")",
         ])
         onReady()
+        let systemd = SystemdNotifier()
+        systemd.ready(status: "recon-proc ready")
 
         let server = RequestServer(socket: snapshot)
         var nextCycle = BusClock.nowMillis() + settings.cycleMillis
@@ -101,6 +103,7 @@ public final class ReconService {
                 continue
             }
             let now = BusClock.nowMillis()
+            systemd.watchdogIfDue(nowMillis: now)
             if ready[0] { cycle.inputs.apply(feed.drain(nowMillis: now), nowMillis: now); cycle.execHeardAtMillis = feed.lastMessageAtMillis }
             if ready[1] { serveSnapshots(server, cycle: cycle) }
             if now >= nextCycle {
@@ -108,6 +111,7 @@ public final class ReconService {
                 nextCycle = BusClock.nowMillis() + settings.cycleMillis
             }
         }
+        systemd.stopping()
         logger.notice("recon-proc stopped", metadata: ["cycles": "\(cycle.count)"])
     }
 
