@@ -153,7 +153,7 @@ struct ExecProc: ParsableCommand {
             do { settings.funder = try EthereumAddress(funder) } catch { throw ValidationError("--funder: \(error)") }
         }
 
-        StopSignals.install { _ in ExecService.stopRequested.store(true, ordering: .relaxed) }
+        StopSignals.install()
         let service = ExecService(settings: settings, key: key, logger: logger)
         do {
             try service.run {

@@ -88,7 +88,7 @@ struct FillProc: ParsableCommand {
         settings.userChannelURL = userChannel
         settings.requestTimeoutMillis = requestTimeoutMs
 
-        StopSignals.install { _ in FillService.stopRequested.store(true, ordering: .relaxed) }
+        StopSignals.install()
         do {
             try FillService(settings: settings, logger: logger).run {
                 FileHandle.standardOutput.write(Data("ready\n".utf8))

@@ -131,7 +131,7 @@ struct ReconProc: ParsableCommand {
         }
         settings.webhookChatID = webhookChatID
 
-        StopSignals.install { _ in ReconService.stopRequested.store(true, ordering: .relaxed) }
+        StopSignals.install()
         do {
             try ReconService(settings: settings, logger: logger).run {
                 FileHandle.standardOutput.write(Data("ready\n".utf8))

@@ -47,8 +47,6 @@ public final class ExecService {
         }
     }
 
-    /// Set from a signal handler; the loop checks it at least every 100 ms.
-    public static let stopRequested = Atomic<Bool>(false)
 
     private let settings: Settings
     private let key: PrivateKey
@@ -60,7 +58,7 @@ public final class ExecService {
         self.logger = logger
     }
 
-    /// Runs until SIGTERM/SIGINT (``stopRequested``). `onReady` is called once actions are
+    /// Runs until SIGTERM/SIGINT (``StopSignals/requested``). `onReady` is called once actions are
     /// accepted. - Throws: ``StartupFailure`` naming what failed before that point.
     public func run(onReady: () -> Void) throws(StartupFailure) {
         let startedAt = BusClock.nowMillis()
@@ -177,7 +175,7 @@ public final class ExecService {
         var lastResync = BusClock.nowMillis()
         let sockets = [actions, control, snapshot]
         let wakeups = sender.map { [$0.wakeup.fileDescriptor] } ?? []
-        while !Self.stopRequested.load(ordering: .relaxed) {
+        while !StopSignals.requested.load(ordering: .relaxed) {
             let ready: [Bool]
             do { ready = try ZmqSocket.poll(sockets, fileDescriptors: wakeups, timeoutMilliseconds: 100) } catch {
                 logger.error("bus poll failed", metadata: ["error": "\(error)"])

@@ -50,8 +50,6 @@ public final class FillService {
         }
     }
 
-    /// Set from a signal handler; the loop checks it at least every 100 ms.
-    public static let stopRequested = Atomic<Bool>(false)
 
     private let settings: Settings
     private let logger: Logger
@@ -124,7 +122,7 @@ public final class FillService {
         let sockets = [feed.socket, snapshot]
         let wakeups = userChannel.map { [$0.wakeup.fileDescriptor] } ?? []
         var lastPoll = BusClock.nowMillis()
-        while !Self.stopRequested.load(ordering: .relaxed) {
+        while !StopSignals.requested.load(ordering: .relaxed) {
             let ready: [Bool]
             do { ready = try ZmqSocket.poll(sockets, fileDescriptors: wakeups, timeoutMilliseconds: 100) } catch {
                 logger.error("bus poll failed", metadata: ["error": "\(error)"])

@@ -43,7 +43,6 @@ public final class ReconService {
         }
     }
 
-    public static let stopRequested = Atomic<Bool>(false)
 
     private let settings: Settings
     private let logger: Logger
@@ -95,7 +94,7 @@ public final class ReconService {
 
         let server = RequestServer(socket: snapshot)
         var nextCycle = BusClock.nowMillis() + settings.cycleMillis
-        while !Self.stopRequested.load(ordering: .relaxed) {
+        while !StopSignals.requested.load(ordering: .relaxed) {
             let ready: [Bool]
             do { ready = try ZmqSocket.poll([feed.socket, snapshot], timeoutMilliseconds: 100) } catch {
                 logger.error("bus poll failed", metadata: ["error": "\(error)"])
