@@ -74,7 +74,7 @@ public final class FillService {
             directory = try SocketDirectory(settings.layout.fillDirectory, mode: 0o750)
         } catch { throw fail("cannot prepare the runtime directory", error) }
         let store: FillStore
-        var ledger: FillLedger
+        let ledger: FillLedger
         do {
             store = try FillStore(path: settings.storePath)
             ledger = try store.loadLedger()
@@ -102,7 +102,6 @@ public final class FillService {
                                   settings: settings, logger: logger)
         let userChannel = settings.userChannelURL.flatMap { UserChannelInbox(url: $0, credentials: credentials.credentials, logger: logger) }
         defer { userChannel?.stop() }
-        ledger = FillLedger()  // the tracker owns the ledger from here on
 
         // What exec-proc did while fill-proc was away, then the venue's view of it.
         if let missed = feed.takeSnapshot() { tracker.apply(missed, nowMillis: BusClock.nowMillis()) }
