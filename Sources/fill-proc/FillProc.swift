@@ -79,9 +79,7 @@ struct FillProc: ParsableCommand {
         }
         let layout = BusLayout(runtimeDirectory: runtime)
         let storePath = store ?? environment["STATE_DIRECTORY"].map { $0 + "/fills.sqlite" } ?? layout.fillDirectory + "/fills.sqlite"
-        let credentialsPath = credentials
-            ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/venue-readonly" }
-            ?? runtime + "/readonly-credentials.json"
+        let credentialsPath = credentials ?? VenueCredentialsFile.defaultPath(runtimeDirectory: runtime, environment: environment)
         var settings = FillService.Settings(venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon, layout: layout,
                                             storePath: storePath, credentialsPath: credentialsPath)
         settings.pollIntervalMillis = pollIntervalMs

@@ -114,9 +114,7 @@ struct ReconProc: ParsableCommand {
         guard let runtime = runtimeDir ?? environment["RUNTIME_DIRECTORY"] else {
             throw ValidationError("no runtime directory: pass --runtime-dir or run under systemd with RuntimeDirectory=.")
         }
-        let credentialsPath = credentials
-            ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/venue-readonly" }
-            ?? runtime + "/readonly-credentials.json"
+        let credentialsPath = credentials ?? VenueCredentialsFile.defaultPath(runtimeDirectory: runtime, environment: environment)
         var settings = ReconService.Settings(venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon,
                                              layout: BusLayout(runtimeDirectory: runtime), credentialsPath: credentialsPath)
         settings.cycleMillis = cycleMs

@@ -47,7 +47,6 @@ public final class ExecService {
         }
     }
 
-
     private let settings: Settings
     private let key: PrivateKey
     private let logger: Logger

@@ -50,7 +50,6 @@ public final class FillService {
         }
     }
 
-
     private let settings: Settings
     private let logger: Logger
 

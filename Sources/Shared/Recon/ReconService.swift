@@ -43,7 +43,6 @@ public final class ReconService {
         }
     }
 
-
     private let settings: Settings
     private let logger: Logger
 

@@ -1,3 +1,5 @@
+import Shared
+
 /// What the stack's children are started with: the operator's choices, plus what earlier
 /// children told the launcher (the venue URL clob-sim announced).
 ///
@@ -19,7 +21,7 @@ struct StackContext: Sendable {
     var venuePort: Int?
 
     /// Where exec-proc writes the read-only venue credential fill-proc and recon-proc use.
-    var readOnlyCredentialsPath: String { runtimeDirectory + "/readonly-credentials.json" }
+    var readOnlyCredentialsPath: String { VenueCredentialsFile.localStackPath(runtimeDirectory: runtimeDirectory) }
 
     /// clob-sim's user channel (`ws://127.0.0.1:PORT/ws/user`).
     var userChannelURL: String? {

@@ -53,6 +53,15 @@ public struct VenueCredentialsFile: Sendable {
         }
     }
 
+    /// Where a reader looks when not told: the systemd credential `venue-readonly`, else the
+    /// file exec-proc writes in the local stack's runtime directory.
+    public static func defaultPath(runtimeDirectory: String, environment: [String: String]) -> String {
+        environment["CREDENTIALS_DIRECTORY"].map { $0 + "/venue-readonly" } ?? localStackPath(runtimeDirectory: runtimeDirectory)
+    }
+
+    /// The file `polypipe up` has exec-proc write (`--readonly-credentials-out`).
+    public static func localStackPath(runtimeDirectory: String) -> String { runtimeDirectory + "/readonly-credentials.json" }
+
     /// Reads `path`, waiting up to `millis` for it to appear (exec-proc writes it at startup in
     /// the local stack). A file that exists but is wrong fails at once.
     public static func waitFor(path: String, millis: Int64, pollMillis: UInt32 = 100) throws(Failure) -> VenueCredentialsFile {
