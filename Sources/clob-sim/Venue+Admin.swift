@@ -23,9 +23,12 @@ extension Venue {
             return .json(.object([("address", .string(address.checksummed)), ("collateral", .string(String(engine.ledger.balance(address))))]))
         case ("GET", "/admin/state"):
             let open = engine.orders.values.filter(\.isOpen).count
+            let clientOrders = engine.orders.values.filter { $0.owner != MarketMaker.owner }
             return .json(.object([
                 ("now_ms", .number(String(nowMillis))), ("markets", .number(String(catalog.markets.count))),
                 ("orders", .number(String(engine.orders.count))), ("open_orders", .number(String(open))),
+                ("client_orders", .number(String(clientOrders.count))),
+                ("client_open_orders", .number(String(clientOrders.filter(\.isOpen).count))),
                 ("trades", .number(String(engine.trades.count))), ("mode", .string(faults.mode.rawValue)),
             ]))
         case ("POST", "/admin/faults"):

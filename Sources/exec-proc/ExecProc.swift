@@ -23,7 +23,8 @@ struct ExecProc: ParsableCommand {
 
         Modes: paper (default; the venue is clob-sim or another test venue), dry-run (sign and \
         journal, never send), live (real orders: needs --live, --limits, and an acknowledgement: \
-        type I UNDERSTAND at the prompt, or --acknowledge 'I UNDERSTAND <wallet address>').
+        type I UNDERSTAND at the prompt, or --acknowledge 'I UNDERSTAND <wallet address>', or for a \
+        systemd unit the same text in the environment variable POLYPIPE_ACKNOWLEDGE).
 
         Prints one line, "ready", on stdout once it accepts actions; logs go to stderr. On \
         SIGTERM or SIGINT it stops taking actions, cancels its open orders (unless \
@@ -37,7 +38,7 @@ struct ExecProc: ParsableCommand {
     @Flag(help: "Required, together with --mode live, to send real orders.")
     var live = false
 
-    @Option(help: "For unattended live runs: 'I UNDERSTAND <wallet address>' (the signing wallet).")
+    @Option(help: "For unattended live runs: 'I UNDERSTAND <wallet address>' (the signing wallet). Default: $POLYPIPE_ACKNOWLEDGE.")
     var acknowledge: String?
 
     @Option(help: "Venue base URL (clob-sim for paper, e.g. http://127.0.0.1:8080; https://clob.polymarket.com live).")
@@ -124,6 +125,7 @@ struct ExecProc: ParsableCommand {
             guard let text = try? String(contentsOfFile: limits, encoding: .utf8) else { throw ValidationError("--limits: cannot read \(limits).") }
             do { riskLimits = try RiskLimits(json: text) } catch { throw ValidationError(error.description) }
         }
+        let acknowledge = self.acknowledge ?? ProcessInfo.processInfo.environment["POLYPIPE_ACKNOWLEDGE"].flatMap { $0.isEmpty ? nil : $0 }
         var typed: String?
         if mode == .live && acknowledge == nil && isatty(0) == 1 {
             FileHandle.standardError.write(Data("Live trading with wallet \(key.address.checksummed) on \(venue). Type \(LiveGate.phrase) to continue: ".utf8))

@@ -33,6 +33,9 @@ struct SignalOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Replay: wait between lines as their created_at_ms offsets say (otherwise send at once).")
     var replayPacing = true
 
+    @Option(help: "Replay clock: relative (created_at_ms are offsets from the first line; a restart plays the file again) or wall (created_at_ms are Unix times: each line is sent at its time, lines whose TTL ran out are skipped, so a restart resumes the schedule).")
+    var replayClock: String = "relative"
+
     @Option(help: "Fair-value: shares per action (decimal, e.g. 10).")
     var size: String = "10"
 
@@ -71,6 +74,7 @@ struct SignalOptions: ParsableArguments {
         guard stopBeforeEnd >= 0, cooldown >= 0 else { throw ValidationError("--stop-before-end and --cooldown must not be negative.") }
         guard ActionProposal.TimeInForce(text: timeInForce) != nil else { throw ValidationError("--time-in-force must be GTC, FOK or FAK, got \(timeInForce).") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
+        guard ReplayRunner.Clock(rawValue: replayClock) != nil else { throw ValidationError("--replay-clock must be relative or wall, got \(replayClock).") }
         if strategy == .replay && replayFile == nil { throw ValidationError("--strategy replay needs --replay-file.") }
     }
 

@@ -31,8 +31,7 @@ struct SignalProc: AsyncParsableCommand {
         let work = Task { () throws -> Void in
             let context = try ZmqContext()
             let outlet = try ActionOutlet(context: context, layout: layout, logger: logger)
-            // The ready line for polypipe up; READY=1 for a Type=notify unit (its watchdog is
-            // not fed yet: the strategies' loops are async tasks, wired with the systemd issue).
+            // The ready line for polypipe up; READY=1 and the watchdog for a Type=notify unit.
             let ready = {
                 FileHandle.standardOutput.write(Data("ready\n".utf8))
                 SystemdNotifier().ready(status: "signal-proc ready")
@@ -46,13 +45,18 @@ struct SignalProc: AsyncParsableCommand {
             case .replay:
                 let path = options.replayFile ?? ""
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--replay-file: cannot read \(path).") }
-                await ReplayRunner(file: ReplayFile(text: text), paced: options.replayPacing, logger: logger).run(outlet: outlet, onReady: ready)
+                await ReplayRunner(file: ReplayFile(text: text), paced: options.replayPacing,
+                                   clock: ReplayRunner.Clock(rawValue: options.replayClock) ?? .relative, logger: logger).run(outlet: outlet, onReady: ready)
             case .external:
                 try await ExternalRunner(logger: logger).run(context: context, layout: layout, outlet: outlet, onReady: ready)
             }
         }
+        let watchdog = Task { await SystemdNotifier().feedWatchdogUntilCancelled() }
         let signals = ShutdownSignals.install { work.cancel() }
-        defer { signals.forEach { $0.cancel() } }
+        defer {
+            signals.forEach { $0.cancel() }
+            watchdog.cancel()
+        }
         try await work.value
         logger.info("signal-proc stopped")
     }

@@ -58,6 +58,20 @@ import Testing
         #expect(placement.status == "matched" && placement.making == 5_200_000 && placement.taking == 10_000_000)
     }
 
+    @Test func adminStateCountsClientOrdersApartFromTheAgents() async throws {
+        await venue.tick()
+        let market = try await running5m()
+        await venue.fund(alice.address, collateral: 100_000_000)
+        func state() async throws -> JSONValue { try JSONParser.parse(await venue.handle(SimRequest(method: "GET", target: "/admin/state")).body) }
+        let before = try await state()
+        #expect(before["client_orders"] == .number("0") && before["client_open_orders"] == .number("0"))
+        #expect(before["open_orders"] != .number("0"), "the agents quote")
+        _ = try await place(market, side: .buy, token: 0, price: "0.30", size: "10")
+        _ = try await place(market, side: .buy, token: 0, price: "0.52", size: "10")
+        let after = try await state()
+        #expect(after["client_orders"] == .number("2") && after["client_open_orders"] == .number("1"))
+    }
+
     @Test func theTakerFillsRestingOrdersPricedAboveFair() async throws {
         await venue.tick()
         let market = try await running5m()

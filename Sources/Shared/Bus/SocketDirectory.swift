@@ -13,8 +13,9 @@ import Glibc
 ///
 /// Rules applied here:
 /// - the directory is created with `mode` (default 0750: owner writes, the group may connect)
-///   and, when it already exists, must belong to this user and must not be writable by group or
-///   others;
+///   and, when it already exists, must belong to this user or to root (systemd creates the
+///   shared parent `/run/polypipe` as root for the units' `RuntimeDirectory=polypipe/exec`, …)
+///   and must not be writable by group or others;
 /// - before binding, an existing socket file is probed: if a process still accepts on it the
 ///   bind is refused (two exec-procs must never share a path); a stale file is removed;
 /// - after binding, the socket file is set to 0660 (owner and group may connect).
@@ -32,8 +33,8 @@ public struct SocketDirectory: Sendable {
             throw .socketDirectory(path: path, reason: "cannot stat it: \(String(cString: strerror(errno)))")
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw .socketDirectory(path: path, reason: "it is not a directory") }
-        guard info.st_uid == getuid() else {
-            throw .socketDirectory(path: path, reason: "it belongs to uid \(info.st_uid), not to this process (uid \(getuid()))")
+        guard info.st_uid == getuid() || info.st_uid == 0 else {
+            throw .socketDirectory(path: path, reason: "it belongs to uid \(info.st_uid), neither to this process (uid \(getuid())) nor to root")
         }
         guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
             throw .socketDirectory(path: path, reason: String(format: "its mode %o lets others create sockets in it; expected no group/other write", info.st_mode & 0o777))

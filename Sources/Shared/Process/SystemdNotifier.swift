@@ -50,6 +50,19 @@ public final class SystemdNotifier {
         send("WATCHDOG=1")
     }
 
+    /// For a process whose work runs as Swift concurrency tasks (signal-proc): sends `WATCHDOG=1`
+    /// every half watchdog period until the calling task is cancelled; returns at once when no
+    /// watchdog is set. What this proves to systemd is that the process runs and its task pool
+    /// still schedules work: a stopped process, or a pool whose threads are all stuck, stops the
+    /// pings and gets the unit restarted.
+    public func feedWatchdogUntilCancelled() async {
+        guard let interval = watchdogIntervalMillis else { return }
+        while !Task.isCancelled {
+            send("WATCHDOG=1")
+            try? await Task.sleep(for: .milliseconds(interval))
+        }
+    }
+
     /// One datagram; failures are ignored (systemd's own sd_notify is best effort too).
     @discardableResult
     public func send(_ text: String) -> Bool {

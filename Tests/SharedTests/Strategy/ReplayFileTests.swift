@@ -29,3 +29,27 @@ import Testing
         #expect(file.errors[2].description == "replay line 7: ttl_ms is missing")
     }
 }
+
+@Suite struct ReplayWallClockTests {
+    func proposal(createdAt: Int64, ttl: Int64) throws -> ActionProposal {
+        let market = "0x" + String(repeating: "cd", count: 32)
+        let line = #"{"id":"w-1","market":"\#(market)","token_id":"123","side":"BUY","size":"5","limit_price":"0.5","created_at_ms":\#(createdAt),"ttl_ms":\#(ttl)}"#
+        let file = ReplayFile(text: line)
+        return try #require(file.entries.first).proposal
+    }
+
+    @Test func anEntryWaitsForItsTimeIsSentWhileValidAndSkippedOnceExpired() throws {
+        let entry = try proposal(createdAt: 10_000, ttl: 2_000)
+        #expect(ReplayRunner.wallDecision(for: entry, nowMillis: 9_000) == .wait(1_000))
+        #expect(ReplayRunner.wallDecision(for: entry, nowMillis: 9_999) == .wait(1))
+        #expect(ReplayRunner.wallDecision(for: entry, nowMillis: 10_000) == .send)
+        #expect(ReplayRunner.wallDecision(for: entry, nowMillis: 11_999) == .send)
+        // Expiry is exclusive at created + ttl, as exec-proc counts it.
+        #expect(ReplayRunner.wallDecision(for: entry, nowMillis: 12_000) == .expired)
+    }
+
+    @Test func theScheduleKeepsTheFilesCreationTime() throws {
+        // The TTL runs from the schedule, not from the send: the proposal carries the file's time.
+        #expect(try proposal(createdAt: 1_780_000_000_000, ttl: 5_000).createdAtMillis == 1_780_000_000_000)
+    }
+}
