@@ -125,8 +125,11 @@ class UnderSystemd(unittest.TestCase):
     @classmethod
     def start_stack(cls):
         c = cls.container
+        doctor = c.run("/opt/polypipe/bin/polypipe", "doctor", check=False)
+        cls.doctor_before_key = (doctor.returncode, doctor.stdout)
         c.run("install", "-d", "-m", "0700", "/etc/credstore.encrypted")
-        c.run("systemd-creds", "encrypt", "--with-key=host", "--name=polymarket-key", "-", "/etc/credstore.encrypted/polymarket-key",
+        # As the install's next steps say, with a umask that keeps the file root's alone.
+        c.run("sh", "-c", "umask 077; systemd-creds encrypt --with-key=host --name=polymarket-key - /etc/credstore.encrypted/polymarket-key",
               input="0x" + KEY_HEX)
         settings = {
             "POLYPIPE_MODE": "paper", "POLYPIPE_VENUE": VENUE, "POLYPIPE_CHAIN_ID": "137",
@@ -224,6 +227,19 @@ class UnderSystemd(unittest.TestCase):
             self.assertLessEqual(score, THRESHOLD / 10, f"{unit} scores {score} live")
         self.assertEqual(c.show("polypipe.target", "ActiveState")["ActiveState"], "active")
         self.wait_for_orders_after(0)
+
+    def test_1b_doctor_explains_a_missing_key_and_passes_the_running_stack(self):
+        status, output = self.doctor_before_key
+        self.assertEqual(status, 1, output)
+        self.assertRegex(output, r"FAIL\s+key\s+/etc/credstore.encrypted/polymarket-key does not exist")
+        self.assertIn("systemd-creds encrypt --name=polymarket-key", output)
+        doctor = self.container.run("/opt/polypipe/bin/polypipe", "doctor", check=False)
+        self.assertEqual(doctor.returncode, 0, doctor.stdout + doctor.stderr)
+        self.assertNotIn("FAIL", doctor.stdout)
+        for expected in ("ok    key", "trading state", "running in paper mode", "balance", "exchange version 2"):
+            self.assertIn(expected, doctor.stdout)
+        self.assertNotIn(KEY_HEX, doctor.stdout.lower())
+        figures["doctor"] = doctor.stdout.splitlines()
 
     def test_2_the_key_is_readable_by_exec_proc_only(self):
         c = self.container
