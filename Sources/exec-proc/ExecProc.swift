@@ -103,11 +103,7 @@ struct ExecProc: ParsableCommand {
     func run() throws {
         // Before the key is read: no core dumps, no ptrace by the same user.
         let hardened = KeyLoader.hardenProcess()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        ProcessLogging.bootstrap(identifier: "exec-proc")
         let logger = Logger(label: "polypipe.exec-proc")
         let key: PrivateKey
         do { key = try KeyLoader.load() } catch {

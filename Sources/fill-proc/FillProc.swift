@@ -67,11 +67,7 @@ struct FillProc: ParsableCommand {
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        ProcessLogging.bootstrap(identifier: "fill-proc")
         let logger = Logger(label: "polypipe.fill-proc")
         let environment = ProcessInfo.processInfo.environment
         guard let runtime = runtimeDir ?? environment["RUNTIME_DIRECTORY"] else {

@@ -104,11 +104,7 @@ struct ReconProc: ParsableCommand {
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        ProcessLogging.bootstrap(identifier: "recon-proc")
         let logger = Logger(label: "polypipe.recon-proc")
         let environment = ProcessInfo.processInfo.environment
         guard let runtime = runtimeDir ?? environment["RUNTIME_DIRECTORY"] else {

@@ -21,11 +21,7 @@ struct SignalProc: AsyncParsableCommand {
 
     func run() async throws {
         let options = self.options
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = options.level
-            return handler
-        }
+        ProcessLogging.bootstrap(identifier: "signal-proc", level: options.level)
         let logger = Logger(label: "polypipe.signal-proc")
         let layout = BusLayout(runtimeDirectory: options.resolvedRuntimeDirectory ?? "")
         let work = Task { () throws -> Void in

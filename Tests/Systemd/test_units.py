@@ -228,6 +228,19 @@ class UnderSystemd(unittest.TestCase):
         self.assertEqual(c.show("polypipe.target", "ActiveState")["ActiveState"], "active")
         self.wait_for_orders_after(0)
 
+    def test_1a_logs_are_journal_entries_with_their_metadata_as_fields(self):
+        c = self.container
+        entries = [json.loads(line) for line in
+                   c.run("journalctl", "--no-pager", "-u", "polypipe-exec.service", "-o", "json", "-n", "300").stdout.splitlines()]
+        accepted = [e for e in entries if e.get("OUTCOME") == "accepted" and "ACTION" in e]
+        self.assertTrue(accepted, "no exec-proc entry with ACTION and OUTCOME fields")
+        entry = accepted[-1]
+        self.assertEqual(entry.get("SYSLOG_IDENTIFIER"), "exec-proc")
+        self.assertEqual(entry.get("PRIORITY"), "6")
+        self.assertTrue(entry["MESSAGE"].startswith("action accepted"), entry["MESSAGE"])
+        found = c.run("journalctl", "--no-pager", "-u", "polypipe-exec.service", "-o", "cat", f"ACTION={entry['ACTION']}").stdout
+        self.assertIn(entry["ACTION"], found, "filtering the journal by the action's field")
+
     def test_1b_doctor_explains_a_missing_key_and_passes_the_running_stack(self):
         status, output = self.doctor_before_key
         self.assertEqual(status, 1, output)
@@ -256,7 +269,7 @@ class UnderSystemd(unittest.TestCase):
         found = c.run("grep", "-rIl", "-i", KEY_HEX, "/run", "/var", "/etc", "/tmp", "/opt/polypipe",
                       "--exclude-dir=polypipe-exec.service", check=False)
         self.assertEqual(found.stdout.strip(), "", "the key in clear in a file")
-        self.assertNotIn(KEY_HEX, c.journal("-b").lower(), "the key in the journal")
+        self.assertNotIn(KEY_HEX, c.journal("-b", "-o", "export").lower(), "the key in a journal field")
         for name in ("signal", "fill", "recon"):
             unit = f"polypipe-{name}.service"
             pid = c.main_pid(unit)
