@@ -20,6 +20,7 @@ which exec-proc must execute at most once):
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,8 @@ class UnderSystemd(unittest.TestCase):
     def tearDownClass(cls):
         if cls.container is not None:
             cls.container.poweroff()
+        if getattr(cls, "config", None):
+            shutil.rmtree(cls.config, ignore_errors=True)
         if REPORT:
             with open(REPORT, "w") as out:
                 json.dump(figures, out, indent=2)
