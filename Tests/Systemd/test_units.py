@@ -83,6 +83,52 @@ class OfflineUnitFiles(unittest.TestCase):
                 self.assertNotIn(directive, text, f"{unit} uses {directive}: a restart would take others with it")
 
 
+class InstallScript(unittest.TestCase):
+    """scripts/install into a staged root: what it lays down, what a reinstall keeps, what
+    --uninstall removes and what only --purge removes."""
+
+    def test_install_reinstall_uninstall_and_purge(self):
+        bin_dir = os.environ.get("POLYPIPE_BIN_DIR")
+        if not bin_dir:
+            self.skipTest("POLYPIPE_BIN_DIR is not set (run scripts/test-systemd)")
+        repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        root = tempfile.mkdtemp(prefix="polypipe-install-")
+        try:
+            def install(*args):
+                result = subprocess.run([os.path.join(repo, "scripts/install"), "--root", root, *args], capture_output=True, text=True)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                return result.stdout
+            steps = install("--bin-dir", bin_dir)
+            self.assertIn("systemd-creds encrypt --name=polymarket-key", steps)
+            self.assertIn("POLYPIPE_ACKNOWLEDGE", steps)
+            for unit in UNITS + ["polypipe.target", "polypipe-sim.service"]:
+                self.assertTrue(os.path.isfile(f"{root}/etc/systemd/system/{unit}"), unit)
+            for binary in PROCESSES.values():
+                self.assertTrue(os.access(f"{root}/opt/polypipe/bin/{binary}", os.X_OK), binary)
+            self.assertTrue(os.path.isfile(f"{root}/etc/sysusers.d/polypipe.conf"))
+            self.assertEqual(os.stat(f"{root}/etc/credstore.encrypted").st_mode & 0o777, 0o700)
+            settings = f"{root}/etc/polypipe/polypipe.env"
+            with open(settings, "a") as out:
+                out.write("# edited by the operator\n")
+            install("--bin-dir", bin_dir)
+            with open(settings) as file:
+                self.assertIn("# edited by the operator", file.read(), "a reinstall overwrote the settings")
+            os.makedirs(f"{root}/var/lib/polypipe/exec")
+            for kept in (f"{root}/etc/credstore.encrypted/polymarket-key", f"{root}/var/lib/polypipe/exec/journal.sqlite"):
+                with open(kept, "w") as out:
+                    out.write("x")
+            install("--uninstall")
+            self.assertFalse(os.path.exists(f"{root}/etc/systemd/system/polypipe-exec.service"))
+            self.assertFalse(os.path.exists(f"{root}/opt/polypipe"))
+            for kept in (settings, f"{root}/etc/credstore.encrypted/polymarket-key", f"{root}/var/lib/polypipe/exec/journal.sqlite"):
+                self.assertTrue(os.path.exists(kept), f"--uninstall removed {kept}")
+            install("--uninstall", "--purge")
+            for gone in (settings, f"{root}/etc/credstore.encrypted/polymarket-key", f"{root}/var/lib/polypipe"):
+                self.assertFalse(os.path.exists(gone), f"--purge left {gone}")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 class UnderSystemd(unittest.TestCase):
     container = None
 
