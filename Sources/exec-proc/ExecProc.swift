@@ -14,7 +14,7 @@ struct ExecProc: ParsableCommand {
         Actions arrive on <runtime>/exec/actions.sock (ZeroMQ PULL, bus schema v1). Each one is \
         validated, checked against the risk rules, signed (EIP-712), written to the journal and \
         only then sent; the outcome is published on <runtime>/exec/events.sock. polypipe talks \
-        to <runtime>/exec/control.sock (status, halt, resume, reduce-only, cancel-all).
+        to <runtime>/control/control.sock (status, halt, resume, reduce-only, cancel-all).
 
         The key comes from the systemd credential $CREDENTIALS_DIRECTORY/polymarket-key, else \
         from POLYMARKET_KEY (removed from the environment and from the original environment block \

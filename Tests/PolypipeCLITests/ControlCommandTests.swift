@@ -102,7 +102,7 @@ import Testing
         let result = try Self.run(["status", "--timeout-ms", "300", "--runtime-dir", scratch.path], xdgRuntimeDir: scratch.path)
         server.stop()
         #expect(result.status == 3)
-        #expect(result.stderr.contains("polypipe status: exec-proc did not answer within 300 ms on ipc://\(scratch.path)/exec/control.sock"))
+        #expect(result.stderr.contains("polypipe status: exec-proc did not answer within 300 ms on ipc://\(scratch.path)/control/control.sock"))
         #expect(server.requests.map(\.command) == [.status])  // it was asked, and said nothing
     }
 
@@ -111,7 +111,7 @@ import Testing
         defer { scratch.remove() }
         let result = try Self.run(["status", "--runtime-dir", scratch.path], xdgRuntimeDir: scratch.path)
         #expect(result.status == 2)
-        #expect(result.stderr.contains("exec-proc is not running: no control socket at \(scratch.path)/exec/control.sock"))
+        #expect(result.stderr.contains("exec-proc is not running: no control socket at \(scratch.path)/control/control.sock"))
     }
 
     @Test func findsTheStackRecordedByUpWithoutFlags() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Shared
 import Synchronization
 
-/// A stand-in for exec-proc's control socket: a ROUTER bound at `DIR/exec/control.sock` on its
+/// A stand-in for exec-proc's control socket: a ROUTER bound at `DIR/control/control.sock` on its
 /// own thread, answering each `ControlRequest` with `reply(request)` (or never answering, to
 /// test the client's timeout). It records what it received.
 final class ControlServerDouble: Sendable {
@@ -28,7 +28,7 @@ final class ControlServerDouble: Sendable {
             do {
                 let context = try ZmqContext()
                 let socket = try ZmqSocket(context, .router)
-                try SocketDirectory(layout.execDirectory).bind(socket, name: "control.sock")
+                try SocketDirectory(layout.controlDirectory).bind(socket, name: "control.sock")
                 bound.signal()
                 let server = RequestServer(socket: socket)
                 while !shared.stopping.withLock({ $0 }) {

@@ -340,6 +340,35 @@ class UnderSystemd(unittest.TestCase):
             leaked = inside("grep", "-rIl", "-i", KEY_HEX, "/run", "/var", "/etc", "/tmp", "/proc/self/")
             self.assertEqual(leaked.stdout.strip(), "", f"{unit} finds the key in a file")
 
+    def test_2b_only_recon_proc_may_use_exec_procs_control_socket(self):
+        """Every process may connect to exec-proc's event and action sockets; only recon-proc
+        (group polypipe-control) to its control socket: a strategy cannot resume or cancel."""
+        c = self.container
+        probe = ("import socket, sys\n"
+                 "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+                 "try:\n    s.connect(sys.argv[1]); print('connected')\n"
+                 "except OSError as error:\n    print(type(error).__name__)\n")
+        gid = int(c.run("getent", "group", "polypipe").stdout.split(":")[2])
+        expected_control = {"signal": "PermissionError", "fill": "PermissionError", "recon": "connected"}
+        for name, control in expected_control.items():
+            unit = f"polypipe-{name}.service"
+            host = c.host_pid(c.main_pid(unit))
+            uid = int(c.run("id", "-u", f"polypipe-{name}").stdout)
+            # The unit's own supplementary groups (host ids, from its /proc status): entered
+            # without its user namespace, where unmapped groups could not be set.
+            with open(f"/proc/{host}/status") as status:
+                groups = next(line for line in status if line.startswith("Groups:")).split()[1:]
+            command = ["nsenter", "-t", str(host), "-m", "-u", "-i", "-n", "-p",
+                       "setpriv", "--reuid", str(uid), "--regid", str(gid),
+                       f"--groups={','.join(groups)}" if groups else "--clear-groups"]
+            def connect(path):
+                return subprocess.run(command + ["python3", "-c", probe, path], capture_output=True, text=True).stdout.strip()
+            self.assertEqual(connect("/run/polypipe/control/control.sock"), control, f"{unit} and the control socket")
+            self.assertEqual(connect("/run/polypipe/exec/events.sock"), "connected", f"{unit} and exec-proc's events")
+        mode = c.run("stat", "-c", "%a %G", "/run/polypipe/control", "/run/polypipe/control/control.sock").stdout.split("\n")
+        self.assertEqual(mode[0], "2750 polypipe-control")
+        self.assertEqual(mode[1], "660 polypipe-control")
+
     def test_3_each_unit_restarts_alone_and_trading_resumes(self):
         c = self.container
         for unit in UNITS:

@@ -4,8 +4,8 @@
 /// ```
 /// <runtime>/exec/actions.sock    exec-proc PULL   <- signal-proc PUSH   (topic "action")
 /// <runtime>/exec/events.sock     exec-proc PUB    -> subscribers        ("order", "status")
-/// <runtime>/exec/control.sock    exec-proc ROUTER <- polypipe REQ       (ControlRequest)
 /// <runtime>/exec/snapshot.sock   exec-proc ROUTER <- subscribers REQ    (SnapshotRequest)
+/// <runtime>/control/control.sock exec-proc ROUTER <- polypipe, recon-proc (ControlRequest)
 /// <runtime>/signal/signals.sock  signal-proc PUB  -> recon-proc etc.    ("action")
 /// <runtime>/signal/external.sock signal-proc PULL <- external models    ("action")
 /// <runtime>/fill/events.sock     fill-proc PUB    -> recon-proc etc.    ("fill", "position")
@@ -14,8 +14,11 @@
 /// <runtime>/recon/snapshot.sock  recon-proc ROUTER <- polypipe          (SnapshotRequest -> ReconReport)
 /// ```
 ///
-/// `exec/`, `signal/`, `fill/` and `recon/` are each writable by their own process alone
-/// (``SocketDirectory``).
+/// `exec/`, `control/`, `signal/`, `fill/` and `recon/` are each writable by their own process
+/// alone (``SocketDirectory``). The control socket has a directory of its own so that a
+/// deployment can open it to fewer peers than the rest of exec-proc's sockets: under systemd
+/// `control/` belongs to the group `polypipe-control` (recon-proc and operators), so a strategy
+/// process can push actions but cannot resume, halt or cancel.
 public struct BusLayout: Sendable, Hashable {
     public let runtimeDirectory: String
 
@@ -24,13 +27,15 @@ public struct BusLayout: Sendable, Hashable {
     }
 
     public var execDirectory: String { runtimeDirectory + "/exec" }
+    /// exec-proc's control socket alone (see above).
+    public var controlDirectory: String { runtimeDirectory + "/control" }
     public var signalDirectory: String { runtimeDirectory + "/signal" }
     public var fillDirectory: String { runtimeDirectory + "/fill" }
     public var reconDirectory: String { runtimeDirectory + "/recon" }
 
     public var actions: String { "ipc://\(execDirectory)/actions.sock" }
     public var events: String { "ipc://\(execDirectory)/events.sock" }
-    public var control: String { "ipc://\(execDirectory)/control.sock" }
+    public var control: String { "ipc://\(controlDirectory)/control.sock" }
     public var snapshot: String { "ipc://\(execDirectory)/snapshot.sock" }
     public var signals: String { "ipc://\(signalDirectory)/signals.sock" }
     public var external: String { "ipc://\(signalDirectory)/external.sock" }

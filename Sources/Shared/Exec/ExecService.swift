@@ -7,7 +7,7 @@ import Synchronization
 /// ```
 /// exec/actions.sock   PULL    actions in (topic "action")
 /// exec/events.sock    PUB     order events ("order") and status once a second ("status")
-/// exec/control.sock   ROUTER  polypipe: status, halt, resume, reduce-only, cancel-all
+/// control/control.sock ROUTER  polypipe: status, halt, resume, reduce-only, cancel-all
 /// exec/snapshot.sock  ROUTER  Clone-pattern snapshots for subscribers that saw a gap
 /// ```
 /// One thread owns every socket and the executor; the venue heartbeat has its own thread.
@@ -94,9 +94,11 @@ public final class ExecService {
         }
         // The exec directory first: it holds the sockets and, by default, the journal.
         let directory: SocketDirectory
+        let controlDirectory: SocketDirectory
         do {
             _ = try SocketDirectory(settings.layout.runtimeDirectory, mode: 0o750)
             directory = try SocketDirectory(settings.layout.execDirectory, mode: 0o750)
+            controlDirectory = try SocketDirectory(settings.layout.controlDirectory, mode: 0o750)
         } catch { throw fail("cannot prepare the runtime directory", error) }
         let journal: Journal
         do { journal = try Journal(path: settings.journalPath, durability: settings.journalDurability) } catch { throw fail("cannot open the journal", error) }
@@ -146,7 +148,7 @@ public final class ExecService {
             try events.setHighWaterMark(100_000)
             try directory.bind(actions, name: "actions.sock")
             try directory.bind(events, name: "events.sock")
-            try directory.bind(control, name: "control.sock")
+            try controlDirectory.bind(control, name: "control.sock")
             try directory.bind(snapshot, name: "snapshot.sock")
         } catch { throw fail("cannot open the bus sockets", error) }
 

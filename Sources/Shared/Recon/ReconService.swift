@@ -13,7 +13,7 @@ import Synchronization
 /// venue REST           GET     each cycle: the account's open orders (read-only key)
 /// recon/events.sock    PUB     "alarm" (raised / cleared), "recon" (one report per cycle)
 /// recon/snapshot.sock  ROUTER  the latest report (polypipe stats)
-/// exec/control.sock    REQ     halt, when an active alarm reaches the policy's severity
+/// control/control.sock REQ     halt, when an active alarm reaches the policy's severity
 /// webhook              POST    each raise and clear (its own thread: a slow sink never
 ///                              delays a cycle)
 /// ```

@@ -4,7 +4,7 @@ import ArgumentParser
 /// shares.
 struct ControlOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The stack's runtime directory (exec-proc's control socket is DIR/exec/control.sock). Default: the stack `polypipe up` recorded in ${XDG_RUNTIME_DIR:-/tmp}/polypipe-$UID/current, else /run/polypipe when exec-proc runs under systemd.",
+        "The stack's runtime directory (exec-proc's control socket is DIR/control/control.sock). Default: the stack `polypipe up` recorded in ${XDG_RUNTIME_DIR:-/tmp}/polypipe-$UID/current, else /run/polypipe when exec-proc runs under systemd.",
         valueName: "path"))
     var runtimeDir: String?
 
