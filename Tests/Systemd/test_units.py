@@ -74,6 +74,7 @@ class OfflineUnitFiles(unittest.TestCase):
             self.assertNotIn("POLYMARKET_KEY", text, f"{unit} names the key variable")
             self.assertIn("Type=notify", text)
             self.assertIn("WatchdogSec=", text)
+            self.assertIn("TimeoutAbortSec=", text, f"{unit}: a hung process that ignores SIGABRT would wait the whole stop timeout")
 
     def test_no_unit_requires_another_so_each_restarts_alone(self):
         for unit in UNITS:
