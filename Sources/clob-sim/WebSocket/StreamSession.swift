@@ -55,7 +55,9 @@ struct StreamSession {
                                 guard let auth = json["auth"], let key = auth["apiKey"]?.scalarText,
                                       let allowed = await venue.authenticateStream(apiKey: key, secret: auth["secret"]?.scalarText ?? "",
                                                                       passphrase: auth["passphrase"]?.scalarText ?? "") else {
-                                    broadcaster.send(#"{"error":"Unauthorized"}"#, to: id)
+                                    // Written here, not queued for the writer task: the close
+                                    // below could otherwise overtake it (seen under load).
+                                    try? await outbound.write(.text(#"{"error":"Unauthorized"}"#))
                                     try? await outbound.close(.policyViolation, reason: "unauthorized")
                                     return
                                 }
