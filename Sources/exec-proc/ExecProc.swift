@@ -59,6 +59,9 @@ struct ExecProc: ParsableCommand {
     @Option(help: "Milliseconds between venue heartbeats (at most 5000).")
     var heartbeatIntervalMs: Int64 = 5_000
 
+    @Option(help: "Milliseconds the execution loop may go without an iteration before venue heartbeats are withheld, so the venue's dead-man switch cancels the orders of a stalled exec-proc (1000-9000; the venue cancels 10 s after the last heartbeat). Keep it above --request-timeout-ms: resyncs and cancels call the venue from the loop.")
+    var loopStallMs: Int64 = 8_000
+
     @Option(help: "Total timeout of one venue request in milliseconds; a submit that times out is 'unknown'.")
     var requestTimeoutMs: Int = 3_000
 
@@ -96,6 +99,7 @@ struct ExecProc: ParsableCommand {
         guard (0...32).contains(submitConnections) else { throw ValidationError("--submit-connections must be between 0 and 32.") }
         guard (50...1_000).contains(bookRefreshMs) else { throw ValidationError("--book-refresh-ms must be between 50 and 1000 (the band uses a mid at most 1 s old).") }
         guard requestTimeoutMs >= 100 else { throw ValidationError("--request-timeout-ms must be at least 100.") }
+        guard (1_000...9_000).contains(loopStallMs) else { throw ValidationError("--loop-stall-ms must be between 1000 and 9000.") }
         guard SignatureType(rawValue: signatureType) != nil else { throw ValidationError("--signature-type must be 0, 1, 2 or 3.") }
         guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
     }
@@ -138,6 +142,7 @@ struct ExecProc: ParsableCommand {
         var settings = ExecService.Settings(mode: mode, venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon,
                                             layout: layout, journalPath: journalPath, limits: riskLimits)
         settings.heartbeatIntervalMillis = heartbeatIntervalMs
+        settings.loopStallLimitMillis = loopStallMs
         settings.requestTimeoutMillis = requestTimeoutMs
         settings.unknownGraceMillis = unknownGraceMs
         settings.resyncIntervalMillis = resyncIntervalMs

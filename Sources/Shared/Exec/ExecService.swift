@@ -20,6 +20,9 @@ public final class ExecService {
         public var journalPath: String
         public var limits: RiskLimits
         public var heartbeatIntervalMillis: Int64 = 5_000
+        /// How long the execution loop may go without an iteration before venue heartbeats are
+        /// withheld (``LoopLiveness``).
+        public var loopStallLimitMillis: Int64 = 8_000
         public var requestTimeoutMillis = 3_000
         public var resyncIntervalMillis: Int64 = 5_000
         public var unknownGraceMillis: Int64 = 60_000
@@ -122,7 +125,9 @@ public final class ExecService {
         }
         defer { sender?.stop() }
 
-        let heartbeat = VenueHeartbeat(client: heartbeatClient, health: health, intervalMillis: settings.heartbeatIntervalMillis, logger: logger)
+        let liveness = LoopLiveness(stallLimitMillis: settings.loopStallLimitMillis)
+        let heartbeat = VenueHeartbeat(client: heartbeatClient, health: health, intervalMillis: settings.heartbeatIntervalMillis,
+                                       liveness: liveness, logger: logger)
         if settings.mode != .dryRun { heartbeat.start() }
         defer { heartbeat.stop() }
         // Ready means able to trade: wait (bounded) for the first heartbeat, so the first
@@ -189,6 +194,7 @@ public final class ExecService {
             if ready[2] { serveSnapshot(snapshotServer, publisher: publisher, executor: executor, status: status) }
 
             let now = BusClock.nowMillis()
+            liveness.tick(nowMillis: now)
             systemd.watchdogIfDue(nowMillis: now)
             if now - lastResolve >= 1_000 {
                 lastResolve = now
