@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import Shared
+import Synchronization
+import Testing
+
+/// VER-02: the venue moved to another order version between two orders. The one case where an
+/// action is signed twice: the first order is proven rejected (`order_version_mismatch`), the
+/// version is read again once, and the action is re-signed once for the new exchange.
+@Suite struct ExecutorVersionTests {
+    /// The property tests' fake venue, except that `/version` says 2 until the first `/order`,
+    /// which it rejects with `order_version_mismatch` and from then on says 3.
+    final class FlippingVenue: HTTPTransport {
+        struct Log: Sendable {
+            var orderBodies: [[UInt8]] = []
+            var versionReads = 0
+            var flipped = false
+        }
+        let log = Mutex(Log())
+        /// Every order mismatches (a venue that keeps changing its mind).
+        let alwaysMismatch: Bool
+
+        init(alwaysMismatch: Bool = false) { self.alwaysMismatch = alwaysMismatch }
+
+        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+            let path = String(request.target.split(separator: "?").first ?? "")
+            switch path {
+            case "/version":
+                let version = log.withLock { log in
+                    log.versionReads += 1
+                    return log.flipped ? 3 : 2
+                }
+                return HTTPResponse(status: 200, headers: [], body: Array(#"{"version": \#(version)}"#.utf8))
+            case "/order":
+                let first = log.withLock { log in
+                    log.orderBodies.append(request.body ?? [])
+                    defer { log.flipped = true }
+                    return !log.flipped
+                }
+                if first || alwaysMismatch {
+                    return HTTPResponse(status: 400, headers: [], body: Array(#"{"error": "order_version_mismatch"}"#.utf8))
+                }
+                return try ExecutorPropertyTests.FakeVenue().send(request)
+            default:
+                return try ExecutorPropertyTests.FakeVenue().send(request)
+            }
+        }
+    }
+
+    func executor(_ venue: FlippingVenue) throws -> (Executor, Journal, String) {
+        let directory = NSTemporaryDirectory() + "exec-version-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let journal = try Journal(path: directory + "/journal.sqlite")
+        let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
+        let key = ExecutorSubmissionTests.key
+        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: credentials, address: key.address))
+        let executor = try Executor(configuration: .init(mode: .paper, owner: credentials.apiKey), journal: journal, venue: client,
+                                    builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
+                                    limits: RiskLimits.paperDefaults, health: VenueHealth(healthy: true), logger: Logger(label: "test"))
+        try executor.reconcileAtStartup()
+        return (executor, journal, directory)
+    }
+
+    @Test func aVersionMismatchReadsTheVersionOnceAndReSignsOnceForTheNewExchange() throws {
+        let venue = FlippingVenue()
+        let (executor, journal, directory) = try executor(venue)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let readsBefore = venue.log.withLock { $0.versionReads }
+
+        let event = executor.handle(ExecutorSubmissionTests.action("v-1"), receivedAtNanos: BusClock.nowNanos())
+
+        #expect(event.outcome == .accepted, "\(event.reason)")
+        let log = venue.log.withLock { $0 }
+        #expect(log.orderBodies.count == 2, "one rejected order, one re-signed order; nothing more")
+        #expect(log.versionReads == readsBefore + 1, "/version read once more after the mismatch")
+        let bodies = try log.orderBodies.map { try JSONParser.parse($0) }
+        // Which exchange's domain each order was signed for: the signer recovers only there.
+        func signer(_ body: JSONValue, _ exchange: Exchange) throws -> EthereumAddress? {
+            let decoded = try OrderPayload.decode(body)
+            return try? OrderVerifier.verify(decoded.order, signature: decoded.signature, exchange: exchange, chain: .polygon).signingKey
+        }
+        let key = ExecutorSubmissionTests.key.address
+        #expect(try signer(bodies[0], .ctfV2) == key && signer(bodies[0], .v3) != key, "the first order: version 2")
+        #expect(try signer(bodies[1], .v3) == key && signer(bodies[1], .ctfV2) != key, "re-signed for the version-3 exchange")
+        let entries = try journal.entries(in: Journal.State.allCases)
+        #expect(entries.count == 1, "the action is journaled once, its row now holds the re-signed order")
+        #expect(entries.first?.actionID == "v-1" && entries.first?.state == .accepted)
+        #expect(entries.first?.orderHash == event.orderID && !event.orderID.isEmpty)
+    }
+
+    @Test func aSecondMismatchIsARejectionNotAnotherSignature() throws {
+        let venue = FlippingVenue(alwaysMismatch: true)
+        let (executor, _, directory) = try executor(venue)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let event = executor.handle(ExecutorSubmissionTests.action("v-2"), receivedAtNanos: BusClock.nowNanos())
+        #expect(event.outcome == .rejected)
+        #expect(event.reason.contains("order_version_mismatch"))
+        #expect(venue.log.withLock { $0.orderBodies.count } == 2, "re-signed once, never twice")
+    }
+}
