@@ -32,6 +32,10 @@ public final class Executor {
         /// How long a cancel-all waits for orders in flight to come back (more than a request's
         /// timeout, so each has its outcome).
         public var drainTimeoutMillis: Int64 = 5_000
+        /// Actions refused by the order-rate limit within one minute after which trading halts
+        /// (a strategy flooding, maybe compromised: RISK-05). 0: as many as the limit allows per
+        /// minute, i.e. the strategy asked for twice its budget.
+        public var floodHaltRefusals = 0
 
         public init(mode: ExecMode, owner: String) {
             self.mode = mode
@@ -63,6 +67,9 @@ public final class Executor {
     /// they were sent again.
     private var pending: [String: (entry: Journal.Entry, order: LiveOrder, resent: Bool)] = [:]
     private var recent: [Polypipe_Bus_V1_OrderEvent] = []
+    /// When actions were refused by the order-rate limit, over the last minute (bounded by the
+    /// flood threshold: past it trading halts, and a halted executor refuses before the rate check).
+    private var rateRefusals: [Int64] = []
     private let venue: ClobClient
     private let builder: OrderBuilder
     private let health: VenueHealth
@@ -229,6 +236,7 @@ public final class Executor {
         }
         let proposal = validated.proposal
         if case .reject(let why) = risk.evaluate(proposal, mid: mid, nowMillis: now) {
+            if case .orderRateAboveLimit = why { noteRateRefusal(nowMillis: now) }
             return refuse(event, because: "risk: \(why)")
         }
         // 5. Sign, journal, send.
@@ -535,6 +543,18 @@ public final class Executor {
         case .sell: risk.undo(RiskEngine.Proposal(market: order.market, token: order.token, side: .sell, price: order.price,
                                                   size: Shares(micros: order.shares - min(order.shares, matched))))
         }
+    }
+
+    /// Counts one refusal by the order-rate limit and halts trading once a minute holds more
+    /// than the flood threshold: the rate limit keeps the orders within budget, the halt stops a
+    /// strategy that keeps pushing past it until an operator has looked (`polypipe resume`).
+    private func noteRateRefusal(nowMillis: Int64) {
+        rateRefusals.removeAll { $0 <= nowMillis - 60_000 }
+        rateRefusals.append(nowMillis)
+        let threshold = configuration.floodHaltRefusals > 0 ? configuration.floodHaltRefusals : risk.limits.maxOrdersPerMinute
+        guard rateRefusals.count >= threshold, risk.state != .halted else { return }
+        setState(.halted, reason: "action flood: \(rateRefusals.count) actions refused by the order-rate limit (\(risk.limits.maxOrdersPerMinute)/min) within a minute; check the strategy, then polypipe resume")
+        rateRefusals.removeAll()
     }
 
     private func refuse(_ event: Polypipe_Bus_V1_OrderEvent, because reason: String) -> Polypipe_Bus_V1_OrderEvent {
