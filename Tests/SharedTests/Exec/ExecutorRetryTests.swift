@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import Shared
+import Synchronization
+import Testing
+
+/// SUB-06: retries never re-sign. An order whose outcome is unknown is looked up by its hash,
+/// sent again with the very same bytes once, and declared absent after the grace period; a 429
+/// is a proven refusal and is not retried at all. One action, one signature.
+@Suite struct ExecutorRetryTests {
+    /// The property tests' fake venue; `/order` answers `status` and is logged, the order lookup
+    /// finds nothing.
+    final class Venue: HTTPTransport {
+        let status: Int
+        let bodies = Mutex<[[UInt8]]>([])
+
+        init(status: Int) { self.status = status }
+
+        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+            let path = String(request.target.split(separator: "?").first ?? "")
+            if path == "/order" {
+                bodies.withLock { $0.append(request.body ?? []) }
+                return HTTPResponse(status: status, headers: [], body: Array(#"{"error": "scripted \#(status)"}"#.utf8))
+            }
+            if path.hasPrefix("/data/order/") { return HTTPResponse(status: 404, headers: [], body: Array(#"{"error": "not found"}"#.utf8)) }
+            return try ExecutorPropertyTests.FakeVenue().send(request)
+        }
+    }
+
+    func executor(_ venue: Venue, directory: String, clock: @escaping @Sendable () -> Int64) throws -> (Executor, Journal) {
+        let journal = try Journal(path: directory + "/journal.sqlite")
+        let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
+        let key = ExecutorSubmissionTests.key
+        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: credentials, address: key.address))
+        let executor = try Executor(configuration: .init(mode: .paper, owner: credentials.apiKey), journal: journal, venue: client,
+                                    builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
+                                    limits: RiskLimits.paperDefaults, health: VenueHealth(healthy: true), logger: Logger(label: "test"), clock: clock)
+        try executor.reconcileAtStartup()
+        return (executor, journal)
+    }
+
+    func scratch() throws -> String {
+        let directory = NSTemporaryDirectory() + "exec-retry-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test func anUnknownOrderIsResentWithTheSameBytesOnceThenDeclaredAbsent() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let venue = Venue(status: 500)
+        let now = Mutex(BusClock.nowMillis())
+        let (executor, journal) = try executor(venue, directory: directory, clock: { now.withLock { $0 } })
+        var action = ExecutorSubmissionTests.action("r-1")
+        action.createdAtMs = now.withLock { $0 }
+
+        let event = executor.handle(action, receivedAtNanos: BusClock.nowNanos())
+        #expect(event.outcome == .unknown)
+        for step in [1_000, 2_500, 10_000, 30_000, 59_000] as [Int64] {
+            now.withLock { $0 = action.createdAtMs + step }
+            executor.resolvePending()
+        }
+        let posts = venue.bodies.withLock { $0 }
+        #expect(posts.count == 2, "the first send and exactly one resend")
+        #expect(Set(posts).count == 1, "byte-identical bodies: never signed again")
+        #expect(try journal.entries(in: Journal.State.allCases).map(\.state) == [.unknown], "still unknown inside the grace period")
+
+        now.withLock { $0 = action.createdAtMs + 61_000 }
+        executor.resolvePending()
+        executor.resolvePending()
+        let entries = try journal.entries(in: Journal.State.allCases)
+        #expect(entries.count == 1 && entries[0].state == .absent && entries[0].orderHash == event.orderID)
+        #expect(venue.bodies.withLock { $0.count } == 2, "absent: nothing more is sent")
+        // The same action again is a duplicate, not a new order.
+        #expect(executor.handle(action, receivedAtNanos: BusClock.nowNanos()).outcome == .duplicate)
+        #expect(venue.bodies.withLock { $0.count } == 2)
+    }
+
+    @Test func aRateLimitedSubmitIsARefusalThatIsNotRetried() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let venue = Venue(status: 429)
+        let now = Mutex(BusClock.nowMillis())
+        let (executor, journal) = try executor(venue, directory: directory, clock: { now.withLock { $0 } })
+        var action = ExecutorSubmissionTests.action("r-2")
+        action.createdAtMs = now.withLock { $0 }
+        let event = executor.handle(action, receivedAtNanos: BusClock.nowNanos())
+        #expect(event.outcome == .rejected && event.reason.contains("refused before placement"))
+        now.withLock { $0 += 5_000 }
+        executor.resolvePending()
+        #expect(venue.bodies.withLock { $0.count } == 1, "a proven refusal is not sent again")
+        #expect(try journal.entries(in: Journal.State.allCases).map(\.state) == [.rejected])
+    }
+}
