@@ -27,23 +27,15 @@ import Testing
 
     @Test func anOrderTheVenueDidNotCancelStaysOpenWithItsExposure() throws {
         let venue = RacingVenue()
-        let directory = NSTemporaryDirectory() + "exec-cancel-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let journal = try Journal(path: directory + "/journal.sqlite")
-        let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
-        let key = ExecutorSubmissionTests.key
-        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: credentials, address: key.address))
-        let executor = try Executor(configuration: .init(mode: .paper, owner: credentials.apiKey), journal: journal, venue: client,
-                                    builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
-                                    limits: RiskLimits.paperDefaults, health: VenueHealth(healthy: true), logger: Logger(label: "test"))
-        try executor.reconcileAtStartup()
+        let test = try TestExecutor(venue: venue)
+        defer { test.remove() }
+        let (executor, journal) = (test.executor, test.journal)
 
         let first = executor.handle(ExecutorSubmissionTests.action("c-1"), receivedAtNanos: BusClock.nowNanos())
         let second = executor.handle(ExecutorSubmissionTests.action("c-2"), receivedAtNanos: BusClock.nowNanos())
         #expect(first.outcome == .accepted && second.outcome == .accepted)
         venue.posted.withLock { $0 = [first.orderID, second.orderID] }
-        let exposureBefore = executor.status(mode: .paper, signer: key.address, venueURL: "x", startedAtMillis: 0).totalExposureMicros
+        let exposureBefore = test.status.totalExposureMicros
 
         let result = executor.cancelAll(reason: "test")
 
@@ -52,7 +44,7 @@ import Testing
         let entries = Dictionary(uniqueKeysWithValues: try journal.entries(in: Journal.State.allCases).map { ($0.actionID, $0.state) })
         #expect(entries["c-1"] == .canceled)
         #expect(entries["c-2"] == .accepted, "lost the race: not marked cancelled")
-        let status = executor.status(mode: .paper, signer: key.address, venueURL: "x", startedAtMillis: 0)
+        let status = test.status
         #expect(status.openOrders == 1, "the matched order is still tracked until the venue's account of it arrives")
         #expect(status.totalExposureMicros == exposureBefore / 2, "only the cancelled order's exposure was released")
     }

@@ -27,30 +27,12 @@ import Testing
         }
     }
 
-    func executor(_ venue: Venue, directory: String, clock: @escaping @Sendable () -> Int64) throws -> (Executor, Journal) {
-        let journal = try Journal(path: directory + "/journal.sqlite")
-        let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
-        let key = ExecutorSubmissionTests.key
-        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: credentials, address: key.address))
-        let executor = try Executor(configuration: .init(mode: .paper, owner: credentials.apiKey), journal: journal, venue: client,
-                                    builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
-                                    limits: RiskLimits.paperDefaults, health: VenueHealth(healthy: true), logger: Logger(label: "test"), clock: clock)
-        try executor.reconcileAtStartup()
-        return (executor, journal)
-    }
-
-    func scratch() throws -> String {
-        let directory = NSTemporaryDirectory() + "exec-retry-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test func anUnknownOrderIsResentWithTheSameBytesOnceThenDeclaredAbsent() throws {
-        let directory = try scratch()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let venue = Venue(status: 500)
         let now = Mutex(BusClock.nowMillis())
-        let (executor, journal) = try executor(venue, directory: directory, clock: { now.withLock { $0 } })
+        let test = try TestExecutor(venue: venue, clock: { now.withLock { $0 } })
+        defer { test.remove() }
+        let (executor, journal) = (test.executor, test.journal)
         var action = ExecutorSubmissionTests.action("r-1")
         action.createdAtMs = now.withLock { $0 }
 
@@ -77,11 +59,11 @@ import Testing
     }
 
     @Test func aRateLimitedSubmitIsARefusalThatIsNotRetried() throws {
-        let directory = try scratch()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let venue = Venue(status: 429)
         let now = Mutex(BusClock.nowMillis())
-        let (executor, journal) = try executor(venue, directory: directory, clock: { now.withLock { $0 } })
+        let test = try TestExecutor(venue: venue, clock: { now.withLock { $0 } })
+        defer { test.remove() }
+        let (executor, journal) = (test.executor, test.journal)
         var action = ExecutorSubmissionTests.action("r-2")
         action.createdAtMs = now.withLock { $0 }
         let event = executor.handle(action, receivedAtNanos: BusClock.nowNanos())

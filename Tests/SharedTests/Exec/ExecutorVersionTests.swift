@@ -47,24 +47,11 @@ import Testing
         }
     }
 
-    func executor(_ venue: FlippingVenue) throws -> (Executor, Journal, String) {
-        let directory = NSTemporaryDirectory() + "exec-version-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let journal = try Journal(path: directory + "/journal.sqlite")
-        let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
-        let key = ExecutorSubmissionTests.key
-        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: credentials, address: key.address))
-        let executor = try Executor(configuration: .init(mode: .paper, owner: credentials.apiKey), journal: journal, venue: client,
-                                    builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
-                                    limits: RiskLimits.paperDefaults, health: VenueHealth(healthy: true), logger: Logger(label: "test"))
-        try executor.reconcileAtStartup()
-        return (executor, journal, directory)
-    }
-
     @Test func aVersionMismatchReadsTheVersionOnceAndReSignsOnceForTheNewExchange() throws {
         let venue = FlippingVenue()
-        let (executor, journal, directory) = try executor(venue)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let test = try TestExecutor(venue: venue)
+        defer { test.remove() }
+        let (executor, journal) = (test.executor, test.journal)
         let readsBefore = venue.log.withLock { $0.versionReads }
 
         let event = executor.handle(ExecutorSubmissionTests.action("v-1"), receivedAtNanos: BusClock.nowNanos())
@@ -90,9 +77,9 @@ import Testing
 
     @Test func aSecondMismatchIsARejectionNotAnotherSignature() throws {
         let venue = FlippingVenue(alwaysMismatch: true)
-        let (executor, _, directory) = try executor(venue)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let event = executor.handle(ExecutorSubmissionTests.action("v-2"), receivedAtNanos: BusClock.nowNanos())
+        let test = try TestExecutor(venue: venue)
+        defer { test.remove() }
+        let event = test.executor.handle(ExecutorSubmissionTests.action("v-2"), receivedAtNanos: BusClock.nowNanos())
         #expect(event.outcome == .rejected)
         #expect(event.reason.contains("order_version_mismatch"))
         #expect(venue.log.withLock { $0.orderBodies.count } == 2, "re-signed once, never twice")

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import Shared
+
+/// An ``Executor`` on a fake venue with a fresh journal in its own directory, as the executor
+/// tests build it: the property tests' key and market, paper mode, a healthy heartbeat.
+struct TestExecutor {
+    static let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
+
+    let executor: Executor
+    let journal: Journal
+    let directory: String
+
+    init(venue: any HTTPTransport, limits: RiskLimits = .paperDefaults,
+         configuration: Executor.Configuration = .init(mode: .paper, owner: TestExecutor.credentials.apiKey),
+         clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) throws {
+        directory = NSTemporaryDirectory() + "exec-test-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        journal = try Journal(path: directory + "/journal.sqlite")
+        let key = ExecutorPropertyTests.key
+        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: Self.credentials, address: key.address))
+        executor = try Executor(configuration: configuration, journal: journal, venue: client,
+                                builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
+                                limits: limits, health: VenueHealth(healthy: true), logger: Logger(label: "test"), clock: clock)
+        try executor.reconcileAtStartup()
+    }
+
+    /// Removes the journal's directory.
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// exec-proc's status as `polypipe status` would see it.
+    var status: Polypipe_Bus_V1_ExecStatus {
+        executor.status(mode: .paper, signer: ExecutorPropertyTests.key.address, venueURL: "x", startedAtMillis: 0)
+    }
+}
