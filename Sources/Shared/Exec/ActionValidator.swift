@@ -11,13 +11,15 @@ public struct ValidatedAction: Sendable, Hashable {
     public let orderType: OrderType
     public let postOnly: Bool
     public let createdAtMillis: Int64
+    /// `created_at_ms + ttl_ms`: past it the action is stale and its order is never (re)sent.
+    public let expiresAtMillis: Int64
     public let strategy: String
 
     /// The same action on freshly looked-up market facts (after `order_version_mismatch`).
     public func with(market: VenueCatalog.MarketInfo) -> ValidatedAction {
         ValidatedAction(id: id, market: market, token: token, side: side, size: size, limitPrice: limitPrice,
                         expectedPrice: expectedPrice, orderType: orderType, postOnly: postOnly,
-                        createdAtMillis: createdAtMillis, strategy: strategy)
+                        createdAtMillis: createdAtMillis, expiresAtMillis: expiresAtMillis, strategy: strategy)
     }
 
     /// The risk rules' view of it.
@@ -87,6 +89,7 @@ public enum ActionValidator {
         return ValidatedAction(id: action.id, market: market, token: token, side: action.side == .buy ? .buy : .sell,
                                size: Shares(micros: action.sizeMicros), limitPrice: Price(micros: action.limitPriceMicros),
                                expectedPrice: Price(micros: action.expectedPriceMicros), orderType: orderType,
-                               postOnly: action.postOnly, createdAtMillis: action.createdAtMs, strategy: action.strategy)
+                               postOnly: action.postOnly, createdAtMillis: action.createdAtMs,
+                               expiresAtMillis: action.createdAtMs + action.ttlMs, strategy: action.strategy)
     }
 }

@@ -25,7 +25,8 @@ public final class Executor {
         /// How long an order the venue cannot find stays `unknown` before it is `absent`.
         public var unknownGraceMillis: Int64 = 60_000
         /// An unknown order not found this long after signing is sent again, identical bytes
-        /// (idempotent: the venue refuses a second order with the same hash).
+        /// (idempotent: the venue refuses a second order with the same hash) — only while its
+        /// action is still valid (its TTL): a stale order is never placed late (CR-02).
         public var resendAfterMillis: Int64 = 2_000
         /// How many final order events the snapshot keeps.
         public var recentEventLimit = 200
@@ -173,6 +174,9 @@ public final class Executor {
             try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.status ?? "gone", nowMillis: now)
             live[id] = nil
         }
+        for order in orders where live[order.id.lowercased()] == nil {
+            adoptLateArrival(order, nowMillis: now)
+        }
         var exposure: [String: UInt64] = [:]
         var tokens = Set<TokenID>()
         for order in orders {
@@ -270,7 +274,8 @@ public final class Executor {
                 }
                 try journal.audit(actionID: action.id, decision: "signed", detail: signedDetail, nowMillis: now)
             } else if case .existing(let earlier) = try journal.record(actionID: action.id, orderHash: orderID, market: action.market.conditionID,
-                                                                       body: body, nowMillis: now, audit: ("signed", signedDetail)) {
+                                                                       body: body, nowMillis: now, expiresAtMillis: action.expiresAtMillis,
+                                                                       audit: ("signed", signedDetail)) {
                 risk.undo(proposal)
                 counters.duplicates += 1
                 event.outcome = .duplicate
@@ -403,14 +408,7 @@ public final class Executor {
                 logger.warning("cannot look up an unknown order yet", metadata: ["order": "\(orderID)", "error": "\(error)"])
                 continue
             }
-            var event = Polypipe_Bus_V1_OrderEvent()
-            event.actionID = item.entry.actionID
-            event.orderID = orderID
-            event.market = item.order.market
-            event.tokenID = item.order.token.description
-            event.side = item.order.side == .buy ? .buy : .sell
-            event.sizeMicros = item.order.shares
-            event.limitPriceMicros = item.order.price.micros
+            var event = Self.event(for: item.order, actionID: item.entry.actionID)
             if let found {
                 let state = Self.journalState(venueStatus: found.status)
                 try? journal.update(orderHash: orderID, to: state, reason: "resolved: \(found.status)", nowMillis: now)
@@ -430,6 +428,16 @@ public final class Executor {
                 _ = finish(event, audit: "absent")
             } else if !item.resent && now - item.entry.createdAtMillis >= configuration.resendAfterMillis {
                 pending[orderID]?.resent = true
+                guard item.entry.isCurrent(atMillis: now) else {
+                    // Stale: the strategy's price is no longer meant. Wait out the grace period
+                    // (a late appearance is still matched), but never place it now (CR-02).
+                    logger.notice("unknown order not on the venue and its action has expired; not sending it again",
+                                  metadata: ["order": "\(orderID)", "action": "\(item.entry.actionID)"])
+                    try? journal.audit(actionID: item.entry.actionID, decision: "not-resent",
+                                       detail: "order \(orderID) not on the venue; action expired at \(item.entry.expiresAtMillis.map(String.init) ?? "unknown")",
+                                       nowMillis: now)
+                    continue
+                }
                 logger.info("unknown order not on the venue; sending the same bytes again", metadata: ["order": "\(orderID)"])
                 switch venue.postOrder(body: item.entry.body) {
                 case .accepted(let acceptance):
@@ -455,6 +463,23 @@ public final class Executor {
 
     /// Orders whose outcome is still unknown.
     public var unknownCount: Int { pending.count }
+
+    /// An order the journal gave up on (`absent`) that the venue now lists after all — a
+    /// request the venue held for longer than the grace period: it is ours and live again, so
+    /// it is tracked, counted and announced like any accepted order, never left as an orphan.
+    private func adoptLateArrival(_ venueOrder: OpenOrder, nowMillis: Int64) {
+        guard let entry = try? journal.entry(orderHash: venueOrder.id), entry.state == .absent,
+              let order = liveOrder(from: entry) else { return }
+        live[venueOrder.id.lowercased()] = order
+        counters.accepted += 1
+        var event = Self.event(for: order, actionID: entry.actionID)
+        event.outcome = .accepted
+        event.venueStatus = venueOrder.status
+        event.reason = "declared absent, then listed by the venue: tracked again"
+        logger.warning("an order declared absent appeared on the venue; tracking it again",
+                       metadata: ["order": "\(entry.orderHash)", "action": "\(entry.actionID)"])
+        _ = finish(event, audit: "late-arrival", settle: (.accepted, "appeared late: \(venueOrder.status)"))
+    }
 
     // MARK: Operator commands
 
@@ -608,6 +633,19 @@ public final class Executor {
         if status == "MATCHED" { return .filled }
         if status.hasPrefix("CANCELED") || status == "INVALID" || status == "UNMATCHED" { return .canceled }
         return .accepted
+    }
+
+    /// The event for a journaled order settled later (no action at hand: only the order's own terms).
+    static func event(for order: LiveOrder, actionID: String) -> Polypipe_Bus_V1_OrderEvent {
+        var event = Polypipe_Bus_V1_OrderEvent()
+        event.actionID = actionID
+        event.orderID = order.orderID
+        event.market = order.market
+        event.tokenID = order.token.description
+        event.side = order.side == .buy ? .buy : .sell
+        event.sizeMicros = order.shares
+        event.limitPriceMicros = order.price.micros
+        return event
     }
 
     static func event(for action: Polypipe_Bus_V1_Action, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {

@@ -40,6 +40,16 @@ public final class Journal: Sendable {
         public var state: State
         public var reason: String?
         public let createdAtMillis: Int64
+        /// When the strategy's action stops being valid (its `created_at_ms + ttl_ms`): past
+        /// it, these bytes are never sent again, whatever happened to the first attempt. nil
+        /// for orders journaled before the column existed (treated as expired).
+        public let expiresAtMillis: Int64?
+
+        /// Whether the action behind this order may still be sent at `nowMillis`.
+        public func isCurrent(atMillis nowMillis: Int64) -> Bool {
+            guard let expiresAtMillis else { return false }
+            return nowMillis < expiresAtMillis
+        }
     }
 
     /// Why the journal could not do what was asked. SQL arguments never appear in it.
@@ -128,6 +138,9 @@ public final class Journal: Sendable {
                 table.column("value", .text).notNull()
             }
         }
+        migrator.registerMigration("v2-expiry") { db in
+            try db.alter(table: "orders") { table in table.add(column: "expiresAtMillis", .integer) }
+        }
         return migrator
     }
 
@@ -140,19 +153,22 @@ public final class Journal: Sendable {
 
     /// Writes a signed order before it is sent; refuses a second order for the same action id.
     /// - Throws: ``Failure``.
+    /// - Parameter expiresAtMillis: the end of the action's validity: a resend after a crash or
+    ///   an unknown outcome never happens past it.
     /// - Parameter audit: an audit line (decision, detail) written in the same transaction when
     ///   the order is new: one commit on the signing path instead of two.
     public func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64,
-                       audit: (decision: String, detail: String)? = nil) throws(Failure) -> Recorded {
+                       expiresAtMillis: Int64?, audit: (decision: String, detail: String)? = nil) throws(Failure) -> Recorded {
         do {
             return try write { db -> Recorded in
                 // Insert first: the primary key refuses a second row for the action id, and only
                 // then is the existing row read (no SELECT on the common path).
                 do {
                     try db.cachedStatement(sql: """
-                        INSERT INTO orders (actionID, orderHash, market, body, state, createdAtMillis, updatedAtMillis)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis])
+                        INSERT INTO orders (actionID, orderHash, market, body, state, createdAtMillis, updatedAtMillis, expiresAtMillis)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis,
+                                               expiresAtMillis])
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                     guard let existing = try Self.entry(db, actionID: actionID) else { throw error }
                     return .existing(existing)
@@ -282,7 +298,7 @@ public final class Journal: Sendable {
         guard let state = State(rawValue: row["state"]) else { return nil }
         let body: Data = row["body"]
         return Entry(actionID: row["actionID"], orderHash: row["orderHash"], market: row["market"], body: Array(body),
-                     state: state, reason: row["reason"], createdAtMillis: row["createdAtMillis"])
+                     state: state, reason: row["reason"], createdAtMillis: row["createdAtMillis"], expiresAtMillis: row["expiresAtMillis"])
     }
 }
 

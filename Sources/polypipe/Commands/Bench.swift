@@ -152,7 +152,7 @@ struct Bench: ParsableCommand {
             try time(&check) { _ = try journal.entry(actionID: action) }
             try time(&record) {
                 _ = try journal.record(actionID: action, orderHash: hash, market: "0xmarket", body: body, nowMillis: Int64(index),
-                                       audit: ("signed", detail))
+                                       expiresAtMillis: Int64(index) + 30_000, audit: ("signed", detail))
             }
             try time(&settle) {
                 try journal.update(orderHash: hash, to: .accepted, reason: "live", nowMillis: Int64(index), audit: (action, "accepted", "order \(hash) live"))

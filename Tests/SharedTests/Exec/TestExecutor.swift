@@ -11,10 +11,12 @@ struct TestExecutor {
     let journal: Journal
     let directory: String
 
+    /// - Parameter reopening: the directory of an earlier ``TestExecutor`` whose journal this one
+    ///   opens, as exec-proc does when it comes back after a crash; nil for a fresh journal.
     init(venue: any HTTPTransport, limits: RiskLimits = .paperDefaults,
          configuration: Executor.Configuration = .init(mode: .paper, owner: TestExecutor.credentials.apiKey),
-         clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) throws {
-        directory = NSTemporaryDirectory() + "exec-test-\(UUID().uuidString.prefix(8))"
+         clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }, reopening: String? = nil) throws {
+        directory = reopening ?? NSTemporaryDirectory() + "exec-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         journal = try Journal(path: directory + "/journal.sqlite")
         let key = ExecutorPropertyTests.key

@@ -16,8 +16,8 @@ import Testing
     @Test func anActionIsJournaledOnceAndSurvivesAReopen() throws {
         do {
             let journal = try Journal(path: path)
-            #expect(try journal.record(actionID: "a1", orderHash: "0x01", market: "m", body: [1, 2, 3], nowMillis: 10) == .new)
-            guard case .existing(let entry) = try journal.record(actionID: "a1", orderHash: "0x02", market: "m", body: [9], nowMillis: 11) else {
+            #expect(try journal.record(actionID: "a1", orderHash: "0x01", market: "m", body: [1, 2, 3], nowMillis: 10, expiresAtMillis: 3_010) == .new)
+            guard case .existing(let entry) = try journal.record(actionID: "a1", orderHash: "0x02", market: "m", body: [9], nowMillis: 11, expiresAtMillis: nil) else {
                 Issue.record("a second order for the same action was journaled"); return
             }
             #expect(entry.orderHash == "0x01" && entry.body == [1, 2, 3] && entry.state == .signed)
@@ -28,13 +28,42 @@ import Testing
         let entry = try #require(try reopened.entry(actionID: "a1"))
         #expect(entry.state == .unknown && entry.reason == "timed out" && entry.body == [1, 2, 3])
         #expect(try reopened.entries(in: [.signed, .unknown]).map(\.actionID) == ["a1"])
+        // The action's validity survives too: resendable until 3 010 ms, never from then on.
+        #expect(entry.expiresAtMillis == 3_010)
+        #expect(entry.isCurrent(atMillis: 3_009) && !entry.isCurrent(atMillis: 3_010))
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A journal written before orders carried their expiry opens, keeps every row, and treats
+    /// those rows as expired (never resent): the safe reading of a missing deadline.
+    @Test func aJournalFromBeforeExpiryMigratesAndItsOrdersCountAsExpired() throws {
+        let v1 = """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('v1');
+            CREATE TABLE orders (actionID TEXT NOT NULL PRIMARY KEY, orderHash TEXT NOT NULL UNIQUE, market TEXT NOT NULL,
+                body BLOB NOT NULL, state TEXT NOT NULL, reason TEXT, createdAtMillis INTEGER NOT NULL, updatedAtMillis INTEGER NOT NULL);
+            CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, atMillis INTEGER NOT NULL, actionID TEXT, decision TEXT NOT NULL, detail TEXT NOT NULL);
+            CREATE TABLE settings (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO orders VALUES ('old', '0x0a', 'm', x'0102', 'unknown', NULL, 5, 5);
+            """
+        do {
+            let earlier = try DatabaseQueue(path: path)  // closed at the end of this scope
+            try earlier.write { try $0.execute(sql: v1) }
+        }
+
+        let journal = try Journal(path: path)
+        let old = try #require(try journal.entry(actionID: "old"))
+        #expect(old.state == .unknown && old.body == [1, 2] && old.expiresAtMillis == nil)
+        #expect(!old.isCurrent(atMillis: 6))
+        #expect(try journal.record(actionID: "new", orderHash: "0x0b", market: "m", body: [3], nowMillis: 7, expiresAtMillis: 100) == .new)
+        #expect(try journal.entry(actionID: "new")?.expiresAtMillis == 100)
         try? FileManager.default.removeItem(at: directory)
     }
 
     @Test func theSameOrderHashCannotBelongToTwoActions() throws {
         let journal = try Journal(path: path)
-        _ = try journal.record(actionID: "a1", orderHash: "0x01", market: "m", body: [1], nowMillis: 1)
-        #expect(throws: Journal.Failure.self) { try journal.record(actionID: "a2", orderHash: "0x01", market: "m", body: [1], nowMillis: 2) }
+        _ = try journal.record(actionID: "a1", orderHash: "0x01", market: "m", body: [1], nowMillis: 1, expiresAtMillis: nil)
+        #expect(throws: Journal.Failure.self) { try journal.record(actionID: "a2", orderHash: "0x01", market: "m", body: [1], nowMillis: 2, expiresAtMillis: nil) }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -64,7 +93,7 @@ import Testing
         let body = [UInt8](repeating: 0x7B, count: 1_200)
         for index in 0..<300 {
             _ = try journal.record(actionID: "a\(index)", orderHash: String(format: "0x%064x", index), market: "m", body: body,
-                                   nowMillis: Int64(index), audit: ("signed", "detail \(index)"))
+                                   nowMillis: Int64(index), expiresAtMillis: nil, audit: ("signed", "detail \(index)"))
         }
         // Wait for all of it: under load a pause mid-loop may already have copied a part.
         let deadline = Date().addingTimeInterval(10)
@@ -101,7 +130,7 @@ import Testing
         locked.wait()
         let started = Date()
         let journal = try Journal(path: path)
-        _ = try journal.record(actionID: "after-lock", orderHash: "0x01", market: "m", body: [1], nowMillis: 1)
+        _ = try journal.record(actionID: "after-lock", orderHash: "0x01", market: "m", body: [1], nowMillis: 1, expiresAtMillis: nil)
         #expect(Date().timeIntervalSince(started) >= 0.25, "it waited for the lock")
         released.wait()
         #expect(try journal.entry(actionID: "after-lock") != nil)
