@@ -4,7 +4,7 @@ import Logging
 /// exec-proc's pipeline for one action, and everything that keeps its view of the venue honest:
 ///
 /// ```
-/// action → duplicate? → validate → heartbeat ok? → risk → sign → JOURNAL → POST → outcome
+/// action → duplicate? → validate → heartbeat ok? → venue view current? → risk → sign → JOURNAL → POST → outcome
 /// ```
 ///
 /// - An action id is executed at most once, across restarts: the journal refuses a second order
@@ -94,6 +94,12 @@ public final class Executor {
     }
     private var inFlight: [UInt64: InFlight] = [:]
     private var nextTicket: UInt64 = 1
+    /// Tokens this executor has traded and may still hold shares of: their balances are read at
+    /// every resynchronization (what a SELL may use), and dropped once empty and not traded.
+    private var tradedTokens: Set<TokenID> = []
+    /// How long the execution loop was silent, while what the venue holds is in doubt (see
+    /// ``loopWasSilent(forMillis:)``); nil when the view of the venue is current.
+    public private(set) var suspectAfterSilenceMillis: Int64?
 
     public init(configuration: Configuration, journal: Journal, venue: ClobClient, builder: OrderBuilder,
                 limits: RiskLimits, health: VenueHealth, logger: Logger, books: BookWatch? = nil,
@@ -148,6 +154,9 @@ public final class Executor {
                 pending[entry.orderHash] = (entry, order, false)
             }
         }
+        // Shares bought before the restart may still be held: their balances are read too.
+        let recent = (try? journal.entries(in: [.filled, .canceled], createdSinceMillis: now - Self.settlementHorizonSeconds * 1000)) ?? []
+        for entry in recent { if let order = liveOrder(from: entry) { tradedTokens.insert(order.token) } }
         let foreign = open.keys.filter { live[$0] == nil }
         if !foreign.isEmpty {
             logger.warning("venue has open orders this journal did not sign; counted as exposure", metadata: ["count": "\(foreign.count)"])
@@ -193,18 +202,59 @@ public final class Executor {
         for order in unlisted where !openIDs.contains(order.orderID.lowercased()) {
             exposure[order.market, default: 0] += order.unfilledCollateral(matched: 0)
         }
-        var holdings: [TokenID: UInt64] = [:]
-        for token in tokens {
-            let balance = try venue.balanceAllowance(.conditional, tokenID: token, signatureType: builder.signatureType)
-            holdings[token] = balance.balance.uint64Value ?? 0
+        for order in unlisted { tokens.insert(order.token) }
+        // Shares our SELL orders offer are spoken for: resting (the unmatched rest) or still
+        // unlisted (all of it).
+        var offered: [TokenID: UInt64] = [:]
+        for order in orders where order.side == .sell && live[order.id.lowercased()] != nil {
+            offered[order.tokenID, default: 0] += order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)
         }
-        // Held shares stay exposure until sold. Their cost is not known here, so they count at
-        // face value, 1 pUSD per share: the most a share can pay out (conservative).
-        for (token, shares) in holdings where shares > 0 {
+        for order in unlisted where order.side == .sell && !openIDs.contains(order.orderID.lowercased()) {
+            offered[order.token, default: 0] += order.shares
+        }
+        var balances: [TokenID: UInt64] = [:]
+        for token in tokens.union(tradedTokens) {
+            let balance = try venue.balanceAllowance(.conditional, tokenID: token, signatureType: builder.signatureType)
+            balances[token] = balance.balance.uint64Value ?? 0
+        }
+        tradedTokens = Set(balances.filter { $0.value > 0 || tokens.contains($0.key) }.keys)
+        // Held shares stay exposure until sold, provisional ones included. Their cost is not
+        // known here, so they count at face value, 1 pUSD per share: the most a share can pay
+        // out (conservative).
+        for (token, shares) in balances where shares > 0 {
             let market = (try? catalog.info(for: token).conditionID) ?? ""
             exposure[market, default: 0] += shares
         }
+        // A SELL may use confirmed shares only: shares bought in a trade the chain has not
+        // confirmed yet vanish if it fails (SET-03).
+        var holdings = balances
+        let provisional = try provisionalPurchases(of: balances.filter { $0.value > 0 }.map(\.key), nowMillis: now)
+        for (token, shares) in provisional.merging(offered, uniquingKeysWith: +) {
+            holdings[token] = (holdings[token] ?? 0) - min(holdings[token] ?? 0, shares)
+        }
         risk.resynchronize(exposure: exposure, holdings: holdings)
+    }
+
+    /// How long after matching a trade may still be unsettled and is looked at (the venue
+    /// settles in seconds to minutes; a trade older than this is taken as settled).
+    static let settlementHorizonSeconds: Int64 = 3_600
+
+    /// Shares per token that our own BUY orders received in trades not yet CONFIRMED (MATCHED,
+    /// MINED, RETRYING): the part of a balance that a FAILED trade would take back. Only legs of
+    /// orders in the journal count; a FAILED trade's shares are already out of the balance.
+    private func provisionalPurchases(of tokens: [TokenID], nowMillis: Int64) throws(ClobError) -> [TokenID: UInt64] {
+        var provisional: [TokenID: UInt64] = [:]
+        for token in tokens {
+            for trade in try venue.trades(tokenID: token, after: nowMillis / 1000 - Self.settlementHorizonSeconds) where !trade.status.isTerminal {
+                let legs = [(trade.takerOrderID, trade.tokenID, trade.side, trade.size)]
+                    + trade.makerOrders.map { ($0.orderID, $0.tokenID, $0.side, $0.matchedAmount) }
+                for (orderID, legToken, side, size) in legs where legToken == token && side == .buy {
+                    guard (try? journal.entry(orderHash: orderID.lowercased())) != nil else { continue }
+                    provisional[token, default: 0] += size.micros
+                }
+            }
+        }
+        return provisional
     }
 
     // MARK: One action
@@ -233,7 +283,11 @@ public final class Executor {
         guard configuration.mode == .dryRun || health.isHealthy else {
             return refuse(event, because: "venue heartbeat failing: new orders are refused until it recovers")
         }
-        // 4. Risk rules, against the venue's book.
+        // 4. After the loop was frozen, the venue may have cancelled our orders: look first (HB-03).
+        if let silence = suspectAfterSilenceMillis, !reconcileAfterSilence() {
+            return refuse(event, because: "reconciling with the venue after the execution loop was silent \(silence) ms; new orders wait until it succeeds")
+        }
+        // 5. Risk rules, against the venue's book.
         let mid: Price?
         do { mid = try catalog.mid(of: validated.token, nowMillis: now) } catch {
             return refuse(event, because: "cannot read the book for the price band: \(error)")
@@ -243,7 +297,7 @@ public final class Executor {
             if case .orderRateAboveLimit = why { noteRateRefusal(nowMillis: now) }
             return refuse(event, because: "risk: \(why)")
         }
-        // 5. Sign, journal, send.
+        // 6. Sign, journal, send.
         return execute(validated, proposal: proposal, event: event, versionRetried: false)
     }
 
@@ -327,6 +381,7 @@ public final class Executor {
         case .accepted(let acceptance):
             let matched = acceptance.status.lowercased() == "matched"
             if !matched { live[orderID.lowercased()] = sent.order }
+            tradedTokens.insert(sent.order.token)
             counters.accepted += 1
             event.outcome = .accepted
             event.venueStatus = acceptance.status
@@ -363,6 +418,41 @@ public final class Executor {
             if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, sent.order, false) }
             return result
         }
+    }
+
+    // MARK: A frozen loop
+
+    /// The execution loop went `silentMillis` without an iteration (SIGSTOP, a VM pause, a
+    /// stall): heartbeats may have lapsed, so the venue's dead-man switch may have cancelled
+    /// every open order, and orders may have filled unseen. Until a reconciliation with the
+    /// venue succeeds (open orders, the final state of each order no longer listed, unknown
+    /// outcomes, exposure and holdings), no new order is sent (test matrix HB-03).
+    public func loopWasSilent(forMillis silentMillis: Int64) {
+        suspectAfterSilenceMillis = max(silentMillis, suspectAfterSilenceMillis ?? 0)
+        logger.warning("execution loop was silent; open orders are suspect until reconciled with the venue",
+                       metadata: ["loop.silent_ms": "\(silentMillis)", "orders.live": "\(live.count)", "orders.unknown": "\(pending.count)"])
+        try? journal.audit(actionID: nil, decision: "suspect", detail: "execution loop silent \(silentMillis) ms; reconciling before new orders",
+                           nowMillis: clock())
+        _ = reconcileAfterSilence()
+    }
+
+    /// Reconciles with the venue when the view of it is in doubt; true when it is current.
+    private func reconcileAfterSilence() -> Bool {
+        guard let silence = suspectAfterSilenceMillis else { return true }
+        let before = live.count
+        do { try resynchronize() } catch {
+            logger.warning("cannot reconcile with the venue yet; new orders wait", metadata: ["error": "\(error)"])
+            return false
+        }
+        resolvePending()
+        suspectAfterSilenceMillis = nil
+        logger.notice("reconciled with the venue after the silent loop", metadata: [
+            "loop.silent_ms": "\(silence)", "orders.live_before": "\(before)", "orders.live_after": "\(live.count)",
+            "orders.unknown": "\(pending.count)",
+        ])
+        try? journal.audit(actionID: nil, decision: "reconciled",
+                           detail: "after a silent loop (\(silence) ms): \(before) orders were live, \(live.count) are", nowMillis: clock())
+        return true
     }
 
     // MARK: Orders in flight

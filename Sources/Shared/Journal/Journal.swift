@@ -233,12 +233,15 @@ public final class Journal: Sendable {
     }
 
     /// Orders in any of `states`, oldest first (at startup: `signed` and `unknown` need the venue).
-    public func entries(in states: [State]) throws(Failure) -> [Entry] {
+    /// - Parameter createdSinceMillis: only orders signed at or after this time.
+    public func entries(in states: [State], createdSinceMillis: Int64 = .min) throws(Failure) -> [Entry] {
         do {
             return try queue.read { db in
                 let marks = Array(repeating: "?", count: states.count).joined(separator: ",")
-                return try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE state IN (\(marks)) ORDER BY createdAtMillis, rowid",
-                                        arguments: StatementArguments(states.map(\.rawValue))).compactMap(Self.entry)
+                var arguments = StatementArguments(states.map(\.rawValue))
+                arguments += [createdSinceMillis]
+                return try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE state IN (\(marks)) AND createdAtMillis >= ? ORDER BY createdAtMillis, rowid",
+                                        arguments: arguments).compactMap(Self.entry)
             }
         } catch {
             throw Failure(description: "journal: cannot list orders: \(error)")
