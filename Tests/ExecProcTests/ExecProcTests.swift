@@ -149,6 +149,48 @@ extension ProcessSuites {
         #expect(try client.openOrders().count == 1)
     }
 
+    /// ★HB-03: exec-proc frozen (SIGSTOP) past the venue's 10 s dead-man window: the venue
+    /// cancels its resting order. Woken up, exec-proc reconciles with the venue before it sends
+    /// anything: the journal records the cancel, and its "reconciled" line precedes the next
+    /// order's signature.
+    @Test func aFrozenExecProcReconcilesWithTheVenueBeforeItsNextOrder() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.token)
+        try stack.send(ExecStack.action(id: "fz-1", market: window.market, token: window.token, price: ask - 100_000, ttlMs: 60_000))
+        let first = try stack.event(for: "fz-1")
+        #expect(first.outcome == .accepted)
+        let client = try stack.client()
+        #expect(try client.openOrders().count == 1)
+
+        let exec = try #require(stack.exec)
+        kill(exec.processIdentifier, SIGSTOP)
+        var open = 1
+        for _ in 0..<200 where open > 0 {  // the dead-man fires 10 s after the last heartbeat
+            usleep(100_000)
+            open = try client.openOrders().count
+        }
+        kill(exec.processIdentifier, SIGCONT)
+        #expect(open == 0, "the venue's dead-man switch did not cancel the resting order")
+        var healthy = false
+        for _ in 0..<100 where !healthy {
+            usleep(100_000)
+            healthy = try stack.control(.status).status.venueHeartbeatOk
+        }
+        #expect(healthy)
+        try stack.send(ExecStack.action(id: "fz-2", market: window.market, token: window.token, price: ask - 100_000, ttlMs: 60_000))
+        #expect(try stack.event(for: "fz-2").outcome == .accepted)
+
+        let journal = try Journal(path: stack.runtime + "/exec/journal.sqlite")
+        #expect(try journal.entry(actionID: "fz-1")?.state == .canceled, "the dead-man's cancel is in the journal")
+        #expect(try journal.entry(actionID: "fz-2")?.state == .accepted)
+        let audit = try journal.auditTrail()
+        let reconciled = try #require(audit.firstIndex { $0.decision == "reconciled" }, "no reconciliation after the freeze")
+        let signed = try #require(audit.firstIndex { $0.actionID == "fz-2" && $0.decision == "signed" })
+        #expect(reconciled < signed, "fz-2 was signed before exec-proc had read the venue")
+        #expect(audit.contains { $0.decision == "suspect" && $0.detail.contains("silent") })
+    }
+
     /// An answer that does not come in time is "unknown", then resolved by the order id.
     @Test func aTimedOutSubmitIsUnknownThenResolvedByOrderID() throws {
         let stack = try ExecStack(execArguments: ["--request-timeout-ms", "500"])

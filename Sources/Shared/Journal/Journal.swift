@@ -259,6 +259,27 @@ public final class Journal: Sendable {
         }
     }
 
+    /// One line of the audit log.
+    public struct AuditLine: Sendable, Hashable {
+        public let atMillis: Int64
+        public let actionID: String?
+        public let decision: String
+        public let detail: String
+    }
+
+    /// The last `limit` lines of the audit log, oldest first (in the order they were written).
+    public func auditTrail(last limit: Int = 10_000) throws(Failure) -> [AuditLine] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit]).map {
+                    AuditLine(atMillis: $0["atMillis"], actionID: $0["actionID"], decision: $0["decision"], detail: $0["detail"])
+                }
+            }
+        } catch {
+            throw Failure(description: "journal: cannot read the audit log: \(error)")
+        }
+    }
+
     public func auditCount() throws(Failure) -> Int {
         do { return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0 } } catch {
             throw Failure(description: "journal: cannot read the audit log: \(error)")
