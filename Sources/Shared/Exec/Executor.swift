@@ -97,6 +97,10 @@ public final class Executor {
     /// Tokens this executor has traded and may still hold shares of: their balances are read at
     /// every resynchronization (what a SELL may use), and dropped once empty and not traded.
     private var tradedTokens: Set<TokenID> = []
+    /// Per traded token, from when (unix seconds) its trades are read for unsettled ones: just
+    /// before the oldest trade of ours still unsettled, else a minute ago — so each
+    /// resynchronization reads the last minute's trades, not the last hour's.
+    private var tradesReadFrom: [TokenID: Int64] = [:]
     /// How long the execution loop was silent, while what the venue holds is in doubt (see
     /// ``loopWasSilent(forMillis:)``); nil when the view of the venue is current.
     public private(set) var suspectAfterSilenceMillis: Int64?
@@ -218,6 +222,7 @@ public final class Executor {
             balances[token] = balance.balance.uint64Value ?? 0
         }
         tradedTokens = Set(balances.filter { $0.value > 0 || tokens.contains($0.key) }.keys)
+        tradesReadFrom = tradesReadFrom.filter { tradedTokens.contains($0.key) }
         // Held shares stay exposure until sold, provisional ones included. Their cost is not
         // known here, so they count at face value, 1 pUSD per share: the most a share can pay
         // out (conservative).
@@ -238,21 +243,30 @@ public final class Executor {
     /// How long after matching a trade may still be unsettled and is looked at (the venue
     /// settles in seconds to minutes; a trade older than this is taken as settled).
     static let settlementHorizonSeconds: Int64 = 3_600
+    /// How far back each read of a token's trades reaches at least (covers the time between
+    /// two resynchronizations and a venue clock somewhat behind ours).
+    static let tradeOverlapSeconds: Int64 = 60
 
     /// Shares per token that our own BUY orders received in trades not yet CONFIRMED (MATCHED,
     /// MINED, RETRYING): the part of a balance that a FAILED trade would take back. Only legs of
     /// orders in the journal count; a FAILED trade's shares are already out of the balance.
     private func provisionalPurchases(of tokens: [TokenID], nowMillis: Int64) throws(ClobError) -> [TokenID: UInt64] {
         var provisional: [TokenID: UInt64] = [:]
+        let now = nowMillis / 1000
         for token in tokens {
-            for trade in try venue.trades(tokenID: token, after: nowMillis / 1000 - Self.settlementHorizonSeconds) where !trade.status.isTerminal {
+            let from = max(tradesReadFrom[token] ?? 0, now - Self.settlementHorizonSeconds)
+            var oldestUnsettled = now - Self.tradeOverlapSeconds
+            for trade in try venue.trades(tokenID: token, after: from) where !trade.status.isTerminal {
                 let legs = [(trade.takerOrderID, trade.tokenID, trade.side, trade.size)]
                     + trade.makerOrders.map { ($0.orderID, $0.tokenID, $0.side, $0.matchedAmount) }
                 for (orderID, legToken, side, size) in legs where legToken == token && side == .buy {
                     guard (try? journal.entry(orderHash: orderID.lowercased())) != nil else { continue }
                     provisional[token, default: 0] += size.micros
+                    let matched = TradeObservation.millis(venueTime: trade.matchTime).map { $0 / 1000 } ?? from
+                    oldestUnsettled = min(oldestUnsettled, matched - Self.tradeOverlapSeconds)
                 }
             }
+            tradesReadFrom[token] = max(from, oldestUnsettled)
         }
         return provisional
     }

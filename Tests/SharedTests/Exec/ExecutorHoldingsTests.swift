@@ -18,6 +18,8 @@ import Testing
         /// A resting SELL of ours (order id, shares, shares matched), once there is one.
         let restingSell = Mutex<(id: String, size: String, matched: String)?>(nil)
         let token = ExecutorPropertyTests.markets[0].tokens[0]
+        /// The `after` (unix seconds) of every trades query.
+        let tradesAfter = Mutex<[Int64]>([])
 
         func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
@@ -33,8 +35,12 @@ import Testing
                 let shares = query.contains("token_id=\(token)") ? balanceMicros.withLock { $0 } : 0
                 return ok(#"{"balance": "\#(shares)", "allowances": {}}"#)
             case "/data/trades":
+                let query = String(request.target.split(separator: "?").dropFirst().first ?? "")
+                if let after = query.split(separator: "&").first(where: { $0.hasPrefix("after=") }).flatMap({ Int64($0.dropFirst(6)) }) {
+                    tradesAfter.withLock { $0.append(after) }
+                }
                 let listed = trade.withLock { $0 }.map {
-                    #"{"id": "t-1", "taker_order_id": "\#($0.order)", "market": "\#(ExecutorPropertyTests.markets[0].condition)", "asset_id": "\#(token)", "side": "BUY", "size": "\#($0.size)", "price": "0.5", "status": "\#($0.status)", "maker_orders": []}"#
+                    #"{"id": "t-1", "taker_order_id": "\#($0.order)", "market": "\#(ExecutorPropertyTests.markets[0].condition)", "asset_id": "\#(token)", "side": "BUY", "size": "\#($0.size)", "price": "0.5", "status": "\#($0.status)", "match_time": "\#(BusClock.nowMillis() / 1000 - 30)", "maker_orders": []}"#
                 }
                 return ok(#"{"limit": 500, "count": \#(listed == nil ? 0 : 1), "next_cursor": "LTE=", "data": [\#(listed ?? "")]}"#)
             case "/data/orders":
@@ -89,6 +95,16 @@ import Testing
 
         let sells = venue.posts.withLock { $0 }.filter { $0.contains(#""side":"SELL""#) }
         #expect(sells.count == 2, "only the two covered SELLs reached the venue")
+
+        // Each read of trades reaches back an hour at first, then only to just before the
+        // oldest unsettled trade (30 s old here), and a minute once everything is settled.
+        try executor.resynchronize()
+        let now = BusClock.nowMillis() / 1000
+        let afters = venue.tradesAfter.withLock { $0 }
+        #expect(afters.count >= 3)
+        #expect(afters.first.map { now - $0 >= 3_590 } == true, "first read: \(afters)")
+        #expect(afters.last.map { now - $0 <= 65 } == true, "a settled token reads the last minute only: \(afters)")
+        #expect(afters.dropFirst().allSatisfy { now - $0 <= 30 + 60 + 5 }, "then never further than the unsettled trade: \(afters)")
     }
 
     @Test func aFailedTradesSharesAreAlreadyGoneAndNotSubtractedTwice() throws {
