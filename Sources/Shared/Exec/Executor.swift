@@ -392,6 +392,20 @@ public final class Executor {
         event.answeredAtNs = answeredAtNanos
         let after = clock()
         switch outcome {
+        case .accepted(let acceptance) where acceptance.orderID.lowercased() != orderID.lowercased():
+            // The venue placed *something* under another id: it hashes our order differently
+            // (domain, contract, struct), so nothing we sign can be tracked. Unknown, never
+            // sent again, counted at full size, and trading halts until someone looks (SUB-08).
+            let reason = "venue answered success with order id \(acceptance.orderID), not the hash we signed \(orderID): the venue and exec-proc disagree on the order hash or domain"
+            counters.unknown += 1
+            event.outcome = .unknown
+            event.venueStatus = acceptance.status
+            event.reason = reason
+            logger.critical("order id disagreement; halting", metadata: ["action": "\(action.id)", "order": "\(orderID)", "venue_order": "\(acceptance.orderID)"])
+            let result = finish(event, audit: "unknown", settle: (.unknown, reason))
+            if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, sent.order, true) }
+            setState(.halted, reason: "order id disagreement with the venue (\(orderID) vs \(acceptance.orderID))")
+            return result
         case .accepted(let acceptance):
             let matched = acceptance.status.lowercased() == "matched"
             if !matched { live[orderID.lowercased()] = sent.order }

@@ -29,7 +29,7 @@ import Testing
                 let body = String(decoding: request.body ?? [], as: UTF8.self)
                 posts.withLock { $0.append(body) }
                 let status = body.contains(#""side":"BUY""#) ? "matched" : "live"
-                return ok(#"{"success": true, "errorMsg": "", "orderID": "0x00", "status": "\#(status)", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
+                return ok(#"{"success": true, "errorMsg": "", "orderID": "\#(ExecutorPropertyTests.orderID(ofBody: request.body))", "status": "\#(status)", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
             case "/balance-allowance":
                 let query = String(request.target.split(separator: "?").dropFirst().first ?? "")
                 let shares = query.contains("token_id=\(token)") ? balanceMicros.withLock { $0 } : 0

@@ -32,12 +32,19 @@ import Testing
                 return ok(#"{"condition_id": "\#(market.condition)", "primary_token_id": "\#(market.tokens[0])", "secondary_token_id": "\#(market.tokens[1])"}"#)
             case "/book":
                 return ok(#"{"market": "\#(market?.condition ?? "")", "asset_id": "\#(token)", "timestamp": "1", "hash": "h", "bids": [{"price": "0.48", "size": "100"}], "asks": [{"price": "0.52", "size": "100"}], "min_order_size": "5", "tick_size": "0.01", "neg_risk": false}"#)
-            case "/order": return ok(#"{"success": true, "errorMsg": "", "orderID": "0x00", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
+            case "/order": return ok(#"{"success": true, "errorMsg": "", "orderID": "\#(ExecutorPropertyTests.orderID(ofBody: request.body))", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
             case "/data/orders", "/data/trades": return ok(#"{"limit": 500, "count": 0, "next_cursor": "LTE=", "data": []}"#)
             case "/balance-allowance": return ok(#"{"balance": "0", "allowances": {}}"#)
             default: return HTTPResponse(status: 404, headers: [], body: Array(#"{"error": "not scripted"}"#.utf8))
             }
         }
+    }
+
+    /// The order id the venue gives a posted body: the EIP-712 digest of its order under
+    /// `exchange` on Polygon (these markets' exchange is CTF V2), as the real venue computes it.
+    static func orderID(ofBody body: [UInt8]?, exchange: Exchange = .ctfV2) -> String {
+        guard let body, let json = try? JSONParser.parse(body), let decoded = try? OrderPayload.decode(json) else { return "" }
+        return Hex.encode(EIP712.digest(domainSeparator: exchange.domain(on: .polygon).separator, structHash: decoded.order.structHash))
     }
 
     @Test(arguments: 0..<12)

@@ -58,6 +58,42 @@ import Testing
         #expect(venue.bodies.withLock { $0.count } == 2)
     }
 
+    /// SUB-08: success, but under an order id that is not the hash we signed. The venue holds
+    /// something we cannot track: unknown (never "accepted", never sent again), still counted,
+    /// and trading halts.
+    @Test func anAcceptanceUnderAnotherOrderIDIsUnknownAndHaltsTrading() throws {
+        final class OtherID: HTTPTransport {
+            let posts = Mutex(0)
+            func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+                let path = String(request.target.split(separator: "?").first ?? "")
+                if path == "/order" {
+                    posts.withLock { $0 += 1 }
+                    let other = "0x" + String(repeating: "ab", count: 32)
+                    return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "\#(other)", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
+                }
+                if path.hasPrefix("/data/order/") { return HTTPResponse(status: 404, headers: [], body: Array(#"{"error": "not found"}"#.utf8)) }
+                return try ExecutorPropertyTests.FakeVenue().send(request)
+            }
+        }
+        let venue = OtherID()
+        let now = Mutex(BusClock.nowMillis())
+        let test = try TestExecutor(venue: venue, clock: { now.withLock { $0 } })
+        defer { test.remove() }
+        var action = ExecutorSubmissionTests.action("other-id")
+        action.createdAtMs = now.withLock { $0 }
+        let event = test.executor.handle(action, receivedAtNanos: BusClock.nowNanos())
+        #expect(event.outcome == .unknown && event.reason.contains("not the hash we signed"), "\(event.reason)")
+        #expect(try test.journal.entry(actionID: "other-id")?.state == .unknown)
+        #expect(test.executor.risk.state == .halted)
+        #expect(try test.journal.tradingState() == .halted, "the halt survives a restart")
+        #expect(test.executor.risk.totalExposure == 2_500_000, "5 shares at 0.50 stay counted")
+        for step in [2_500, 10_000] as [Int64] {
+            now.withLock { $0 = action.createdAtMs + step }
+            test.executor.resolvePending()
+        }
+        #expect(venue.posts.withLock { $0 } == 1, "never sent again")
+    }
+
     @Test func aRateLimitedSubmitIsARefusalThatIsNotRetried() throws {
         let venue = Venue(status: 429)
         let now = Mutex(BusClock.nowMillis())

@@ -41,7 +41,7 @@ import Testing
                 usleep(delayMillis * 1_000)
                 log.withLock { $0.ordersInFlight -= 1; $0.ordersDone += 1 }
                 if answer == .serverError { return HTTPResponse(status: 500, headers: [], body: Array(#"{"error": "internal"}"#.utf8)) }
-                return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "0x00", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
+                return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "\#(ExecutorPropertyTests.orderID(ofBody: request.body))", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
             case "/cancel-all":
                 log.withLock { $0.ordersDoneAtCancel.append($0.ordersDone) }
                 return HTTPResponse(status: 200, headers: [], body: Array(#"{"canceled": [], "not_canceled": {}}"#.utf8))

@@ -40,7 +40,9 @@ import Testing
                 if first || alwaysMismatch {
                     return HTTPResponse(status: 400, headers: [], body: Array(#"{"error": "order_version_mismatch"}"#.utf8))
                 }
-                return try ExecutorPropertyTests.FakeVenue().send(request)
+                // Accepted under the exchange the venue now runs (version 3).
+                let id = ExecutorPropertyTests.orderID(ofBody: request.body, exchange: .v3)
+                return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "\#(id)", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
             default:
                 return try ExecutorPropertyTests.FakeVenue().send(request)
             }
