@@ -15,17 +15,27 @@ public struct ClobClient: Sendable {
     public let l2: L2Signer?
     /// Unix seconds for `POLY_TIMESTAMP` (the venue refuses stale ones).
     private let clock: @Sendable () -> Int64
-    /// Holds requests back while a venue `Retry-After` runs.
+    /// Holds requests back while a venue `Retry-After` runs — reads and everything else that is
+    /// neither order placement nor a cancel.
     public let retryAfter: RetryAfterGate
+    /// Holds order placement (`POST /order`, `POST /orders`) back while a `Retry-After` the venue
+    /// sent for it runs. A separate gate: the venue meters orders and cancels in separate
+    /// buckets, so an exhausted order bucket never delays a cancel or a heartbeat (RL-07).
+    /// Clients that place orders for one signer share it.
+    public let orderRetryAfter: RetryAfterGate
+    /// Holds cancels (every `DELETE`) back while a `Retry-After` the venue sent for one runs:
+    /// the cancel bucket, which neither orders nor reads wait on.
+    public let cancelRetryAfter = RetryAfterGate()
 
     public init(transport: any HTTPTransport, chain: Chain, l2: L2Signer? = nil,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                retryAfter: RetryAfterGate = RetryAfterGate()) {
+                retryAfter: RetryAfterGate = RetryAfterGate(), orderRetryAfter: RetryAfterGate = RetryAfterGate()) {
         self.transport = transport
         self.chain = chain
         self.l2 = l2
         self.clock = clock
         self.retryAfter = retryAfter
+        self.orderRetryAfter = orderRetryAfter
     }
 
     /// The most orders one `POST /orders` may carry.
@@ -296,14 +306,19 @@ public struct ClobClient: Sendable {
     }
 
     private func sendRaw(_ request: HTTPRequest) throws(ClobError) -> HTTPResponse {
-        if let wait = retryAfter.remainingSeconds() {
+        let places = request.method == "POST" && (request.target == "/order" || request.target == "/orders")
+        let gate = places ? orderRetryAfter : request.method == "DELETE" ? cancelRetryAfter : retryAfter
+        if let wait = gate.remainingSeconds() {
             throw .rateLimited(retryAfterSeconds: wait, message: "not sent: the venue asked to wait (Retry-After)")
         }
         let response: HTTPResponse
         do { response = try transport.send(request) } catch { throw ClobError.from(error) }
         if [425, 429, 503].contains(response.status) {
             switch ClobError.from(response) {
-            case .rateLimited(let seconds?, _), .unavailable(_, let seconds?, _): retryAfter.pause(seconds: seconds)
+            case .rateLimited(let seconds?, _): gate.pause(seconds: seconds)
+            case .unavailable(_, let seconds?, _):
+                // The engine restarting or paused: nothing goes through, orders or not.
+                for paused in [retryAfter, orderRetryAfter, cancelRetryAfter] { paused.pause(seconds: seconds) }
             default: break
             }
         }

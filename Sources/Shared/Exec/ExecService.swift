@@ -84,12 +84,16 @@ public final class ExecService {
                 credentials = try publicClient.createApiKey(signingWith: key)
             }
             let l2 = try L2Signer(credentials: credentials, address: key.address)
-            venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
+            // Everything that places orders for this signer waits out one order Retry-After.
+            let orderGate = RetryAfterGate()
+            venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2,
+                               orderRetryAfter: orderGate)
             heartbeatClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
             booksClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain)
             if settings.mode != .dryRun {
                 for _ in 0..<settings.submitConnections {
-                    senderClients.append(ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2))
+                    senderClients.append(ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain,
+                                                    l2: l2, orderRetryAfter: orderGate))
                 }
             }
         } catch {

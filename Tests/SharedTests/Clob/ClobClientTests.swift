@@ -98,11 +98,48 @@ import Testing
         let again = client.postOrder(body: Self.sampleBody)
         guard case .refused(.rateLimited(let wait?, _)) = again else { Issue.record("second attempt: \(again)"); return }
         #expect(wait >= 1 && wait <= 2)
-        #expect(throws: ClobError.self) { try client.book(TokenID(UInt256(UInt64(1)))) }
-        #expect(server.requests.count == 1, "no request during Retry-After")
+        #expect(server.requests.count == 1, "no order during Retry-After")
         // Another client (its own gate) is not held back.
         _ = try Self.client(server).postOrder(body: Self.sampleBody)
         #expect(server.requests.count == 2)
+    }
+
+    /// RL-07: the venue meters orders and cancels in separate buckets. An order Retry-After
+    /// holds orders back, never a cancel or a read; a cancel Retry-After holds cancels only; a
+    /// 503 with a retry time (engine paused) holds everything.
+    @Test func anOrderRetryAfterNeverHoldsBackACancelOrARead() throws {
+        let server = try ScriptedHTTPServer { request in
+            switch (request.method, request.path) {
+            case ("POST", "/order"): return .respond(status: 429, headers: [("Retry-After", "30")], body: #"{"error":"order rate limited"}"#)
+            case ("DELETE", "/order"): return .respond(status: 429, headers: [("Retry-After", "30")], body: #"{"error":"cancel rate limited"}"#)
+            case ("DELETE", _): return .respond(status: 200, body: #"{"canceled":["0x01"],"not_canceled":{}}"#)
+            default: return .respond(status: 200, body: #"{"version": 2}"#)
+            }
+        }
+        defer { server.stop() }
+        let client = try Self.client(server)
+        #expect(client.postOrder(body: Self.sampleBody) == .refused(.rateLimited(retryAfterSeconds: 30, message: "order rate limited")))
+        let canceled = try client.cancelAll()
+        #expect(canceled.canceled == ["0x01"], "a cancel leaves while orders wait")
+        #expect(try client.version() == 2, "a read leaves while orders wait")
+        guard case .refused(.rateLimited) = client.postOrder(body: Self.sampleBody) else { Issue.record("an order went out during its Retry-After"); return }
+        #expect(server.requests.map { "\($0.method) \($0.path)" } == ["POST /order", "DELETE /cancel-all", "GET /version"])
+
+        // A cancel's own Retry-After holds cancels, not reads.
+        #expect(throws: ClobError.self) { try client.cancel(orderID: "0x02") }
+        #expect(throws: ClobError.self) { try client.cancelAll() }
+        #expect(try client.version() == 2)
+        #expect(server.requests.count == 5, "the second cancel waited, the read did not")
+    }
+
+    @Test func aPausedEngineHoldsEverythingBack() throws {
+        let server = try ScriptedHTTPServer { _ in .respond(status: 503, headers: [("Retry-After", "30")], body: #"{"error":"Trading is currently disabled"}"#) }
+        defer { server.stop() }
+        let client = try Self.client(server)
+        _ = client.postOrder(body: Self.sampleBody)
+        #expect(throws: ClobError.self) { try client.cancelAll() }
+        #expect(throws: ClobError.self) { try client.version() }
+        #expect(server.requests.count == 1)
     }
 
     @Test func retryAfterGateExpires() {
