@@ -117,6 +117,9 @@ public final class Executor {
         self.logger = logger
         self.clock = clock
         self.risk = RiskEngine(limits: limits, state: try journal.tradingState())
+        // The last minute's signatures, from before a restart, still count toward the rate limit.
+        let now = clock()
+        risk.restoreSigned(atMillis: try journal.entries(in: Journal.State.allCases, createdSinceMillis: now - 60_000).map(\.createdAtMillis))
     }
 
     // MARK: Startup

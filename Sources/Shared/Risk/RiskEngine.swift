@@ -110,6 +110,13 @@ public struct RiskEngine: Sendable {
 
     public mutating func set(_ newState: TradingState) { state = newState }
 
+    /// Orders signed before this engine existed (by a process that has since restarted), at
+    /// these unix-ms times: they count toward the orders-per-minute limit like its own, so a
+    /// restart never hands a flooding strategy a fresh budget.
+    public mutating func restoreSigned(atMillis times: [Int64]) {
+        signedAt = (signedAt + times).sorted()
+    }
+
     /// An allowed order that never reached the book (the venue rejected it, or it was cancelled
     /// unfilled): its exposure (BUY) or its reserved shares (SELL) come back. The order still
     /// counts toward the orders-per-minute limit: it was signed.

@@ -35,6 +35,32 @@ import Testing
         #expect(try journal.tradingState() == .halted, "the halt survives a restart")
     }
 
+    /// A restart does not reset the budget: the last minute's signatures come back from the
+    /// journal (a crash-looping exec-proc fed by a flooding strategy stays within its rate).
+    @Test func theRateBudgetSurvivesARestart() throws {
+        let now = Mutex(BusClock.nowMillis())
+        var limits = RiskLimits.paperDefaults
+        limits.maxOrdersPerMinute = 3
+        let first = try TestExecutor(venue: ExecutorPropertyTests.FakeVenue(), limits: limits, clock: { now.withLock { $0 } })
+        for index in 0..<3 {
+            var action = ExecutorSubmissionTests.action("budget-\(index)")
+            action.createdAtMs = now.withLock { $0 }
+            #expect(first.executor.handle(action, receivedAtNanos: BusClock.nowNanos()).outcome == .accepted)
+        }
+        now.withLock { $0 += 20_000 }
+        let restarted = try TestExecutor(venue: ExecutorPropertyTests.FakeVenue(), limits: limits, clock: { now.withLock { $0 } },
+                                         reopening: first.directory)
+        defer { restarted.remove() }
+        var action = ExecutorSubmissionTests.action("budget-3")
+        action.createdAtMs = now.withLock { $0 }
+        let refused = restarted.executor.handle(action, receivedAtNanos: BusClock.nowNanos())
+        #expect(refused.outcome == .refused && refused.reason.contains("orders in the last minute"), "\(refused.reason)")
+        now.withLock { $0 += 41_000 }  // a minute after the three
+        action.id = "budget-4"
+        action.createdAtMs = now.withLock { $0 }
+        #expect(restarted.executor.handle(action, receivedAtNanos: BusClock.nowNanos()).outcome == .accepted)
+    }
+
     @Test func onlyRefusalsWithinOneMinuteCountTowardsTheHalt() throws {
         let now = Mutex(BusClock.nowMillis())
         var configuration = Executor.Configuration(mode: .paper, owner: TestExecutor.credentials.apiKey)
