@@ -188,7 +188,32 @@ extension ProcessSuites {
         let reconciled = try #require(audit.firstIndex { $0.decision == "reconciled" }, "no reconciliation after the freeze")
         let signed = try #require(audit.firstIndex { $0.actionID == "fz-2" && $0.decision == "signed" })
         #expect(reconciled < signed, "fz-2 was signed before exec-proc had read the venue")
-        #expect(audit.contains { $0.decision == "suspect" && $0.detail.contains("silent") })
+        #expect(audit.contains { $0.decision == "suspect" && $0.detail.contains("lapsed") })
+    }
+
+    /// ★BUS-06: the strategy keeps pushing while exec-proc is down. The actions wait in the
+    /// bus; after the restart every one past its TTL is refused as expired, and none is signed.
+    @Test func actionsQueuedWhileExecProcWasDownAreRefusedOnceStale() throws {
+        let stack = try ExecStack()
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.token)
+        stack.killExec()
+        let ids = (0..<5).map { "stale-\($0)" }
+        for id in ids {
+            try stack.send(ExecStack.action(id: id, market: window.market, token: window.token, price: ask, ttlMs: 1_000))
+        }
+        usleep(1_500_000)  // all of them expire while exec-proc is down
+        try stack.startExec()
+        for id in ids {
+            let event = try stack.event(for: id)
+            #expect(event.outcome == .refused && event.reason.contains("expired"), "\(id): \(event.reason)")
+        }
+        let journal = try Journal(path: stack.runtime + "/exec/journal.sqlite")
+        #expect(try journal.entries(in: Journal.State.allCases).isEmpty, "nothing was signed")
+        #expect(try stack.client().openOrders().isEmpty)
+        // A fresh action after them goes through: the refusals were about age, not the queue.
+        try stack.send(ExecStack.action(id: "fresh", market: window.market, token: window.token, price: ask - 100_000))
+        #expect(try stack.event(for: "fresh").outcome == .accepted)
     }
 
     /// An answer that does not come in time is "unknown", then resolved by the order id.

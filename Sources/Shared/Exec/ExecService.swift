@@ -23,11 +23,11 @@ public final class ExecService {
         /// How long the execution loop may go without an iteration before venue heartbeats are
         /// withheld (``LoopLiveness``).
         public var loopStallLimitMillis: Int64 = 8_000
-        /// A loop silent this long may have outlived the venue's dead-man switch (it cancels
-        /// 10 s after the last heartbeat; a frozen process — SIGSTOP, a VM pause — also froze
-        /// its heartbeat thread, up to one interval after the last beat): the open orders are
-        /// suspect, and exec-proc reconciles with the venue before any new order (HB-03).
-        public var loopGapReconcileMillis: Int64 = 4_000
+        /// No heartbeat has succeeded for this long: the venue's dead-man switch (10 s after the
+        /// last heartbeat it received) may have cancelled the open orders — a frozen process
+        /// (SIGSTOP, a VM pause), a stalled loop or an outage. The open orders are suspect, and
+        /// exec-proc reconciles with the venue before any new order (HB-03).
+        public var heartbeatLapseMillis: Int64 = 9_000
         public var requestTimeoutMillis = 3_000
         public var resyncIntervalMillis: Int64 = 5_000
         public var unknownGraceMillis: Int64 = 60_000
@@ -116,7 +116,8 @@ public final class ExecService {
         do { journal = try Journal(path: settings.journalPath, durability: settings.journalDurability) } catch { throw fail("cannot open the journal", error) }
 
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: settings.chain), signatureType: settings.signatureType, funder: settings.funder)
-        let health = VenueHealth(healthy: false, staleAfterMillis: settings.heartbeatIntervalMillis * 5 / 2)
+        let health = VenueHealth(healthy: false, staleAfterMillis: settings.heartbeatIntervalMillis * 5 / 2,
+                                 lapseAfterMillis: settings.heartbeatLapseMillis)
         var configuration = Executor.Configuration(mode: settings.mode, owner: credentials.apiKey)
         configuration.unknownGraceMillis = settings.unknownGraceMillis
         configuration.drainTimeoutMillis = Int64(settings.requestTimeoutMillis) + 2_000
@@ -188,7 +189,6 @@ public final class ExecService {
         var lastStatus: Int64 = 0
         var lastResolve: Int64 = 0
         var lastResync = BusClock.nowMillis()
-        var lastWake = lastResync
         let sockets = [actions, control, snapshot]
         let wakeups = sender.map { [$0.wakeup.fileDescriptor] } ?? []
         while !StopSignals.requested.load(ordering: .relaxed) {
@@ -198,9 +198,8 @@ public final class ExecService {
                 usleep(100_000)
                 continue
             }
-            let woke = BusClock.nowMillis()
-            if woke - lastWake > settings.loopGapReconcileMillis { executor.loopWasSilent(forMillis: woke - lastWake) }
-            lastWake = woke
+            // Before anything queued is handled: did the venue's dead-man switch get its chance?
+            if let lapse = health.newLapse() { executor.heartbeatsLapsed(forMillis: lapse) }
             if ready.count > 3 && ready[3] { executor.completeSubmissions() }
             if ready[0] { drainActions(actions, executor: executor) }
             if ready[1] { serveControl(controlServer, executor: executor, status: status) }

@@ -101,9 +101,9 @@ public final class Executor {
     /// before the oldest trade of ours still unsettled, else a minute ago — so each
     /// resynchronization reads the last minute's trades, not the last hour's.
     private var tradesReadFrom: [TokenID: Int64] = [:]
-    /// How long the execution loop was silent, while what the venue holds is in doubt (see
-    /// ``loopWasSilent(forMillis:)``); nil when the view of the venue is current.
-    public private(set) var suspectAfterSilenceMillis: Int64?
+    /// How long venue heartbeats had lapsed, while what the venue holds is in doubt (see
+    /// ``heartbeatsLapsed(forMillis:)``); nil when the view of the venue is current.
+    public private(set) var suspectAfterLapseMillis: Int64?
 
     public init(configuration: Configuration, journal: Journal, venue: ClobClient, builder: OrderBuilder,
                 limits: RiskLimits, health: VenueHealth, logger: Logger, books: BookWatch? = nil,
@@ -300,9 +300,9 @@ public final class Executor {
         guard configuration.mode == .dryRun || health.isHealthy else {
             return refuse(event, because: "venue heartbeat failing: new orders are refused until it recovers")
         }
-        // 4. After the loop was frozen, the venue may have cancelled our orders: look first (HB-03).
-        if let silence = suspectAfterSilenceMillis, !reconcileAfterSilence() {
-            return refuse(event, because: "reconciling with the venue after the execution loop was silent \(silence) ms; new orders wait until it succeeds")
+        // 4. After heartbeats lapsed, the venue may have cancelled our orders: look first (HB-03).
+        if let lapse = suspectAfterLapseMillis, !reconcileAfterLapse() {
+            return refuse(event, because: "reconciling with the venue after its heartbeats lapsed \(lapse) ms; new orders wait until it succeeds")
         }
         // 5. Risk rules, against the venue's book.
         let mid: Price?
@@ -451,38 +451,38 @@ public final class Executor {
         }
     }
 
-    // MARK: A frozen loop
+    // MARK: Lapsed heartbeats
 
-    /// The execution loop went `silentMillis` without an iteration (SIGSTOP, a VM pause, a
-    /// stall): heartbeats may have lapsed, so the venue's dead-man switch may have cancelled
-    /// every open order, and orders may have filled unseen. Until a reconciliation with the
-    /// venue succeeds (open orders, the final state of each order no longer listed, unknown
-    /// outcomes, exposure and holdings), no new order is sent (test matrix HB-03).
-    public func loopWasSilent(forMillis silentMillis: Int64) {
-        suspectAfterSilenceMillis = max(silentMillis, suspectAfterSilenceMillis ?? 0)
-        logger.warning("execution loop was silent; open orders are suspect until reconciled with the venue",
-                       metadata: ["loop.silent_ms": "\(silentMillis)", "orders.live": "\(live.count)", "orders.unknown": "\(pending.count)"])
-        try? journal.audit(actionID: nil, decision: "suspect", detail: "execution loop silent \(silentMillis) ms; reconciling before new orders",
+    /// No venue heartbeat succeeded for `lapseMillis`, longer than the venue's dead-man window
+    /// (a frozen process — SIGSTOP, a VM pause —, a stalled loop, an outage): the venue may have
+    /// cancelled every open order, and orders may have filled unseen. Until a reconciliation
+    /// with the venue succeeds (open orders, the final state of each order no longer listed,
+    /// unknown outcomes, exposure and holdings), no new order is sent (test matrix HB-03).
+    public func heartbeatsLapsed(forMillis lapseMillis: Int64) {
+        suspectAfterLapseMillis = max(lapseMillis, suspectAfterLapseMillis ?? 0)
+        logger.warning("venue heartbeats lapsed; open orders are suspect until reconciled with the venue",
+                       metadata: ["heartbeat.lapsed_ms": "\(lapseMillis)", "orders.live": "\(live.count)", "orders.unknown": "\(pending.count)"])
+        try? journal.audit(actionID: nil, decision: "suspect", detail: "venue heartbeats lapsed \(lapseMillis) ms; reconciling before new orders",
                            nowMillis: clock())
-        _ = reconcileAfterSilence()
+        _ = reconcileAfterLapse()
     }
 
     /// Reconciles with the venue when the view of it is in doubt; true when it is current.
-    private func reconcileAfterSilence() -> Bool {
-        guard let silence = suspectAfterSilenceMillis else { return true }
+    private func reconcileAfterLapse() -> Bool {
+        guard let lapse = suspectAfterLapseMillis else { return true }
         let before = live.count
         do { try resynchronize() } catch {
             logger.warning("cannot reconcile with the venue yet; new orders wait", metadata: ["error": "\(error)"])
             return false
         }
         resolvePending()
-        suspectAfterSilenceMillis = nil
-        logger.notice("reconciled with the venue after the silent loop", metadata: [
-            "loop.silent_ms": "\(silence)", "orders.live_before": "\(before)", "orders.live_after": "\(live.count)",
+        suspectAfterLapseMillis = nil
+        logger.notice("reconciled with the venue after heartbeats lapsed", metadata: [
+            "heartbeat.lapsed_ms": "\(lapse)", "orders.live_before": "\(before)", "orders.live_after": "\(live.count)",
             "orders.unknown": "\(pending.count)",
         ])
         try? journal.audit(actionID: nil, decision: "reconciled",
-                           detail: "after a silent loop (\(silence) ms): \(before) orders were live, \(live.count) are", nowMillis: clock())
+                           detail: "after heartbeats lapsed \(lapse) ms: \(before) orders were live, \(live.count) are", nowMillis: clock())
         return true
     }
 

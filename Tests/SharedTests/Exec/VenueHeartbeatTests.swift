@@ -32,6 +32,29 @@ import Testing
         return condition()
     }
 
+    /// HB-03's trigger: heartbeats missing past the venue's dead-man window are reported once
+    /// per lapse, to the loop that must reconcile — whether the loop sees the silence itself or
+    /// a heartbeat thread frozen along with it succeeds first; never before the first success.
+    @Test func aLapsePastTheWindowIsReportedOnce() {
+        let health = VenueHealth(lapseAfterMillis: 9_000)
+        let start = BusClock.nowMillis()
+        #expect(health.newLapse(nowMillis: start + 60_000) == nil, "no heartbeat yet: nothing lapsed")
+        health.succeeded(nowMillis: start)
+        #expect(health.newLapse(nowMillis: start + 8_000) == nil, "within the window")
+        #expect(health.newLapse(nowMillis: start + 10_000) == 10_000, "seen by the loop during the silence")
+        #expect(health.newLapse(nowMillis: start + 11_000) == nil, "reported once")
+        health.succeeded(nowMillis: start + 12_000)
+        #expect(health.newLapse(nowMillis: start + 12_100) == nil, "already reported: not again after the beat")
+
+        // Frozen together: the heartbeat succeeds before the loop looks.
+        health.succeeded(nowMillis: start + 15_000)
+        health.succeeded(nowMillis: start + 30_000)
+        #expect(health.newLapse(nowMillis: start + 30_050) == 15_000, "the gap between two beats")
+        #expect(health.newLapse(nowMillis: start + 30_100) == nil)
+        health.succeeded(nowMillis: start + 35_000)
+        #expect(health.newLapse(nowMillis: start + 35_050) == nil, "a normal interval is no lapse")
+    }
+
     @Test func beatsStopWhileTheLoopIsStalledAndResumeWhenItRunsAgain() throws {
         let venue = Beats()
         let health = VenueHealth()

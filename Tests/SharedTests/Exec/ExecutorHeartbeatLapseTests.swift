@@ -8,7 +8,7 @@ import Testing
 /// again it has seen nothing of what the venue did meanwhile — every open order may have been
 /// cancelled, or filled. The first thing it does is look; no new order goes out before that
 /// reconciliation succeeds.
-@Suite struct ExecutorSilenceTests {
+@Suite struct ExecutorHeartbeatLapseTests {
     /// A venue whose `/order` accepts (live), that lists the orders in ``resting`` and reports
     /// those in ``cancelled`` as cancelled, and whose open-orders listing can fail.
     final class Venue: HTTPTransport {
@@ -41,7 +41,7 @@ import Testing
         }
     }
 
-    @Test func afterASilentLoopTheVenueIsReadBeforeAnyNewOrder() throws {
+    @Test func afterHeartbeatsLapsedTheVenueIsReadBeforeAnyNewOrder() throws {
         let venue = Venue()
         let test = try TestExecutor(venue: venue)
         defer { test.remove() }
@@ -56,8 +56,8 @@ import Testing
         venue.resting.withLock { $0.removeAll() }
         venue.cancelled.withLock { _ = $0.insert(first.orderID) }
         venue.listingFails.withLock { $0 = true }
-        executor.loopWasSilent(forMillis: 15_000)
-        #expect(executor.suspectAfterSilenceMillis == 15_000)
+        executor.heartbeatsLapsed(forMillis: 15_000)
+        #expect(executor.suspectAfterLapseMillis == 15_000)
         let postsBefore = venue.requests.withLock { $0.filter { $0 == "POST /order" }.count }
         let refused = executor.handle(ExecutorSubmissionTests.action("frozen-2"), receivedAtNanos: BusClock.nowNanos())
         #expect(refused.outcome == .refused && refused.reason.contains("reconciling with the venue"))
@@ -73,7 +73,7 @@ import Testing
         let posted = try #require(requests.firstIndex(of: "POST /order"))
         #expect(listed < posted, "the venue was read before the new order: \(requests)")
         #expect(requests.contains("GET /data/order/\(first.orderID)"), "the vanished order's final state was asked for")
-        #expect(executor.suspectAfterSilenceMillis == nil)
+        #expect(executor.suspectAfterLapseMillis == nil)
         #expect(try test.journal.entry(actionID: "frozen-1")?.state == .canceled, "the dead-man's cancel is in the journal")
         #expect(executor.mayBeLiveOrders.map(\.orderID) == [third.orderID.lowercased()])
     }
@@ -84,6 +84,6 @@ import Testing
         defer { test.remove() }
         venue.requests.withLock { $0.removeAll() }
         #expect(test.executor.handle(ExecutorSubmissionTests.action("awake-1"), receivedAtNanos: BusClock.nowNanos()).outcome == .accepted)
-        #expect(!venue.requests.withLock { $0 }.contains("GET /data/orders"), "no reconciliation on the hot path without a silence")
+        #expect(!venue.requests.withLock { $0 }.contains("GET /data/orders"), "no reconciliation on the hot path without a lapse")
     }
 }
