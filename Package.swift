@@ -48,7 +48,8 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
-        // Two prctl calls (process hardening) that Swift's Glibc module does not expose.
+        // Process calls Swift's Glibc module does not expose: prctl hardening, and a fork/exec
+        // spawn with a parent-death signal (polypipe up's children).
         .target(name: "CProcess"),
 
         .target(

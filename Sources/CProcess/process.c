@@ -1,5 +1,9 @@
 #include "CProcess.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 int polypipe_set_nondumpable(void) {
     return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -7,4 +11,39 @@ int polypipe_set_nondumpable(void) {
 
 int polypipe_get_dumpable(void) {
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+}
+
+pid_t polypipe_spawn(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
+                     int parent_death_signal) {
+    static const int defaults[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2};
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid > 0) {
+        setpgid(pid, pid);  /* also here, so the group exists before the parent signals it */
+        return pid;
+    }
+    /* The child: only async-signal-safe calls until execve. */
+    setpgid(0, 0);
+    struct sigaction action;
+    action.sa_handler = SIG_DFL;
+    action.sa_flags = 0;
+    sigemptyset(&action.sa_mask);
+    for (unsigned i = 0; i < sizeof defaults / sizeof defaults[0]; i++) sigaction(defaults[i], &action, 0);
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, 0);
+    if (parent_death_signal != 0) {
+        if (prctl(PR_SET_PDEATHSIG, parent_death_signal, 0, 0, 0) != 0) _exit(127);
+        if (getppid() != parent) _exit(127);  /* the parent died before the request took effect */
+    }
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0) _exit(127);
+    if (null != 0) {
+        if (dup2(null, 0) < 0) _exit(127);
+        close(null);
+    }
+    if (dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) _exit(127);
+    execve(path, argv, envp);
+    _exit(127);
 }

@@ -209,6 +209,36 @@ import Testing
         #expect(scratch.read("signal-starts").split(separator: "\n").count == 2)
     }
 
+    /// A launcher killed with SIGKILL cannot stop its children; the kernel does (PR_SET_PDEATHSIG):
+    /// each gets SIGTERM and stops as on any stop — no exec-proc left trading with nobody to
+    /// stop it, no second stack beside a new `polypipe up`.
+    @Test func childrenStopWhenTheLauncherIsKilled() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let record = #"echo $$ >> "\#(scratch.path)/pids""#
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine, before: record))
+        let exec = try scratch.script("exec", Scratch.waitingChild(before: record))
+        let signal = try scratch.script("signal", Scratch.waitingChild(before: record))
+        let reader = try scratch.script("reader", Scratch.waitingChild(before: record))
+        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal, readers: reader), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("stack ready"))
+        let children = scratch.read("pids").split(separator: "\n").compactMap { Int32($0) }
+        func running(_ pid: Int32) -> Bool {
+            guard kill(pid, 0) == 0 else { return false }
+            // A zombie waiting for its new parent to reap it has stopped.
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true)
+        }
+        #expect(children.count == 5 && children.allSatisfy(running), "\(children)")
+        kill(run.pid, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && children.contains(where: running) { Thread.sleep(forTimeInterval: 0.05) }
+        let survivors = children.filter(running)
+        #expect(survivors.isEmpty, "children still running after the launcher died: \(survivors)")
+        for pid in survivors { kill(pid, SIGKILL) }  // (only when the test fails: the launcher's exit is seen once they are gone)
+        _ = run.waitForExit()
+    }
+
     @Test func childIgnoringSigtermIsKilledAfterTheStopTimeoutAndTheStopIsUnclean() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

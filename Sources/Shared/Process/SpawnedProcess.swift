@@ -1,8 +1,9 @@
+import CProcess
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A child process started with `posix_spawn`, its stdout and stderr readable through pipes.
+/// A child process, its stdout and stderr readable through pipes.
 ///
 /// How the child is set up, and why:
 /// - the executable is an absolute path and `argv` is given in full: no `$PATH` search, no shell;
@@ -14,8 +15,14 @@ import Glibc
 ///   reaches the supervisor alone, which then stops the children in its own order, and a
 ///   signal to the group also reaches anything the child started;
 /// - the signal mask is emptied and the common signals are reset to their default action, since
-///   the supervisor blocks SIGINT/SIGTERM/SIGHUP and ignores SIGPIPE for itself.
+///   the supervisor blocks SIGINT/SIGTERM/SIGHUP and ignores SIGPIPE for itself;
+/// - it gets SIGTERM when the thread that spawned it dies (`PR_SET_PDEATHSIG`): a supervisor
+///   killed with SIGKILL leaves no orphan running — no exec-proc trading on with nobody to stop
+///   it (exec-proc cancels its orders on SIGTERM). Spawn from a thread that lives as long as
+///   the supervisor (`polypipe up` spawns from its main thread).
 ///
+/// Started with fork and execve (``polypipe_spawn``, C): `posix_spawn` cannot ask for a
+/// parent-death signal.
 /// Not thread-safe: one supervisor thread owns it. Whoever reaps the pid (`waitpid`) calls
 /// ``closePipes()`` once the remaining output is read.
 public final class SpawnedProcess {
@@ -51,26 +58,6 @@ public final class SpawnedProcess {
             Glibc.close(stderrPipe.write)
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         var envp = environment.entries.map { strdup($0) }
         defer {
@@ -78,20 +65,19 @@ public final class SpawnedProcess {
             for pointer in envp { free(pointer) }
         }
 
-        var pid: pid_t = 0
-        let result: Int32
+        let pid: pid_t
         if let secret {
-            result = secret.withEntry { entry in
+            pid = secret.withEntry { entry in
                 envp.append(entry)
                 defer { envp.removeLast() }  // the secret buffer is zeroed and freed by withEntry
-                return posix_spawn(&pid, executable, &actions, &attributes, argv, envp + [nil])
+                return polypipe_spawn(executable, argv, envp + [nil], stdoutPipe.write, stderrPipe.write, SIGTERM)
             }
         } else {
-            result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp + [nil])
+            pid = polypipe_spawn(executable, argv, envp + [nil], stdoutPipe.write, stderrPipe.write, SIGTERM)
         }
-        guard result == 0 else {
+        guard pid > 0 else {
             Glibc.close(stdoutPipe.read); Glibc.close(stderrPipe.read)
-            throw .system(function: "posix_spawn(\(executable))", errno: result, message: String(cString: strerror(result)))
+            throw .system(function: "fork(\(executable))", errno: -pid, message: String(cString: strerror(-pid)))
         }
         return SpawnedProcess(pid: pid, stdout: stdoutPipe.read, stderr: stderrPipe.read)
     }
