@@ -210,10 +210,10 @@ public final class Executor {
             exposure[order.market, default: 0] += order.unfilledCollateral(matched: 0)
         }
         for order in unlisted { tokens.insert(order.token) }
-        // Shares our SELL orders offer are spoken for: resting (the unmatched rest) or still
-        // unlisted (all of it).
+        // Shares SELL orders offer are spoken for: resting on the account (the unmatched rest,
+        // whoever placed them) or ours and still unlisted (all of it).
         var offered: [TokenID: UInt64] = [:]
-        for order in orders where order.side == .sell && live[order.id.lowercased()] != nil {
+        for order in orders where order.side == .sell {
             offered[order.tokenID, default: 0] += order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)
         }
         for order in unlisted where order.side == .sell && !openIDs.contains(order.orderID.lowercased()) {
@@ -397,8 +397,9 @@ public final class Executor {
         switch outcome {
         case .accepted(let acceptance) where acceptance.orderID.lowercased() != orderID.lowercased():
             // The venue placed *something* under another id: it hashes our order differently
-            // (domain, contract, struct), so nothing we sign can be tracked. Unknown, never
-            // sent again, counted at full size, and trading halts until someone looks (SUB-08).
+            // (domain, contract, struct), so nothing we sign can be tracked. Unknown in the
+            // journal, never sent again, never declared absent by a lookup of our hash (so its
+            // exposure stays counted), and trading halts until someone looks (SUB-08).
             let reason = "venue answered success with order id \(acceptance.orderID), not the hash we signed \(orderID): the venue and exec-proc disagree on the order hash or domain"
             counters.unknown += 1
             event.outcome = .unknown
@@ -406,7 +407,6 @@ public final class Executor {
             event.reason = reason
             logger.critical("order id disagreement; halting", metadata: ["action": "\(action.id)", "order": "\(orderID)", "venue_order": "\(acceptance.orderID)"])
             let result = finish(event, audit: "unknown", settle: (.unknown, reason))
-            if let entry = try? journal.entry(actionID: action.id) { pending[orderID] = (entry, sent.order, true) }
             setState(.halted, reason: "order id disagreement with the venue (\(orderID) vs \(acceptance.orderID))")
             return result
         case .accepted(let acceptance):
@@ -589,7 +589,7 @@ public final class Executor {
     /// request the venue held for longer than the grace period: it is ours and live again, so
     /// it is tracked, counted and announced like any accepted order, never left as an orphan.
     private func adoptLateArrival(_ venueOrder: OpenOrder, nowMillis: Int64) {
-        guard let entry = try? journal.entry(orderHash: venueOrder.id), entry.state == .absent,
+        guard let entry = try? journal.entry(orderHash: venueOrder.id.lowercased()), entry.state == .absent,
               let order = liveOrder(from: entry) else { return }
         live[venueOrder.id.lowercased()] = order
         counters.accepted += 1

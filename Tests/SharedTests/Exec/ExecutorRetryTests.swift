@@ -87,11 +87,13 @@ import Testing
         #expect(test.executor.risk.state == .halted)
         #expect(try test.journal.tradingState() == .halted, "the halt survives a restart")
         #expect(test.executor.risk.totalExposure == 2_500_000, "5 shares at 0.50 stay counted")
-        for step in [2_500, 10_000] as [Int64] {
+        for step in [2_500, 10_000, 61_000, 120_000] as [Int64] {
             now.withLock { $0 = action.createdAtMs + step }
             test.executor.resolvePending()
         }
         #expect(venue.posts.withLock { $0 } == 1, "never sent again")
+        #expect(try test.journal.entry(actionID: "other-id")?.state == .unknown, "not declared absent: the venue holds something")
+        #expect(test.executor.risk.totalExposure == 2_500_000, "still counted")
     }
 
     @Test func aRateLimitedSubmitIsARefusalThatIsNotRetried() throws {
