@@ -239,6 +239,33 @@ import Testing
         _ = run.waitForExit()
     }
 
+    /// A child starts with stdin, stdout and stderr only: nothing the launcher had open (its
+    /// own pipes to whoever started it, sockets, files) leaks into a child that did not ask.
+    @Test func childrenInheritNoDescriptorBeyondTheStandardThree() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let record = #"echo $$ >> "\#(scratch.path)/pids""#
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine, before: record))
+        let exec = try scratch.script("exec", Scratch.waitingChild(before: record))
+        let signal = try scratch.script("signal", Scratch.waitingChild(before: record))
+        let reader = try scratch.script("reader", Scratch.waitingChild(before: record))
+        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal, readers: reader), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("stack ready"))
+        let children = scratch.read("pids").split(separator: "\n").compactMap { Int32($0) }
+        #expect(children.count == 5)
+        for pid in children {
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            // The shell keeps its own script open (it reads it as it runs); anything else is a leak.
+            let leaked = descriptors.compactMap { Int($0) }.filter { $0 > 2 }.compactMap { fd -> String? in
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "?"
+                return target.hasPrefix(scratch.path) ? nil : "\(fd) -> \(target)"
+            }
+            #expect(leaked.isEmpty, "child \(pid) inherited \(leaked)")
+        }
+        run.interrupt()
+        #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
+    }
+
     @Test func childIgnoringSigtermIsKilledAfterTheStopTimeoutAndTheStopIsUnclean() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

@@ -14,7 +14,8 @@ int polypipe_get_dumpable(void);
 /// process group, the common signals back to their default action and an empty signal mask,
 /// `parent_death_signal` delivered to it when the spawning thread dies (0: none; the child
 /// exits at once if the parent is already gone), stdin from /dev/null, stdout and stderr onto
-/// the given descriptors, then execve with exactly `argv` and `envp`.
+/// the given descriptors, every other descriptor closed, then execve with exactly `argv` and
+/// `envp`.
 /// Returns the child's pid, or -errno when fork fails (an exec failure is exit status 127).
 pid_t polypipe_spawn(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
                      int parent_death_signal);

@@ -10,7 +10,8 @@ import Glibc
 /// - the environment is exactly the ``ChildEnvironment`` passed in (plus the ``SecretVariable``
 ///   for the one child that may hold the key): nothing is inherited implicitly;
 /// - stdin is `/dev/null`; stdout and stderr are pipes whose read ends stay in the parent
-///   (non-blocking, close-on-exec, so no other child inherits them);
+///   (non-blocking, close-on-exec, so no other child inherits them); no other descriptor is
+///   inherited, close-on-exec or not (whatever the parent's own parent left it);
 /// - the child leads its own process group (`POSIX_SPAWN_SETPGROUP`), so a terminal's Ctrl-C
 ///   reaches the supervisor alone, which then stops the children in its own order, and a
 ///   signal to the group also reaches anything the child started;
