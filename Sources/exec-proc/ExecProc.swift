@@ -56,6 +56,9 @@ struct ExecProc: ParsableCommand {
     @Option(help: "Risk limits JSON file (amounts as decimal strings; see docs). Paper/dry-run default to built-in paper limits.")
     var limits: String?
 
+    @Option(help: "Lowest log level written: trace, debug, info, notice, warning, error or critical. No level ever prints the key, the API secret or the passphrase.")
+    var logLevel = "info"
+
     @Option(help: "Milliseconds between venue heartbeats (at most 5000).")
     var heartbeatIntervalMs: Int64 = 5_000
 
@@ -99,6 +102,9 @@ struct ExecProc: ParsableCommand {
         guard (0...32).contains(submitConnections) else { throw ValidationError("--submit-connections must be between 0 and 32.") }
         guard (50...1_000).contains(bookRefreshMs) else { throw ValidationError("--book-refresh-ms must be between 50 and 1000 (the band uses a mid at most 1 s old).") }
         guard requestTimeoutMs >= 100 else { throw ValidationError("--request-timeout-ms must be at least 100.") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
         guard (1_000...9_000).contains(loopStallMs) else { throw ValidationError("--loop-stall-ms must be between 1000 and 9000.") }
         guard SignatureType(rawValue: signatureType) != nil else { throw ValidationError("--signature-type must be 0, 1, 2 or 3.") }
         guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
@@ -107,7 +113,7 @@ struct ExecProc: ParsableCommand {
     func run() throws {
         // Before the key is read: no core dumps, no ptrace by the same user.
         let hardened = KeyLoader.hardenProcess()
-        ProcessLogging.bootstrap(identifier: "exec-proc")
+        ProcessLogging.bootstrap(identifier: "exec-proc", level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "polypipe.exec-proc")
         let key: PrivateKey
         do { key = try KeyLoader.load() } catch {

@@ -233,12 +233,31 @@ extension ProcessSuites {
 
     /// ★KEY-01/KEY-03 for exec-proc: after start the key is in no process environment, no log
     /// line and no bus message. Assertions are booleans: a failure never prints the key.
+    /// At trace level and through error paths (a venue rejection, failing heartbeats), the API
+    /// secret and passphrase exec-proc derived are in no log line either.
     @Test func theKeyStaysInExecProcMemoryOnly() throws {
-        let stack = try ExecStack()
+        let stack = try ExecStack(execArguments: ["--log-level", "trace"])
         let window = try stack.currentWindow()
         let ask = try stack.bestAsk(window.token)
         try stack.send(ExecStack.action(id: "key-1", market: window.market, token: window.token, price: ask))
         _ = try stack.event(for: "key-1")
+        try stack.send(ExecStack.action(id: "key-2", market: window.market, token: window.token, size: 1_000, price: ask))
+        #expect(try stack.event(for: "key-2").outcome == .rejected, "the venue refuses a size under its minimum")
+        try stack.post("/admin/faults", #"{"server_error_ppm": 1000000}"#)
+        var healthy = true
+        for _ in 0..<50 where healthy {
+            usleep(100_000)
+            healthy = try stack.control(.status).status.venueHeartbeatOk
+        }
+        #expect(!healthy)
+        try stack.post("/admin/reset-faults", "{}")
+        let credentials = try ClobClient(transport: try CurlTransport(baseURL: stack.simURL), chain: .polygon).deriveApiKey(signingWith: ExecStack.key)
+        let traceLog = try String(contentsOfFile: stack.execLog, encoding: .utf8)
+        let logHasSecret = traceLog.contains(credentials.secret)
+        let logHasPassphrase = traceLog.contains(credentials.passphrase)
+        #expect(!logHasSecret)
+        #expect(!logHasPassphrase)
+        #expect(traceLog.contains("heartbeat failed"), "the error path ran")
         let pid = try #require(stack.exec?.processIdentifier)
         let keyText = String(ExecStack.keyHex.dropFirst(2))
         let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
