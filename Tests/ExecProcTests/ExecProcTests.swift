@@ -101,23 +101,14 @@ extension ProcessSuites {
         #expect(try stack.event(for: "hb-1").outcome == .accepted)
 
         try stack.post("/admin/faults", #"{"server_error_ppm": 1000000}"#)
-        var healthy = true
-        for _ in 0..<50 where healthy {
-            usleep(100_000)
-            healthy = try stack.control(.status).status.venueHeartbeatOk
-        }
-        #expect(!healthy)
+        #expect(try !stack.heartbeatOk(becoming: false))
         try stack.send(ExecStack.action(id: "hb-2", market: window.market, token: window.token, price: ask))
         let refused = try stack.event(for: "hb-2")
         #expect(refused.outcome == .refused)
         #expect(refused.reason.contains("heartbeat"))
 
         try stack.post("/admin/reset-faults", "{}")
-        for _ in 0..<50 where !healthy {
-            usleep(100_000)
-            healthy = try stack.control(.status).status.venueHeartbeatOk
-        }
-        #expect(healthy)
+        #expect(try stack.heartbeatOk(becoming: true))
     }
 
     /// ★SUB-03: kill -9 while a submit is in flight (the venue placed the order and holds its
@@ -172,12 +163,7 @@ extension ProcessSuites {
         }
         kill(exec.processIdentifier, SIGCONT)
         #expect(open == 0, "the venue's dead-man switch did not cancel the resting order")
-        var healthy = false
-        for _ in 0..<100 where !healthy {
-            usleep(100_000)
-            healthy = try stack.control(.status).status.venueHeartbeatOk
-        }
-        #expect(healthy)
+        #expect(try stack.heartbeatOk(becoming: true, within: 10))
         try stack.send(ExecStack.action(id: "fz-2", market: window.market, token: window.token, price: ask - 100_000, ttlMs: 60_000))
         #expect(try stack.event(for: "fz-2").outcome == .accepted)
 
@@ -244,12 +230,7 @@ extension ProcessSuites {
         try stack.send(ExecStack.action(id: "key-2", market: window.market, token: window.token, size: 1_000, price: ask))
         #expect(try stack.event(for: "key-2").outcome == .rejected, "the venue refuses a size under its minimum")
         try stack.post("/admin/faults", #"{"server_error_ppm": 1000000}"#)
-        var healthy = true
-        for _ in 0..<50 where healthy {
-            usleep(100_000)
-            healthy = try stack.control(.status).status.venueHeartbeatOk
-        }
-        #expect(!healthy)
+        #expect(try !stack.heartbeatOk(becoming: false))
         try stack.post("/admin/reset-faults", "{}")
         let credentials = try ClobClient(transport: try CurlTransport(baseURL: stack.simURL), chain: .polygon).deriveApiKey(signingWith: ExecStack.key)
         let traceLog = try String(contentsOfFile: stack.execLog, encoding: .utf8)

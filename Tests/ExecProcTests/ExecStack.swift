@@ -219,6 +219,18 @@ final class ExecStack {
         throw StackError("no event #\(index) for action \(actionID) within \(timeoutSeconds) s")
     }
 
+    /// Polls exec-proc's status until its venue heartbeat reads `wanted` (hang guard: `seconds`);
+    /// returns the last reading.
+    func heartbeatOk(becoming wanted: Bool, within seconds: Double = 5) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var healthy = try control(.status).status.venueHeartbeatOk
+        while healthy != wanted && Date() < deadline {
+            usleep(100_000)
+            healthy = try control(.status).status.venueHeartbeatOk
+        }
+        return healthy
+    }
+
     func control(_ command: Polypipe_Bus_V1_Command, reason: String = "test") throws -> Polypipe_Bus_V1_ControlReply {
         var request = Polypipe_Bus_V1_ControlRequest()
         request.command = command

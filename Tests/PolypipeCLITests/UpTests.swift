@@ -209,12 +209,9 @@ import Testing
         #expect(scratch.read("signal-starts").split(separator: "\n").count == 2)
     }
 
-    /// A launcher killed with SIGKILL cannot stop its children; the kernel does (PR_SET_PDEATHSIG):
-    /// each gets SIGTERM and stops as on any stop — no exec-proc left trading with nobody to
-    /// stop it, no second stack beside a new `polypipe up`.
-    @Test func childrenStopWhenTheLauncherIsKilled() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
+    /// A stack of waiting stand-in children that each write their pid, once ready: the launcher
+    /// and the children's pids.
+    static func stackRecordingPids(_ scratch: Scratch) throws -> (UpHarness, [Int32]) {
         let record = #"echo $$ >> "\#(scratch.path)/pids""#
         let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine, before: record))
         let exec = try scratch.script("exec", Scratch.waitingChild(before: record))
@@ -222,7 +219,16 @@ import Testing
         let reader = try scratch.script("reader", Scratch.waitingChild(before: record))
         let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal, readers: reader), xdgRuntimeDir: scratch.path)
         #expect(run.waitFor("stack ready"))
-        let children = scratch.read("pids").split(separator: "\n").compactMap { Int32($0) }
+        return (run, scratch.read("pids").split(separator: "\n").compactMap { Int32($0) })
+    }
+
+    /// A launcher killed with SIGKILL cannot stop its children; the kernel does (PR_SET_PDEATHSIG):
+    /// each gets SIGTERM and stops as on any stop — no exec-proc left trading with nobody to
+    /// stop it, no second stack beside a new `polypipe up`.
+    @Test func childrenStopWhenTheLauncherIsKilled() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (run, children) = try Self.stackRecordingPids(scratch)
         func running(_ pid: Int32) -> Bool {
             guard kill(pid, 0) == 0 else { return false }
             // A zombie waiting for its new parent to reap it has stopped.
@@ -244,14 +250,7 @@ import Testing
     @Test func childrenInheritNoDescriptorBeyondTheStandardThree() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let record = #"echo $$ >> "\#(scratch.path)/pids""#
-        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine, before: record))
-        let exec = try scratch.script("exec", Scratch.waitingChild(before: record))
-        let signal = try scratch.script("signal", Scratch.waitingChild(before: record))
-        let reader = try scratch.script("reader", Scratch.waitingChild(before: record))
-        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal, readers: reader), xdgRuntimeDir: scratch.path)
-        #expect(run.waitFor("stack ready"))
-        let children = scratch.read("pids").split(separator: "\n").compactMap { Int32($0) }
+        let (run, children) = try Self.stackRecordingPids(scratch)
         #expect(children.count == 5)
         for pid in children {
             let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
