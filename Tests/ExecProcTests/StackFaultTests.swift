@@ -21,8 +21,13 @@ extension ProcessSuites {
         defer { kill(recon.processIdentifier, SIGKILL); recon.waitUntilExit() }
 
         try stack.post("/admin/faults", #"{"server_error_ppm": 100000, "timeout_but_placed": 2, "withheld_ms": 2500, "ghost_fill_ppm": 200000}"#)
+        // Actions until 6 have traded (at most 30): with a 5xx on one request in ten, some are
+        // refused (fail closed: a heartbeat or a book read failed) or never placed, and how many
+        // varies with what else the machine runs; each of those outcomes is checked below.
         var outcomes: [String: Polypipe_Bus_V1_Outcome] = [:]
-        for index in 0..<12 {
+        var index = 0
+        while outcomes.values.filter({ $0 == .accepted }).count < 6 && index < 30 {
+            defer { index += 1 }
             if index == 6 { try stack.post("/admin/drop-websockets", "{}") }
             let id = "sf-\(index)"
             try stack.send(ExecStack.action(id: id, market: window.market, token: index % 3 == 2 ? window.other : window.token,
@@ -39,7 +44,9 @@ extension ProcessSuites {
         }
         try stack.post("/admin/reset-faults", "{}")
         let accepted = outcomes.filter { $0.value == .accepted }.count
-        #expect(accepted >= 6, "most actions trade despite the faults: \(outcomes)")
+        #expect(accepted >= 6, "actions trade despite the faults: \(outcomes)")
+        #expect(outcomes.values.allSatisfy { [.accepted, .refused, .canceled].contains($0) },
+                "every other action was refused before signing or resolved as never placed: \(outcomes)")
 
         // fill-proc ends where the venue is: every fill settled (CONFIRMED or FAILED), and
         // each position the venue's balance.
