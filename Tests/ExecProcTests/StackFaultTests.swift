@@ -72,6 +72,18 @@ extension ProcessSuites {
         for alarm in report.active {
             #expect(failedTrades.contains { alarm.detail.contains($0) }, "\(alarm.kind) \(alarm.subject): \(alarm.detail)")
         }
+
+        // ★KEY-03: through all those error paths, no process logged a secret — the key, or the
+        // read-only API secret and passphrase fill-proc and recon-proc use. (Booleans only: a
+        // failure never prints the secret.)
+        let readOnly = try VenueCredentialsFile(path: stack.runtime + "/readonly.json").credentials
+        let secrets = [String(ExecStack.keyHex.dropFirst(2)), readOnly.secret.lowercased(), readOnly.passphrase.lowercased()]
+        for name in ["exec-stderr.log", "fill-stderr.log", "recon-stderr.log"] {
+            let log = ((try? String(contentsOfFile: stack.runtime + "/" + name, encoding: .utf8)) ?? "").lowercased()
+            #expect(log.contains("ready"), "\(name) is the process's log")
+            let leaked = secrets.filter { log.contains($0) }.count
+            #expect(leaked == 0, "\(name) holds \(leaked) secret(s)")
+        }
     }
 }
 }
