@@ -47,11 +47,26 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "JSON file of accounts to fund at start: [{\"address\": \"0x…\", \"collateral\": \"2500\"}].")
     var accounts: String?
 
+    @Option(help: "Market behaviour: realistic (ladders of makers, takers, crypto fees and the 250 ms taker delay on Up/Down windows) or simple (one quote a side, no fees, no delay).")
+    var profile: String = SimProfile.Name.realistic.rawValue
+
+    @Option(help: "Up/Down window lengths to list, comma-separated: 5m, 15m, and 20s (the sim's own short window).")
+    var windows: String = "5m,15m"
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive.") }
         guard (try? Collateral(startingBalance)) != nil else { throw ValidationError("--starting-balance must be a pUSD amount like 10000 or 2500.50.") }
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
+        guard SimProfile.Name(rawValue: profile) != nil else { throw ValidationError("--profile must be realistic or simple, got \(profile).") }
+        guard windowLengths != nil else { throw ValidationError("--windows must list 5m, 15m or 20s separated by commas, got \(windows).") }
+    }
+
+    /// `--windows` parsed; nil when an entry is not a known length or the list is empty.
+    var windowLengths: [UpDownWindow.Length]? {
+        let lengths = windows.split(separator: ",").map { UpDownWindow.Length(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !lengths.isEmpty, lengths.allSatisfy({ $0 != nil }) else { return nil }
+        return lengths.compactMap { $0 }
     }
 
     func run() async throws {
@@ -61,6 +76,8 @@ struct Serve: AsyncParsableCommand {
         configuration.seed = seed
         configuration.chain = Chain(rawValue: chainID) ?? .polygon
         configuration.startingBalance = Int64((try? Collateral(startingBalance))?.micros ?? 0)
+        configuration.profile = SimProfile.named(SimProfile.Name(rawValue: profile) ?? .realistic)
+        configuration.windowLengths = windowLengths ?? configuration.windowLengths
         if let accounts {
             guard let text = try? String(contentsOfFile: accounts, encoding: .utf8) else {
                 throw ValidationError("--accounts: cannot read \(accounts).")

@@ -95,8 +95,8 @@ extension Venue {
             ("mts", .number(market.tick.rawValue)), ("mos", .number(market.minimumSize.description)),
         ]
         if market.negRisk { members.append(("nr", .bool(true))) }
-        members += [("fd", .object([("r", .number("0")), ("e", .number("1")), ("to", .bool(true))])),
-                    ("ao", .bool(market.acceptingOrders && !market.closed)), ("sd", .number("0"))]
+        members += [("fd", market.fees.compactJSON), ("ao", .bool(market.acceptingOrders && !market.closed)), ("sd", .number("0"))]
+        if market.takerDelay { members.append(("itode", .bool(true))) }  // omitted when false (openapi)
         return .object(members)
     }
 
@@ -122,7 +122,7 @@ extension Venue {
                 ("orderPriceMinTickSize", .number(market.tick.rawValue)), ("orderMinSize", .number(market.minimumSize.description)),
                 ("active", .bool(!market.closed)), ("closed", .bool(market.closed)),
                 ("acceptingOrders", .bool(market.acceptingOrders && !market.closed)), ("enableOrderBook", .bool(true)),
-            ]
+            ] + market.fees.gammaFields
             if market.exchangeVersion == .v3 { gamma.append(("positionIds", .array(market.tokens.map { .string($0.description) }))) }
             if let window = market.window {
                 gamma.append(("eventStartTime", .string(Self.iso8601(window.lowerBound))))

@@ -24,7 +24,8 @@ extension Venue {
         for market in catalog.markets where !market.closed && market.window != nil {
             let value = fair(market, now: now)
             refineTickIfExtreme(market, fair: value)
-            agents.requote(catalog.market(conditionID: market.conditionID) ?? market, fair: value, engine: &engine, nowMillis: nowMillis)
+            agents.requote(catalog.market(conditionID: market.conditionID) ?? market, fair: quotedFair(market, now: now), nowSeconds: now,
+                           engine: &engine, nowMillis: nowMillis)
         }
     }
 
@@ -57,11 +58,19 @@ extension Venue {
 
     /// Fair probability of Up (micro-units): 0.5 before the window opens, then the walk's
     /// model probability, kept away from 0 and 1.
-    func fair(_ market: SimMarket, now: Int64) -> UInt64 {
+    func fair(_ market: SimMarket, now: Int64, spot: Int64? = nil) -> UInt64 {
         guard let reference, let window = market.window, now >= window.lowerBound,
               let start = reference.price(at: window.lowerBound) else { return 500_000 }
-        let probability = reference.probabilityUp(start: start, remaining: window.upperBound - now)
+        let probability = reference.probabilityUp(start: start, remaining: window.upperBound - now, spot: spot)
         return UInt64((min(max(probability, 0.03), 0.97) * 100).rounded()) * 10_000
+    }
+
+    /// The fair value the market makers quote around: ``fair(_:now:)`` from the reference price
+    /// ``SimProfile/quoteLagSeconds`` ago (their view is a little stale, as real quotes are).
+    func quotedFair(_ market: SimMarket, now: Int64) -> UInt64 {
+        let lag = configuration.profile.quoteLagSeconds
+        guard lag > 0, let reference, let spot = reference.price(at: now - lag) else { return fair(market, now: now) }
+        return fair(market, now: now, spot: spot)
     }
 
     /// Closes a window: Up wins if the end price is at or above the start price; open orders are

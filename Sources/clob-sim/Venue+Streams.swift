@@ -36,7 +36,7 @@ extension Venue {
                         ("event_type", .string("last_trade_price")), ("asset_id", .string(trade.token.description)),
                         ("market", .string(trade.market)), ("price", .string(MicroUnits.format(trade.price))),
                         ("side", .string(trade.side.rawValue)), ("size", .string(MicroUnits.format(trade.size))),
-                        ("fee_rate_bps", .string("0")), ("timestamp", .string(String(trade.matchedAt))),
+                        ("fee_rate_bps", .string(trade.feeRateBps)), ("timestamp", .string(String(trade.matchedAt))),
                     ])))
                 }
             }

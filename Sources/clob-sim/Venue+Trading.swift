@@ -187,16 +187,20 @@ extension Venue {
         case .matchedNotBroadcasted: status = "MATCHED_NOT_BROADCASTED"
         case .other(let text): status = text
         }
+        // `fee_rate_bps` is the taker's rate (the market's `r` in basis points); makers of a
+        // takers-only curve pay none (spec §2.5). The fee itself is not a trade field on the
+        // venue: it shows in the balances (`/balance-allowance`).
+        let makerRateBps = (market?.fees.schedule.takerOnly ?? true) ? "0" : trade.feeRateBps
         let legs: [JSONValue] = trade.makerLegs.map { leg in
             .object([("order_id", .string(leg.orderID)), ("owner", .string(leg.owner)), ("maker_address", .string(leg.maker.checksummed)),
                      ("matched_amount", .string(MicroUnits.format(leg.amount))), ("price", .string(MicroUnits.format(leg.price))),
-                     ("fee_rate_bps", .string("0")), ("asset_id", .string(leg.token.description)),
+                     ("fee_rate_bps", .string(makerRateBps)), ("asset_id", .string(leg.token.description)),
                      ("outcome", .string(market?.outcome(of: leg.token) ?? "")), ("side", .string(leg.side.rawValue))])
         }
         return .object([
             ("id", .string(trade.id)), ("taker_order_id", .string(trade.takerOrderID)), ("market", .string(trade.market)),
             ("asset_id", .string(trade.token.description)), ("side", .string(trade.side.rawValue)),
-            ("size", .string(MicroUnits.format(trade.size))), ("fee_rate_bps", .string("0")),
+            ("size", .string(MicroUnits.format(trade.size))), ("fee_rate_bps", .string(trade.feeRateBps)),
             ("price", .string(MicroUnits.format(trade.price))), ("status", .string("TRADE_STATUS_" + status)),
             ("match_time", .string(String(trade.matchedAt / 1000))), ("last_update", .string(String(trade.lastUpdate / 1000))),
             ("outcome", .string(market?.outcome(of: trade.token) ?? "")), ("bucket_index", .number("0")),

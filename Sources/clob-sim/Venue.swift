@@ -21,6 +21,11 @@ actor Venue {
         var walkVolatilityPerSecond: Double = 0.0001
         /// Accounts funded at start (from `--accounts`), instead of the starting balance.
         var fundedAccounts: [FundedAccount] = []
+        /// How close to the real venue the markets behave: ladders, takers, fees, taker delay
+        /// (``SimProfile``; `--profile`).
+        var profile: SimProfile = .realistic
+        /// The Up/Down window lengths listed when windows are live (`--windows`).
+        var windowLengths: [UpDownWindow.Length] = [.fiveMinutes, .fifteenMinutes]
     }
 
     let configuration: Configuration
@@ -56,7 +61,10 @@ actor Venue {
         self.catalog = catalog
         self.keys = ApiKeyStore(seed: configuration.seed, chain: configuration.chain)
         self.clock = clock
-        self.agents = MarketMaker(seed: configuration.seed)
+        self.agents = MarketMaker(seed: configuration.seed, profile: configuration.profile)
+        if !configuration.profile.fees {
+            for market in catalog.markets { self.catalog.update(conditionID: market.conditionID) { $0.fees = .free } }
+        }
         for account in configuration.fundedAccounts {
             funded.insert(account.address)
             engine.fund(account.address, collateral: account.collateral)
@@ -73,8 +81,8 @@ actor Venue {
             var walk = ReferencePrice(seed: configuration.seed, startSecond: origin, volatilityPerSecond: configuration.walkVolatilityPerSecond)
             walk.advance(to: now)
             reference = walk
-            windows = UpDownWindows()
-            engine.fund(agents.account, collateral: 1_000_000_000_000_000)
+            windows = UpDownWindows(lengths: configuration.windowLengths, profile: configuration.profile)
+            for account in agents.accounts { engine.fund(account, collateral: 1_000_000_000_000_000) }
         }
     }
 
@@ -177,6 +185,8 @@ actor Venue {
         defer { publish() }
         runMarkets()
         let now = nowMillis
+        let catalog = self.catalog
+        engine.releaseDelayed(nowMillis: now) { catalog.market(conditionID: $0) }
         let ppm = max(configuration.failurePartsPerMillion, faults.ghostFillPartsPerMillion)
         let seed = configuration.seed
         _ = engine.advanceTrades(nowMillis: now, minedAfter: configuration.minedAfterMillis, confirmedAfter: configuration.confirmedAfterMillis) { id in

@@ -48,7 +48,7 @@ struct SignalOptions: ParsableArguments {
     @Option(help: "Milliseconds an action stays valid after it is made (exec-proc refuses it later).")
     var ttlMs: Int64 = 5_000
 
-    @Option(help: "Fair-value: window length to trade, 5m or 15m.")
+    @Option(help: "Fair-value: window length to trade, 5m or 15m (or 20s, which only clob-sim lists, with --windows 20s).")
     var window: String = "5m"
 
     @Option(help: "Fair-value: seconds before a window's end after which no new action is made.")
@@ -70,7 +70,7 @@ struct SignalOptions: ParsableArguments {
         guard let edge = try? Price(edge), edge.micros < 1_000_000 else { throw ValidationError("--edge must be a price in [0, 1) like 0.01, got \(edge).") }
         guard let fee = try? Price(fee), fee.micros < 1_000_000 else { throw ValidationError("--fee must be a price in [0, 1) like 0.005, got \(fee).") }
         guard ttlMs > 0 else { throw ValidationError("--ttl-ms must be positive.") }
-        guard UpDownWindow.Length(rawValue: window) != nil else { throw ValidationError("--window must be 5m or 15m, got \(window).") }
+        guard UpDownWindow.Length(rawValue: window) != nil else { throw ValidationError("--window must be 5m, 15m or 20s (clob-sim only), got \(window).") }
         guard stopBeforeEnd >= 0, cooldown >= 0 else { throw ValidationError("--stop-before-end and --cooldown must not be negative.") }
         guard ActionProposal.TimeInForce(text: timeInForce) != nil else { throw ValidationError("--time-in-force must be GTC, FOK or FAK, got \(timeInForce).") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }

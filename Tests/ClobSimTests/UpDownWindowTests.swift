@@ -3,7 +3,9 @@ import Shared
 import Testing
 
 /// Rolling BTC Up/Down windows, the agents that trade them, and resolution — on a manual clock
-/// and a walk too calm to move (so fair value stays at 0.5 and every assertion is exact).
+/// and a walk too calm to move (so fair value stays at 0.5 and every assertion is exact), with
+/// the simple profile (one quote a side, no fees, no taker delay: exact prices to pin);
+/// `MarketAgentsTests` covers the realistic markets.
 @Suite struct UpDownWindowTests {
     let clock = ManualClock()
     let venue: Venue
@@ -12,6 +14,7 @@ import Testing
     init() {
         var configuration = Venue.Configuration()
         configuration.walkVolatilityPerSecond = 1e-12
+        configuration.profile = .simple
         let clock = self.clock
         venue = Venue(configuration: configuration, catalog: MarketCatalog(), liveWindows: true, clock: { clock.read() })
     }

@@ -48,7 +48,8 @@ final class ManualClock: Sendable {
     }
 
     func signedBody(_ key: PrivateKey, _ l2: L2Signer, side: Side, price: String, size: String, token: Int = 0,
-                    type: OrderType = .gtc, salt: UInt64 = 1) throws -> [UInt8] {
+                    type: OrderType = .gtc, salt: UInt64 = 1, in other: SimMarket? = nil) throws -> [UInt8] {
+        let market = other ?? self.market
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
         let built = try builder.build(.limit(price: price, size: size), side: side, tokenID: market.tokens[token], tick: market.tick,
                                       exchange: market.exchange, salt: UInt256(salt), timestamp: UInt256(UInt64(clock.read())))

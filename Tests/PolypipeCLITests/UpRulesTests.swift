@@ -43,7 +43,7 @@ import Testing
         var context = StackContext(runtimeDirectory: "/tmp/rt", mode: .dryRun, seed: 9, size: "2.5", journal: nil)
         context.venueURL = "http://127.0.0.1:5"
         context.venuePort = 5
-        #expect(StackDefinition.children[0].arguments(context) == ["serve", "--port", "5", "--seed", "9"])
+        #expect(StackDefinition.children[0].arguments(context) == ["serve", "--port", "5", "--seed", "9", "--windows", "20s,5m,15m"])
         #expect(StackDefinition.children[1].arguments(context) == ["--mode", "dry-run", "--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
                                                                    "--readonly-credentials-out", "/tmp/rt/readonly-credentials.json"])
         #expect(StackDefinition.children[2].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
@@ -51,6 +51,9 @@ import Testing
                                                                    "--user-channel", "ws://127.0.0.1:5/ws/user"])
         #expect(StackDefinition.children[3].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
                                                                    "--credentials", "/tmp/rt/readonly-credentials.json"])
-        #expect(StackDefinition.children[4].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5", "--window", "5m"])
+        #expect(StackDefinition.children[4].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5",
+                                                                   "--window", "20s", "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175"])
+        context.window = .fiveMinutes
+        #expect(StackDefinition.children[0].arguments(context).suffix(2) == ["--windows", "5m,15m"], "the traded length is listed once")
     }
 }

@@ -6,6 +6,7 @@ Prints one line per check ("ok <name>" / "FAIL <name>: <why>") and a closing
 """
 import json
 import sys
+import time
 import traceback
 
 from py_clob_client_v2.client import ClobClient
@@ -157,6 +158,41 @@ def _():
     token = market["tokens"][0]["token_id"]
     signed = alice.create_order(OrderArgsV2(token_id=token, price=0.512, size=10, side="BUY"))
     expect_venue_error(lambda: alice.post_order(signed, OrderType.GTC), "breaks minimum tick size rule: 0.005")
+
+
+@check("a taker fill pays exactly the crypto fee, after the taker delay")
+def _():
+    alice, bob = state["alice"], state["bob"]
+    market = next(m for m in alice.get_markets()["data"] if m["market_slug"] == "sim-static-crypto-fees")
+    up, down = market["tokens"][0]["token_id"], market["tokens"][1]["token_id"]
+    # Bob bids for Down at 0.40 (not marketable: it rests at once, he is the maker).
+    resting = bob.post_order(bob.create_order(OrderArgsV2(token_id=down, price=0.40, size=100, side="BUY")), OrderType.GTC)
+    assert resting["success"] is True and resting["status"] == "live", resting
+    collateral = BalanceAllowanceParams(asset_type="COLLATERAL", signature_type=0)
+    before = int(alice.get_balance_allowance(collateral)["balance"])
+    # Alice's Up BUY at 0.60 crosses it (a mint): held 250 ms by the taker delay, then matched.
+    taken = alice.post_order(alice.create_order(OrderArgsV2(token_id=up, price=0.60, size=100, side="BUY")), OrderType.GTC)
+    assert taken["success"] is True and taken["status"] == "delayed" and taken["orderID"], taken
+    for _ in range(50):
+        order = alice.get_order(taken["orderID"])
+        if order["status"] == "ORDER_STATUS_MATCHED":
+            break
+        time.sleep(0.1)
+    assert order["status"] == "ORDER_STATUS_MATCHED", order
+    after = int(alice.get_balance_allowance(collateral)["balance"])
+    # fee = C x r x p(1 - p), floored to 5 decimals; in integer micro-units, from the venue's
+    # own published curve (/clob-markets fd.r) and the trade's size and price.
+    info = alice.get_clob_market_info(market["condition_id"]) if hasattr(alice, "get_clob_market_info") else None
+    rate = str(info["fd"]["r"]) if info else "0.07"
+    assert rate == "0.07", info
+    trades = alice.get_trades(TradeParams(market=market["condition_id"]))
+    trade = next(t for t in trades if t["taker_order_id"] == taken["orderID"])
+    assert trade["fee_rate_bps"] == "700", trade
+    shares = int(round(float(trade["size"]) * 1_000_000))
+    price = int(round(float(trade["price"]) * 1_000_000))
+    fee = shares * 7 * price * (1_000_000 - price) // (100 * 10**12) // 10 * 10
+    assert fee == 1_680_000, fee  # 100 x 0.07 x 0.6 x 0.4
+    assert before - after == shares * price // 1_000_000 + fee, (before, after, fee)
 
 
 passed = sum(1 for _, failure in results if failure is None)

@@ -13,14 +13,19 @@ public enum OrderEvent: Sendable, Hashable {
     /// ``init(venueStatus:)``.
     case venueStatus(String)
 
-    /// Maps a venue order status (spec §4.3, §5.2) onto an event: `LIVE`, `DELAYED`, `UNMATCHED`
-    /// and `MATCHED` → accepted (a MATCHED order's fills arrive as trades); `CANCELED_EXPIRED_ORDER`
-    /// → expired; any other `CANCELED…` and `INVALID` → cancelled. Nil for a status this build
-    /// does not know (it changes nothing).
+    /// Maps a venue order status (spec §4.3, §5.2) onto an event: `LIVE`, `DELAYED` and
+    /// `MATCHED` → accepted (a MATCHED order's fills arrive as trades); `CANCELED_EXPIRED_ORDER`
+    /// → expired; `UNMATCHED` (a delayed marketable order that ended without resting: nothing
+    /// crossed any more, or a FOK/FAK was killed; spec §9), any other `CANCELED…` and `INVALID`
+    /// → cancelled. Nil for a status this build does not know (it changes nothing).
+    ///
+    /// The answer to `POST /order` also uses `unmatched`; that is a placement outcome, read by
+    /// ``SubmitOutcome``, not an order status.
     public init?(venueStatus text: String) {
         let status = text.uppercased().hasPrefix("ORDER_STATUS_") ? String(text.uppercased().dropFirst(13)) : text.uppercased()
         switch status {
-        case "LIVE", "DELAYED", "UNMATCHED", "MATCHED": self = .accepted
+        case "LIVE", "DELAYED", "MATCHED": self = .accepted
+        case "UNMATCHED": self = .cancelled
         case "CANCELED_EXPIRED_ORDER": self = .expired
         case "INVALID": self = .cancelled
         case _ where status.hasPrefix("CANCELED"): self = .cancelled

@@ -4,12 +4,21 @@
 /// Times are unix seconds of the **venue's** clock (which clob-sim may run faster than real
 /// time, see ``VenueClock``).
 public struct UpDownWindow: Sendable, Hashable, CustomStringConvertible {
-    /// The window lengths Polymarket lists with epoch slugs.
+    /// The window lengths Polymarket lists with epoch slugs, and the simulator's own short one.
     public enum Length: String, Sendable, CaseIterable {
+        /// clob-sim only (`--windows 20s`): Polymarket lists no such window. It exists so that a
+        /// one-minute paper run sees windows open and resolve on the venue's real-time clock.
+        case twentySeconds = "20s"
         case fiveMinutes = "5m"
         case fifteenMinutes = "15m"
 
-        public var seconds: Int64 { self == .fiveMinutes ? 300 : 900 }
+        public var seconds: Int64 {
+            switch self {
+            case .twentySeconds: return 20
+            case .fiveMinutes: return 300
+            case .fifteenMinutes: return 900
+            }
+        }
     }
 
     public let length: Length

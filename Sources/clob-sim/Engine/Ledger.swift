@@ -10,6 +10,14 @@ struct Ledger: Sendable {
     private(set) var shares: [EthereumAddress: [TokenID: Int64]] = [:]
     private(set) var reservedShares: [EthereumAddress: [TokenID: Int64]] = [:]
 
+    /// Where the venue's part of taker fees goes (what is left after maker rebates), so that
+    /// the ledger's total still counts every micro-unit.
+    static let feeCollector: EthereumAddress = {
+        // 20 bytes of Keccak("clob-sim fee collector"): a fixed, valid address nobody holds a key to.
+        let bytes = Keccak256.hash(utf8: "clob-sim fee collector")
+        return (try? EthereumAddress(Hex.encode(bytes.suffix(20)))) ?? .zero
+    }()
+
     func availableCollateral(_ account: EthereumAddress) -> Int64 {
         max(0, (collateral[account] ?? 0) - (reservedCollateral[account] ?? 0))
     }

@@ -1,27 +1,50 @@
 import Shared
 
-/// The built-in agents that make the sim's markets tradable: a market maker that keeps a bid
-/// on each outcome around the fair probability (so marketable client orders fill by minting
-/// against it), and a taker that hits client orders priced better than fair (so resting client
-/// orders fill too). Agents trade through the same engine and rules as clients, from their own
-/// funded account; their orders carry the owner `agent`.
+/// The built-in agents that make the sim's Up/Down markets live. They trade through the same
+/// engine and rules as clients (never held by the taker delay), from their own funded accounts;
+/// their orders carry the owner `agent` and no user-channel events.
+///
+/// - **Market makers** bid for each outcome on a ladder below its fair probability (a bid for
+///   one outcome at p is an ask for the other at 1 − p, so both sides of both books fill).
+///   Under ``SimProfile/realistic``: ``SimProfile/ladderLevels`` levels one tick apart, seeded
+///   sizes that grow with depth, and a half-spread that widens from 1 to 3 cents as the window
+///   runs out (less time, more risk per share). Quotes are replaced once per sim second.
+/// - **Takers** (realistic only): now and then a FAK BUY of one outcome for a seeded size, a few
+///   ticks through the best ask, so levels get consumed and books are not always full.
+/// - The **sniper** (both profiles): takes client orders better than fair by ``takeEdge``, so
+///   resting client orders fill too.
+///
+/// Everything is integer micro-units and reproducible from the seed.
 struct MarketMaker: Sendable {
     static let owner = "agent"
-    /// The agents' account.
+    /// The market makers' account.
     let account: EthereumAddress
-    /// Distance of each bid from fair value (micro-units of price).
-    let halfSpread: UInt64 = 20_000
-    /// Shares per quote.
-    let quoteSize: UInt64 = 100_000_000
-    /// How much better than fair a client order must be before the taker hits it.
+    /// The takers' account (apart from the makers', so their trades are real transfers).
+    let takerAccount: EthereumAddress
+    var accounts: [EthereumAddress] { [account, takerAccount] }
+    let profile: SimProfile
+    /// Distance of the best bid from fair value under ``SimProfile/simple``.
+    let simpleHalfSpread: UInt64 = 20_000
+    /// Shares per quote under ``SimProfile/simple``.
+    let simpleQuoteSize: UInt64 = 100_000_000
+    /// How much better than fair a client order must be before the sniper hits it.
     let takeEdge: UInt64 = 10_000
+    /// Chance (parts per million, per market and sim second) that a taker trades.
+    let takerPartsPerMillion: UInt64 = 300_000
     private var counter: UInt64 = 0
+    private var random: SplitMix64
     let seed: UInt64
 
-    init(seed: UInt64) {
+    init(seed: UInt64, profile: SimProfile = .realistic) {
         self.seed = seed
-        let bytes = Keccak256.hash(utf8: "clob-sim agent \(seed)")
-        account = (try? EthereumAddress(Hex.encode(bytes.suffix(20)))) ?? .zero
+        self.profile = profile
+        random = SplitMix64(seed: seed ^ 0xA6E7_5EED)
+        account = Self.address("clob-sim agent \(seed)")
+        takerAccount = Self.address("clob-sim taker \(seed)")
+    }
+
+    private static func address(_ label: String) -> EthereumAddress {
+        (try? EthereumAddress(Hex.encode(Keccak256.hash(utf8: label).suffix(20)))) ?? .zero
     }
 
     private mutating func nextID() -> String {
@@ -29,19 +52,61 @@ struct MarketMaker: Sendable {
         return Hex.encode(Keccak256.hash(utf8: "agent:\(seed):\(counter)"))
     }
 
-    /// Replaces the agent's quotes in `market` around `fair` (micro-units, probability of the
-    /// first outcome), then takes client orders that are better than fair by the edge.
-    mutating func requote(_ market: SimMarket, fair: UInt64, engine: inout MatchingEngine, nowMillis: Int64) {
+    /// A seeded draw in `range`.
+    private mutating func draw(_ range: ClosedRange<UInt64>) -> UInt64 {
+        range.lowerBound + random.next() % (range.upperBound - range.lowerBound + 1)
+    }
+
+    /// One quote: price and size in micro-units.
+    struct Quote: Equatable {
+        let price: UInt64
+        let size: UInt64
+    }
+
+    /// The bids for an outcome worth `fair` (micro-units), best first, with `remaining` of the
+    /// window's `length` seconds left.
+    mutating func ladder(fair: UInt64, tick: UInt64, remaining: Int64, length: Int64) -> [Quote] {
+        guard profile.ladderLevels > 1 else {
+            guard fair > simpleHalfSpread + tick else { return [] }
+            return [Quote(price: (fair - simpleHalfSpread) / tick * tick, size: simpleQuoteSize)]
+        }
+        // 1 cent with the whole window ahead, 3 cents at its end.
+        let elapsed = UInt64(max(0, min(length, length - remaining)))
+        let halfSpread = 10_000 + 20_000 * elapsed / UInt64(max(length, 1))
+        var quotes: [Quote] = []
+        for level in 0..<UInt64(profile.ladderLevels) {
+            let offset = halfSpread + level * tick
+            guard fair > offset + tick else { break }
+            let price = (fair - offset) / tick * tick
+            // Whole multiples of 10 shares keep every amount on the 2-decimal grid.
+            let size = draw(1...5) * 10_000_000 * (1 + level / 2)
+            quotes.append(Quote(price: price, size: size))
+        }
+        return quotes
+    }
+
+    /// Replaces the agents' quotes in `market` around `fair` (micro-units, probability of the
+    /// first outcome), lets a taker trade now and then, then takes mispriced client orders.
+    mutating func requote(_ market: SimMarket, fair: UInt64, nowSeconds: Int64, engine: inout MatchingEngine, nowMillis: Int64) {
         for order in engine.openOrders(on: market.tokens) where order.owner == Self.owner {
             _ = engine.cancel(order.id, owner: Self.owner)
             engine.forget(order.id)
         }
         let tick = UInt64(market.tick.value.units(atScale: 6) ?? 10_000)
         let fairs = [fair, 1_000_000 - fair]
+        let length = market.window.map { $0.upperBound - $0.lowerBound } ?? 1
+        let remaining = market.window.map { min(length, $0.upperBound - nowSeconds) } ?? length
         for (index, token) in market.tokens.enumerated() {
-            guard fairs[index] > halfSpread + tick else { continue }
-            let bid = (fairs[index] - halfSpread) / tick * tick
-            place(market, token: token, side: .buy, price: bid, size: quoteSize, type: .gtc, engine: &engine, nowMillis: nowMillis)
+            for quote in ladder(fair: fairs[index], tick: tick, remaining: remaining, length: length) {
+                place(market, token: token, side: .buy, price: quote.price, size: quote.size, type: .gtc, from: account,
+                      engine: &engine, nowMillis: nowMillis)
+            }
+        }
+        if profile.takers, draw(0...999_999) < takerPartsPerMillion {
+            let index = Int(draw(0...1))
+            let limit = min(fairs[index] + 30_000, 1_000_000 - tick) / tick * tick
+            place(market, token: market.tokens[index], side: .buy, price: limit, size: draw(1...6) * 10_000_000, type: .fak,
+                  from: takerAccount, engine: &engine, nowMillis: nowMillis)
         }
         // Take client orders that are mispriced against fair.
         for order in engine.openOrders(on: market.tokens) where order.owner != Self.owner {
@@ -50,20 +115,21 @@ struct MarketMaker: Sendable {
             if order.side == .buy, order.price >= value + takeEdge, let sibling = market.sibling(of: order.token) {
                 // The client pays more than fair: mint against it by buying the other outcome.
                 place(market, token: sibling, side: .buy, price: 1_000_000 - order.price, size: order.remaining, type: .fak,
-                      engine: &engine, nowMillis: nowMillis)
+                      from: account, engine: &engine, nowMillis: nowMillis)
             } else if order.side == .sell, order.price + takeEdge <= value {
                 place(market, token: order.token, side: .buy, price: order.price, size: order.remaining, type: .fak,
-                      engine: &engine, nowMillis: nowMillis)
+                      from: account, engine: &engine, nowMillis: nowMillis)
             }
         }
     }
 
     private mutating func place(_ market: SimMarket, token: TokenID, side: Side, price: UInt64, size: UInt64, type: OrderType,
-                                engine: inout MatchingEngine, nowMillis: Int64) {
+                                from maker: EthereumAddress, engine: inout MatchingEngine, nowMillis: Int64) {
         let collateral = UInt64((UInt128(size) * UInt128(price)) / 1_000_000)
-        let incoming = MatchingEngine.Incoming(id: nextID(), owner: Self.owner, maker: account, market: market, token: token, side: side,
+        var incoming = MatchingEngine.Incoming(id: nextID(), owner: Self.owner, maker: maker, market: market, token: token, side: side,
                                                makerAmount: side == .buy ? collateral : size, takerAmount: side == .buy ? size : collateral,
                                                orderType: type, postOnly: false, expiration: 0)
+        incoming.skipsTakerDelay = true
         _ = try? engine.place(incoming, nowMillis: nowMillis)  // a quote the rules refuse is simply not made
     }
 }

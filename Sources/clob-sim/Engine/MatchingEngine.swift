@@ -22,11 +22,15 @@ struct MatchingEngine {
         let orderType: OrderType
         let postOnly: Bool
         let expiration: UInt64
+        /// The sim's own agents are the market itself: their orders never wait out the taker
+        /// delay (which exists to slow API takers down).
+        var skipsTakerDelay = false
     }
 
     /// The answer to a placement.
     struct Placement: Equatable {
-        /// `live`, `matched`, or `unmatched` (FAK remainder cancelled / nothing rested).
+        /// `live`, `matched`, `delayed` (held by the taker delay), or `unmatched` (FAK
+        /// remainder cancelled / nothing rested).
         let status: String
         /// Collateral / shares the taker gave and received on entry (decimal text, as the venue).
         let making: UInt64
@@ -34,19 +38,28 @@ struct MatchingEngine {
         let tradeIDs: [String]
     }
 
-    private(set) var ledger = Ledger()
-    private(set) var orders: [String: SimOrder] = [:]
-    private(set) var trades: [SimTrade] = []
-    private var books: [TokenID: [String]] = [:]  // open order ids per token, in arrival order
+    // Written only by this type and its extensions (`MatchingEngine+*.swift`), which is why
+    // they are not `private(set)`: Swift's file-private setter would lock the extensions out.
+    var ledger = Ledger()
+    var orders: [String: SimOrder] = [:]
+    var trades: [SimTrade] = []
+    /// Open order ids per token, in arrival order.
+    var books: [TokenID: [String]] = [:]
+    /// Orders held by the taker delay, in arrival order, with the market they were placed in.
+    var delayed: [(id: String, market: SimMarket)] = []
     /// Open size per price, per token and side: what ``book(_:)`` shows, kept up to date as
     /// orders rest, fill and cancel, so reading a book or checking whether anything crosses
     /// does not scan every resting order.
-    private var levels: [TokenID: [Side: [UInt64: UInt64]]] = [:]
-    private var sequence: UInt64 = 0
+    var levels: [TokenID: [Side: [UInt64: UInt64]]] = [:]
+    var sequence: UInt64 = 0
     /// Events since the last ``drainEvents()``.
-    private var outbox: [EngineEvent] = []
-    private var tradeCounter: UInt64 = 0
-    private let seed: UInt64
+    var outbox: [EngineEvent] = []
+    var tradeCounter: UInt64 = 0
+    let seed: UInt64
+
+    /// How long a marketable order waits on a market with ``SimMarket/takerDelay`` (spec §4.4
+    /// `itode`, §9).
+    static let takerDelayMillis: Int64 = 250
 
     init(seed: UInt64 = 1) { self.seed = seed }
 
@@ -124,30 +137,31 @@ struct MatchingEngine {
         }
 
         // Balance with reservations: a BUY holds its collateral, a SELL its shares.
-        let reservation: Int64
+        var reservation = Int64(incoming.makerAmount)
         switch incoming.side {
-        case .buy:
-            reservation = Int64(incoming.makerAmount)
-            guard ledger.availableCollateral(incoming.maker) >= reservation else { throw .notEnoughBalance }
-        case .sell:
-            reservation = Int64(incoming.makerAmount)
-            guard ledger.availableShares(incoming.maker, incoming.token) >= reservation else { throw .notEnoughBalance }
+        case .buy: guard ledger.availableCollateral(incoming.maker) >= reservation else { throw .notEnoughBalance }
+        case .sell: guard ledger.availableShares(incoming.maker, incoming.token) >= reservation else { throw .notEnoughBalance }
         }
 
         // What would cross, best first.
-        let candidates = crossing(side: incoming.side, token: incoming.token, limit: price, market: market, excludingOwner: nil)
+        let candidates = crossing(side: incoming.side, token: incoming.token, limit: price, market: market)
         let crossable = candidates.reduce(UInt64(0)) { $0 + $1.order.remaining }
         if incoming.postOnly && !candidates.isEmpty { throw .postOnlyCrosses }
-        if incoming.side == .buy && (marketable || !candidates.isEmpty) {
+        let takes = marketable || !candidates.isEmpty
+        if incoming.side == .buy && takes {
             // $1 minimum for a marketable BUY (spec §2.4): FOK/FAK, or a limit BUY that crosses.
             guard incoming.makerAmount >= 1_000_000 else {
                 throw .badRequest("invalid amount for a marketable BUY order ($\(MicroUnits.format(incoming.makerAmount))), min size: $1")
             }
+            // A BUY that takes pays its fee in pUSD on top of the price, so the fee is held
+            // back too (spec §2.5: the SDK's fee adjustment reserves pUSD for it).
+            reservation += Int64(market.fees.maximumTakerFee(shares: size, limit: price))
+            guard ledger.availableCollateral(incoming.maker) >= reservation else { throw .notEnoughBalance }
         }
         if incoming.orderType == .fok && crossable < size { throw .fokNotFilled }
         if incoming.orderType == .fak && candidates.isEmpty { throw .fakNoMatch }
 
-        // Accepted: reserve, then match.
+        // Accepted: reserve, then match (or wait out the taker delay first).
         sequence += 1
         var order = SimOrder(id: incoming.id, owner: incoming.owner, maker: incoming.maker, market: market.conditionID,
                              token: incoming.token, side: incoming.side, price: price, size: size, orderType: incoming.orderType,
@@ -156,47 +170,32 @@ struct MatchingEngine {
         case .buy: ledger.reserve(incoming.maker, collateral: reservation)
         case .sell: ledger.reserve(incoming.maker, token: incoming.token, shares: reservation)
         }
-        var making: UInt64 = 0
-        var taking: UInt64 = 0
-        var legs: [MakerLeg] = []
-        var deltas: [(account: EthereumAddress, token: TokenID?, amount: Int64)] = []
-        for candidate in candidates where order.remaining > 0 {
-            let quantity = min(order.remaining, candidate.order.remaining)
-            let moved = execute(taker: &order, makerID: candidate.order.id, quantity: quantity, market: market, complementary: candidate.complementary)
-            making += moved.takerGave
-            taking += moved.takerGot
-            legs.append(moved.leg)
-            deltas += moved.deltas
+        if takes && market.takerDelay && !incoming.skipsTakerDelay {
+            hold(&order, market: market, nowMillis: nowMillis)
+            return Placement(status: "delayed", making: 0, taking: 0, tradeIDs: [])
         }
         outbox.append(.order(order, .placement))
-        var tradeIDs: [String] = []
-        if !legs.isEmpty {
-            tradeCounter += 1
-            let id = Self.tradeID(seed: seed, counter: tradeCounter)
-            let traded = legs.reduce(UInt64(0)) { $0 + $1.amount }
-            let average = incoming.side == .buy ? UInt64((UInt128(making) * 1_000_000) / UInt128(max(traded, 1)))
-                                                : UInt64((UInt128(taking) * 1_000_000) / UInt128(max(traded, 1)))
-            trades.append(SimTrade(id: id, market: market.conditionID, takerOrderID: order.id, takerOwner: order.owner, taker: order.maker,
-                                   token: order.token, side: order.side, size: traded, price: average, makerLegs: legs,
-                                   matchedAt: nowMillis, lastUpdate: nowMillis, deltas: deltas))
-            tradeIDs.append(id)
-            order.tradeIDs.append(id)
-            for leg in legs { orders[leg.orderID]?.tradeIDs.append(id) }
-            outbox.append(.trade(trades[trades.count - 1]))
-        }
+        return run(&order, against: candidates, market: market, nowMillis: nowMillis)
+    }
 
+    /// Matches an accepted order against `candidates`, then rests, kills or completes it and
+    /// reports what happened (shared by placement and the end of a taker delay).
+    mutating func run(_ order: inout SimOrder, against candidates: [Candidate], market: SimMarket, nowMillis: Int64) -> Placement {
+        let marketable = order.orderType == .fok || order.orderType == .fak
+        let (making, taking, tradeIDs) = match(&order, against: candidates, market: market, nowMillis: nowMillis)
         let status: String
         if order.remaining == 0 {
             order.status = .matched
             status = "matched"
         } else if marketable {
             order.status = .canceled  // FAK remainder (FOK never gets here partly filled)
-            status = legs.isEmpty ? "unmatched" : "matched"
+            status = tradeIDs.isEmpty ? "unmatched" : "matched"
         } else {
-            status = legs.isEmpty ? "live" : "matched"
+            order.status = .live
+            status = tradeIDs.isEmpty ? "live" : "matched"
         }
         if !order.isOpen { release(&order) }
-        if !legs.isEmpty { outbox.append(.order(order, .update)) }
+        if !tradeIDs.isEmpty { outbox.append(.order(order, .update)) }
         if order.status == .canceled { outbox.append(.order(order, .cancellation)) }
         orders[order.id] = order
         if order.isOpen {
@@ -204,193 +203,6 @@ struct MatchingEngine {
             adjustLevel(order, by: Int64(order.remaining))
         }
         return Placement(status: status, making: making, taking: taking, tradeIDs: tradeIDs)
-    }
-
-    /// A resting order that would trade with an incoming one, at the incoming order's
-    /// effective price.
-    private struct Candidate {
-        let order: SimOrder
-        let effectivePrice: UInt64
-        let complementary: Bool
-    }
-
-    private func crossing(side: Side, token: TokenID, limit: UInt64, market: SimMarket, excludingOwner: String?) -> [Candidate] {
-        guard anythingCrosses(side: side, token: token, limit: limit, sibling: market.sibling(of: token)) else { return [] }
-        var candidates: [Candidate] = []
-        for id in books[token] ?? [] {
-            guard let resting = orders[id], resting.isOpen, resting.side != side else { continue }
-            let crosses = side == .buy ? resting.price <= limit : resting.price >= limit
-            if crosses { candidates.append(Candidate(order: resting, effectivePrice: resting.price, complementary: true)) }
-        }
-        if let sibling = market.sibling(of: token) {
-            for id in books[sibling] ?? [] {
-                guard let resting = orders[id], resting.isOpen, resting.side == side else { continue }
-                let effective = 1_000_000 - resting.price
-                let crosses = side == .buy ? effective <= limit : effective >= limit
-                if crosses { candidates.append(Candidate(order: resting, effectivePrice: effective, complementary: false)) }
-            }
-        }
-        return candidates.sorted { lhs, rhs in
-            if lhs.effectivePrice != rhs.effectivePrice {
-                return side == .buy ? lhs.effectivePrice < rhs.effectivePrice : lhs.effectivePrice > rhs.effectivePrice
-            }
-            return lhs.order.sequence < rhs.order.sequence
-        }
-    }
-
-    /// Moves balances for one fill at the maker's price and updates both orders.
-    private mutating func execute(taker: inout SimOrder, makerID: String, quantity: UInt64, market: SimMarket,
-                                  complementary: Bool) -> (takerGave: UInt64, takerGot: UInt64, leg: MakerLeg,
-                                                           deltas: [(account: EthereumAddress, token: TokenID?, amount: Int64)]) {
-        guard var maker = orders[makerID] else { preconditionFailure("candidate order vanished") }
-        let q = Int64(quantity)
-        // Collateral the maker side pays or receives, at its own price; the taker side gets the
-        // complement so that every fill conserves money exactly.
-        let makerValue = Int64((UInt128(quantity) * UInt128(maker.price)) / 1_000_000)
-        var deltas: [(account: EthereumAddress, token: TokenID?, amount: Int64)] = []
-        func move(_ account: EthereumAddress, _ token: TokenID?, _ amount: Int64) {
-            if let token { ledger.credit(account, token: token, shares: amount) } else { ledger.credit(account, collateral: amount) }
-            deltas.append((account, token, amount))
-        }
-        var takerGave: Int64 = 0
-        var takerGot: Int64 = 0
-        switch (taker.side, complementary) {
-        case (.buy, true):  // taker buys A from a seller of A
-            let cost = Int64((UInt128(quantity) * UInt128(maker.price) + 999_999) / 1_000_000)
-            move(taker.maker, nil, -cost); move(maker.maker, nil, cost)
-            move(maker.maker, taker.token, -q); move(taker.maker, taker.token, q)
-            takerGave = cost; takerGot = q
-            unreserve(&taker, collateral: cost); unreserve(&maker, shares: q)
-        case (.sell, true):  // taker sells A to a buyer of A
-            move(maker.maker, nil, -makerValue); move(taker.maker, nil, makerValue)
-            move(taker.maker, taker.token, -q); move(maker.maker, taker.token, q)
-            takerGave = q; takerGot = makerValue
-            unreserve(&taker, shares: q); unreserve(&maker, collateral: makerValue)
-        case (.buy, false):  // mint: both buy, one share of each outcome per $1
-            let takerCost = q - makerValue
-            move(taker.maker, nil, -takerCost); move(maker.maker, nil, -makerValue)
-            move(taker.maker, taker.token, q); move(maker.maker, maker.token, q)
-            takerGave = takerCost; takerGot = q
-            unreserve(&taker, collateral: takerCost); unreserve(&maker, collateral: makerValue)
-        case (.sell, false):  // merge: both sell, the pair redeems for $1
-            let takerProceeds = q - makerValue
-            move(taker.maker, taker.token, -q); move(maker.maker, maker.token, -q)
-            move(taker.maker, nil, takerProceeds); move(maker.maker, nil, makerValue)
-            takerGave = q; takerGot = takerProceeds
-            unreserve(&taker, shares: q); unreserve(&maker, shares: q)
-        }
-        taker.matched += quantity
-        maker.matched += quantity
-        adjustLevel(maker, by: -Int64(quantity))
-        if maker.remaining == 0 {
-            maker.status = .matched
-            release(&maker)
-            books[maker.token]?.removeAll { $0 == makerID }
-        }
-        orders[makerID] = maker
-        outbox.append(.order(maker, .update))
-        let leg = MakerLeg(orderID: maker.id, owner: maker.owner, maker: maker.maker, token: maker.token, side: maker.side,
-                           price: maker.price, amount: quantity)
-        return (UInt64(takerGave), UInt64(takerGot), leg, deltas)
-    }
-
-    private mutating func unreserve(_ order: inout SimOrder, collateral amount: Int64) {
-        let used = min(amount, order.reserved)
-        order.reserved -= used
-        ledger.reserve(order.maker, collateral: -used)
-    }
-
-    private mutating func unreserve(_ order: inout SimOrder, shares amount: Int64) {
-        let used = min(amount, order.reserved)
-        order.reserved -= used
-        ledger.reserve(order.maker, token: order.token, shares: -used)
-    }
-
-    /// Gives back whatever an order no longer needs held.
-    private mutating func release(_ order: inout SimOrder) {
-        guard order.reserved > 0 else { return }
-        switch order.side {
-        case .buy: ledger.reserve(order.maker, collateral: -order.reserved)
-        case .sell: ledger.reserve(order.maker, token: order.token, shares: -order.reserved)
-        }
-        order.reserved = 0
-    }
-
-    /// Pays out a resolved market: every share of `winner` becomes $1, `loser` shares expire worthless.
-    mutating func settle(winner: TokenID, loser: TokenID) {
-        ledger.redeem(winner: winner, loser: loser)
-    }
-
-    // MARK: Cancels and expiry
-
-    /// Cancels an open order of `owner`; returns the reason when it cannot.
-    mutating func cancel(_ id: String, owner: String, status: SimOrder.Status = .canceled) -> String? {
-        guard var order = orders[id], order.owner == owner else { return "Order not found or already canceled" }
-        guard order.isOpen else { return order.status == .matched ? "Order already matched" : "Order not found or already canceled" }
-        adjustLevel(order, by: -Int64(order.remaining))
-        order.status = status
-        release(&order)
-        orders[id] = order
-        books[order.token]?.removeAll { $0 == id }
-        if owner != MarketMaker.owner { outbox.append(.order(order, .cancellation)) }
-        return nil
-    }
-
-    /// Open orders resting on `tokens`, in arrival order (reads the book index only).
-    func openOrders(on tokens: [TokenID]) -> [SimOrder] {
-        tokens.flatMap { books[$0] ?? [] }.compactMap { orders[$0] }.filter(\.isOpen).sorted { $0.sequence < $1.sequence }
-    }
-
-    /// Drops a closed order from memory (the agents' replaced quotes, which nobody queries).
-    mutating func forget(_ id: String) {
-        guard let order = orders[id], !order.isOpen, order.tradeIDs.isEmpty else { return }
-        orders[id] = nil
-    }
-
-    /// Open order ids of `owner`, optionally narrowed to a market and/or token.
-    func openOrderIDs(owner: String, market: String? = nil, token: TokenID? = nil) -> [String] {
-        orders.values.filter { $0.owner == owner && $0.isOpen && (market == nil || $0.market == market) && (token == nil || $0.token == token) }
-            .sorted { $0.sequence < $1.sequence }.map(\.id)
-    }
-
-    /// Cancels GTD orders whose expiration has come (the venue acts about a minute early).
-    mutating func expire(nowSeconds: Int64) -> [String] {
-        let due = orders.values.filter { $0.isOpen && $0.orderType == .gtd && Int64($0.expiration) - 60 <= nowSeconds }.map { ($0.id, $0.owner) }
-        for (id, owner) in due { _ = cancel(id, owner: owner) }
-        return due.map(\.0)
-    }
-
-    // MARK: Settlement
-
-    /// Moves trades along MATCHED → MINED → CONFIRMED; a trade picked to fail goes
-    /// RETRYING → FAILED, and its balance moves are reversed (a ghost fill).
-    mutating func advanceTrades(nowMillis: Int64, minedAfter: Int64, confirmedAfter: Int64, fails: (String) -> Bool) -> [String] {
-        var changed: [String] = []
-        for index in trades.indices {
-            var trade = trades[index]
-            let age = nowMillis - trade.matchedAt
-            let next: TradeStatus?
-            switch trade.status {
-            case .matched where age >= minedAfter: next = fails(trade.id) ? .retrying : .mined
-            case .retrying where age >= confirmedAfter: next = .failed
-            case .mined where age >= confirmedAfter: next = .confirmed
-            default: next = nil
-            }
-            guard let next else { continue }
-            trade.status = next
-            trade.lastUpdate = nowMillis
-            if next == .mined { trade.transactionHash = Hex.encode(Keccak256.hash(utf8: "tx:" + trade.id)) }
-            if next == .failed {
-                for delta in trade.deltas {
-                    if let token = delta.token { ledger.credit(delta.account, token: token, shares: -delta.amount) }
-                    else { ledger.credit(delta.account, collateral: -delta.amount) }
-                }
-            }
-            trades[index] = trade
-            changed.append(trade.id)
-            outbox.append(.trade(trade))
-        }
-        return changed
     }
 
     func book(_ token: TokenID) -> (bids: [(price: UInt64, size: UInt64)], asks: [(price: UInt64, size: UInt64)]) {
@@ -401,14 +213,14 @@ struct MatchingEngine {
     }
 
     /// Adds `delta` shares at `order`'s price level (a negative delta when it fills or leaves).
-    private mutating func adjustLevel(_ order: SimOrder, by delta: Int64) {
+    mutating func adjustLevel(_ order: SimOrder, by delta: Int64) {
         let current = Int64(levels[order.token]?[order.side]?[order.price] ?? 0) + delta
         levels[order.token, default: [:]][order.side, default: [:]][order.price] = current > 0 ? UInt64(current) : nil
     }
 
     /// Whether any resting level crosses `limit` for an incoming `side` order on `token`: the
     /// same token's opposite side directly, or the sibling's same side mirrored at 1 − p.
-    private func anythingCrosses(side: Side, token: TokenID, limit: UInt64, sibling: TokenID?) -> Bool {
+    func anythingCrosses(side: Side, token: TokenID, limit: UInt64, sibling: TokenID?) -> Bool {
         let direct = levels[token]?[side == .buy ? .sell : .buy] ?? [:]
         let mirrored = sibling.flatMap { levels[$0]?[side] } ?? [:]
         switch side {

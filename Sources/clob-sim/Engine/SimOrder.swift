@@ -4,6 +4,12 @@ import Shared
 struct SimOrder: Sendable, Hashable {
     enum Status: String, Sendable {
         case live = "LIVE"
+        /// Marketable, held by the taker delay (spec §9): funds reserved, not on the book,
+        /// not cancellable.
+        case delayed = "DELAYED"
+        /// Ended after the delay without resting: nothing crossed any more, or a FOK/FAK
+        /// was killed (spec §4.1 `unmatched`).
+        case unmatched = "UNMATCHED"
         case matched = "MATCHED"
         case canceled = "CANCELED"
         case canceledMarketResolved = "CANCELED_MARKET_RESOLVED"
@@ -34,6 +40,8 @@ struct SimOrder: Sendable, Hashable {
     /// Collateral (BUY) or shares (SELL) still held back for this order.
     var reserved: Int64
     var tradeIDs: [String] = []
+    /// While ``Status/delayed``: when the delay ends (unix milliseconds).
+    var releaseAtMillis: Int64?
 
     var remaining: UInt64 { size - matched }
     var isOpen: Bool { status == .live && remaining > 0 }
@@ -49,6 +57,8 @@ struct MakerLeg: Sendable, Hashable {
     /// The maker's price (micro-units) and the shares it traded.
     let price: UInt64
     let amount: UInt64
+    /// pUSD micro-units credited to the maker: its share of the taker's fee (``MarketFees``).
+    var rebate: UInt64 = 0
 }
 
 /// A match between an incoming (taker) order and one or more resting orders.
@@ -64,6 +74,10 @@ struct SimTrade: Sendable, Hashable {
     let size: UInt64
     let price: UInt64
     var makerLegs: [MakerLeg]
+    /// pUSD micro-units the taker paid in fees on this trade (``MarketFees/takerFee(shares:price:)``
+    /// of `size` at `price`), and the rate as `fee_rate_bps` shows it.
+    var fee: UInt64 = 0
+    var feeRateBps: String = "0"
     var status: TradeStatus = .matched
     /// Unix milliseconds.
     let matchedAt: Int64

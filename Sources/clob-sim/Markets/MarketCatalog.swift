@@ -50,6 +50,12 @@ struct MarketCatalog {
         catalog.add(binary(slug: "sim-static-fine-tick", question: "A market on the 0.001 grid", outcomes: ["Yes", "No"], tick: .thousandth))
         catalog.add(binary(slug: "sim-static-negrisk", question: "A neg-risk market", outcomes: ["Yes", "No"], negRisk: true))
         catalog.add(binary(slug: "sim-static-half-cent", question: "A market on the 0.005 grid", outcomes: ["Yes", "No"], tick: .fiveThousandths))
+        // Crypto Up/Down fees and the taker delay on a market that never moves by itself:
+        // what the interop test charges a fee on. Fee-free under the simple profile.
+        var crypto = binary(slug: "sim-static-crypto-fees", question: "A static market with crypto Up/Down fees and the taker delay")
+        crypto.fees = .cryptoUpDown
+        crypto.takerDelay = true
+        catalog.add(crypto)
         return catalog
     }
 }

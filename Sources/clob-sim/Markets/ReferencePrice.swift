@@ -14,8 +14,11 @@ struct ReferencePrice: Sendable {
     /// One-second volatility as a fraction of the price (≈ 60 % a year).
     let volatilityPerSecond: Double
     private var random: SplitMix64
-    /// Price at each second that a window boundary needs (unix second → cents).
+    /// Price at each second that a window boundary needs (unix second → cents): every 20
+    /// seconds (every window length is a multiple), and every second of the last
+    /// ``recentSeconds`` (the market makers' lagged view).
     private(set) var history: [Int64: Int64] = [:]
+    static let recentSeconds: Int64 = 30
 
     init(seed: UInt64, startCents: Int64 = 10_000_000, startSecond: Int64, volatilityPerSecond: Double = 0.0001) {
         cents = startCents
@@ -31,11 +34,14 @@ struct ReferencePrice: Sendable {
             second += 1
             let step = Double(cents) * volatilityPerSecond * normal()
             cents = max(100, cents + Int64(step.rounded()))
-            if second % 60 == 0 { history[second] = cents }
+            history[second] = cents
+            let old = second - Self.recentSeconds
+            if old % 20 != 0 { history[old] = nil }
         }
     }
 
-    /// The price at unix second `at` (exact for minute boundaries and the current second).
+    /// The price at unix second `at` (exact for 20-second boundaries and the last
+    /// ``recentSeconds`` seconds).
     func price(at: Int64) -> Int64? {
         at == second ? cents : history[at]
     }
@@ -47,8 +53,10 @@ struct ReferencePrice: Sendable {
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
-    /// The model probability that the price ends at or above `start` after `remaining` seconds.
-    func probabilityUp(start: Int64, remaining: Int64) -> Double {
+    /// The model probability that the price ends at or above `start` after `remaining` seconds,
+    /// from `spot` (cents; the current price when nil).
+    func probabilityUp(start: Int64, remaining: Int64, spot: Int64? = nil) -> Double {
+        let cents = spot ?? self.cents
         guard remaining > 0 else { return cents >= start ? 1 : 0 }
         let sigma = volatilityPerSecond * Double(remaining).squareRoot()
         guard sigma > 0 else { return cents >= start ? 1 : 0 }

@@ -21,6 +21,11 @@ struct SimMarket: Sendable, Hashable {
     var window: ClosedRange<Int64>?
     /// Index of the winning token once resolved.
     var winner: Int?
+    /// The taker fee curve and maker rebate charged on every fill (spec §2.5).
+    var fees: MarketFees = .free
+    /// `itode` (spec §4.4, §9): marketable orders wait ``MatchingEngine/takerDelayMillis``
+    /// before they match; resting orders are placed at once.
+    var takerDelay: Bool = false
 
     var exchange: Exchange { Exchange.select(version: exchangeVersion, negRisk: negRisk) }
 

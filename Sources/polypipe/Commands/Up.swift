@@ -60,6 +60,9 @@ struct Up: ParsableCommand {
     @Option(help: ArgumentHelp("signal-proc's order size in shares (decimal, e.g. 5 or 2.5).", valueName: "shares"))
     var size: String = "5"
 
+    @Option(help: ArgumentHelp("The Up/Down window length signal-proc trades: 20s (clob-sim's own short windows, so a one-minute run sees windows resolve), 5m or 15m.", valueName: "length"))
+    var window: String = UpDownWindow.Length.twentySeconds.rawValue
+
     @Option(help: "exec-proc's mode: paper (sign and send to clob-sim) or dry-run (sign and log, never send). Live is not offered by up.")
     var mode: UpMode = .paper
 
@@ -99,6 +102,7 @@ struct Up: ParsableCommand {
         guard (try? MicroUnits.parse(size)).map({ $0 > 0 }) == true else {
             throw ValidationError("--size must be a positive number of shares with at most 6 decimals, like 5 or 2.5.")
         }
+        guard UpDownWindow.Length(rawValue: window) != nil else { throw ValidationError("--window must be 20s, 5m or 15m, got \(window).") }
         _ = try overrides()
     }
 
@@ -134,7 +138,8 @@ struct Up: ParsableCommand {
             "runtime.dir": "\(runtime.path)", "mode": "\(mode.rawValue)", "children": "\(children.map(\.name).joined(separator: ","))",
         ])
 
-        let context = StackContext(runtimeDirectory: runtime.path, mode: mode, seed: seed, size: size, journal: journal)
+        var context = StackContext(runtimeDirectory: runtime.path, mode: mode, seed: seed, size: size, journal: journal)
+        context.window = UpDownWindow.Length(rawValue: window) ?? .twentySeconds
         var configuration = Supervisor.Configuration(
             readyTimeout: .seconds(readyTimeout), stopTimeout: .seconds(stopTimeout), duration: duration.map { .seconds($0) },
             restart: RestartPolicy(limit: restartLimit, window: .seconds(restartWindow), delay: .seconds(restartDelay)))

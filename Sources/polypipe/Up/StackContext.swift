@@ -14,11 +14,21 @@ struct StackContext: Sendable {
     var size: String
     /// exec-proc's journal file, when the operator chose one.
     var journal: String?
+    /// The Up/Down window length signal-proc trades (`20s`, `5m`, `15m`); clob-sim lists it
+    /// next to the venue's own 5m and 15m windows.
+    var window: UpDownWindow.Length = .twentySeconds
     /// `http://127.0.0.1:PORT`, once clob-sim is ready.
     var venueURL: String?
     /// The port clob-sim first bound: a restarted clob-sim binds it again so the other
     /// children's venue URL stays valid.
     var venuePort: Int?
+
+    /// clob-sim's `--windows`: the traded length first, then 5m and 15m as on the venue.
+    var listedWindows: String {
+        var lengths = [window]
+        for length in [UpDownWindow.Length.fiveMinutes, .fifteenMinutes] where !lengths.contains(length) { lengths.append(length) }
+        return lengths.map(\.rawValue).joined(separator: ",")
+    }
 
     /// Where exec-proc writes the read-only venue credential fill-proc and recon-proc use.
     var readOnlyCredentialsPath: String { VenueCredentialsFile.localStackPath(runtimeDirectory: runtimeDirectory) }

@@ -8,7 +8,7 @@
 enum StackDefinition {
     static let children: [ChildSpec] = [
         ChildSpec(name: "clob-sim", readiness: .listeningLine, holdsKey: false) { context in
-            ["serve", "--port", String(context.venuePort ?? 0), "--seed", String(context.seed)]
+            ["serve", "--port", String(context.venuePort ?? 0), "--seed", String(context.seed), "--windows", context.listedWindows]
         },
         ChildSpec(name: "exec-proc", readiness: .readyLine, holdsKey: true) { context in
             ["--mode", context.mode.rawValue, "--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory,
@@ -23,7 +23,11 @@ enum StackDefinition {
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--credentials", context.readOnlyCredentialsPath]
         },
         ChildSpec(name: "signal-proc", readiness: .readyLine, holdsKey: false) { context in
-            ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size, "--window", "5m"]
+            // Tuned so a one-minute run trades several times a minute on 20-second windows: a
+            // decision per token at most every 3 s, none in a window's last 4 s, and the
+            // crypto taker fee at its peak (0.07 × 0.25 per share) counted in the margin.
+            ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size,
+             "--window", context.window.rawValue, "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175"]
         },
     ]
 
