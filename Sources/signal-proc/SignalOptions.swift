@@ -45,6 +45,9 @@ struct SignalOptions: ParsableArguments {
     @Option(help: "Fair-value: expected fee per share, as a price, added to the margin (e.g. 0.005).")
     var fee: String = "0"
 
+    @Option(help: "Fair-value: how far above the best ask the limit price may go, as a price (e.g. 0.02; 0 = the ask). The limit always stays below the model value minus edge and fee.")
+    var maxSlippage: String = "0"
+
     @Option(help: "Milliseconds an action stays valid after it is made (exec-proc refuses it later).")
     var ttlMs: Int64 = 5_000
 
@@ -69,6 +72,7 @@ struct SignalOptions: ParsableArguments {
         guard let size = try? Shares(size), size.micros > 0 else { throw ValidationError("--size must be a positive share amount like 10 or 5.5, got \(size).") }
         guard let edge = try? Price(edge), edge.micros < 1_000_000 else { throw ValidationError("--edge must be a price in [0, 1) like 0.01, got \(edge).") }
         guard let fee = try? Price(fee), fee.micros < 1_000_000 else { throw ValidationError("--fee must be a price in [0, 1) like 0.005, got \(fee).") }
+        guard let slippage = try? Price(maxSlippage), slippage.micros < 1_000_000 else { throw ValidationError("--max-slippage must be a price in [0, 1) like 0.02, got \(maxSlippage).") }
         guard ttlMs > 0 else { throw ValidationError("--ttl-ms must be positive.") }
         guard UpDownWindow.Length(rawValue: window) != nil else { throw ValidationError("--window must be 5m, 15m or 20s (clob-sim only), got \(window).") }
         guard stopBeforeEnd >= 0, cooldown >= 0 else { throw ValidationError("--stop-before-end and --cooldown must not be negative.") }
@@ -98,7 +102,8 @@ struct SignalOptions: ParsableArguments {
         FairValueStrategy.Configuration(
             size: (try? Shares(size)) ?? Shares(micros: 10_000_000), edge: (try? Price(edge)) ?? Price(micros: 10_000),
             fee: (try? Price(fee)) ?? Price(micros: 0), ttlMillis: ttlMs, stopBeforeEndSeconds: stopBeforeEnd,
-            cooldownMillis: Int64(cooldown * 1000), timeInForce: ActionProposal.TimeInForce(text: timeInForce) ?? .gtc)
+            cooldownMillis: Int64(cooldown * 1000), timeInForce: ActionProposal.TimeInForce(text: timeInForce) ?? .gtc,
+            maxSlippage: (try? Price(maxSlippage)) ?? Price(micros: 0))
     }
 
     var windowLength: UpDownWindow.Length { UpDownWindow.Length(rawValue: window) ?? .fiveMinutes }

@@ -52,7 +52,8 @@ import Testing
         #expect(StackDefinition.children[3].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
                                                                    "--credentials", "/tmp/rt/readonly-credentials.json"])
         #expect(StackDefinition.children[4].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5",
-                                                                   "--window", "20s", "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175"])
+                                                                   "--window", "20s", "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175",
+                                                                   "--max-slippage", "0.02"])
         context.window = .fiveMinutes
         #expect(StackDefinition.children[0].arguments(context).suffix(2) == ["--windows", "5m,15m"], "the traded length is listed once")
     }

@@ -6,9 +6,13 @@
 /// - BUY Down when Down's best ask `< (1 − P) − (edge + fee)`.
 ///
 /// The comparison is in exact micro-units: `P` is rounded down to micro-units first
-/// (``UpProbability/micros(_:)``), `1 − P` likewise, and both sides are integers. The limit
-/// price and the expected price are that best ask, which is on the market's tick by
-/// construction (the venue only holds on-tick prices; an ask off the tick in force is skipped).
+/// (``UpProbability/micros(_:)``), `1 − P` likewise, and both sides are integers. The expected
+/// price is that best ask, which is on the market's tick by construction (the venue only holds
+/// on-tick prices; an ask off the tick in force is skipped). The limit price is the best ask
+/// too, unless ``Configuration/maxSlippage`` allows paying more: then it is up to that much
+/// above the ask, on the tick, and always strictly below `value − (edge + fee)`, so every share
+/// still clears the margin. The allowance matters where marketable orders wait out a taker
+/// delay (spec §9): the book may move before they match.
 ///
 /// Guards, each a HOLD: no start price yet, no volatility estimate yet, no reference price, the
 /// window not started or not accepting orders, fewer than ``Configuration/stopBeforeEndSeconds``
@@ -30,10 +34,12 @@ public struct FairValueStrategy: Strategy {
         public var stopBeforeEndSeconds: Double
         public var cooldownMillis: Int64
         public var timeInForce: ActionProposal.TimeInForce
+        /// How far above the best ask the limit may go (0: the limit is the ask).
+        public var maxSlippage: Price
 
         public init(size: Shares = Shares(micros: 10_000_000), edge: Price = Price(micros: 10_000), fee: Price = Price(micros: 0),
                     ttlMillis: Int64 = 5_000, stopBeforeEndSeconds: Double = 15, cooldownMillis: Int64 = 10_000,
-                    timeInForce: ActionProposal.TimeInForce = .gtc) {
+                    timeInForce: ActionProposal.TimeInForce = .gtc, maxSlippage: Price = Price(micros: 0)) {
             self.size = size
             self.edge = edge
             self.fee = fee
@@ -41,6 +47,7 @@ public struct FairValueStrategy: Strategy {
             self.stopBeforeEndSeconds = stopBeforeEndSeconds
             self.cooldownMillis = cooldownMillis
             self.timeInForce = timeInForce
+            self.maxSlippage = maxSlippage
         }
     }
 
@@ -81,11 +88,14 @@ public struct FairValueStrategy: Strategy {
             guard tick > 0, ask.price.micros % tick == 0, ask.price.micros > 0 else { continue }
             if let last = lastDecision[token], state.wallClockMillis - last < configuration.cooldownMillis { continue }
             lastDecision[token] = state.wallClockMillis
+            // The highest tick price still strictly below `fair − margin` is at or above the ask.
+            let ceiling = (fair - margin - 1) / tick * tick
+            let limit = max(ask.price.micros, min((ask.price.micros + configuration.maxSlippage.micros) / tick * tick, ceiling))
             counter += 1
             let suffix = String(token.description.suffix(6))
             proposals.append(ActionProposal(
                 id: "fv-\(market.window.start)-\(suffix)-\(counter)-\(runID)", market: market.conditionID, tokenID: token,
-                side: .buy, size: configuration.size, limitPrice: ask.price, expectedPrice: ask.price,
+                side: .buy, size: configuration.size, limitPrice: Price(micros: limit), expectedPrice: ask.price,
                 createdAtMillis: state.wallClockMillis, ttlMillis: configuration.ttlMillis, timeInForce: configuration.timeInForce,
                 strategy: name))
         }

@@ -24,10 +24,12 @@ enum StackDefinition {
         },
         ChildSpec(name: "signal-proc", readiness: .readyLine, holdsKey: false) { context in
             // Tuned so a one-minute run trades several times a minute on 20-second windows: a
-            // decision per token at most every 3 s, none in a window's last 4 s, and the
-            // crypto taker fee at its peak (0.07 × 0.25 per share) counted in the margin.
+            // decision per token at most every 3 s, none in a window's last 4 s, the crypto
+            // taker fee at its peak (0.07 × 0.25 per share) counted in the margin, and a limit
+            // up to 2 cents above the ask (never past the margin) for the book to move during
+            // the taker delay.
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size,
-             "--window", context.window.rawValue, "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175"]
+             "--window", context.window.rawValue, "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175", "--max-slippage", "0.02"]
         },
     ]
 

@@ -25,9 +25,10 @@ import Testing
                     nowMillis: (window.end - secondsLeft) * 1000, wallClockMillis: wall)
     }
 
-    func strategy(edge: UInt64 = 10_000, fee: UInt64 = 0, stop: Double = 15, cooldown: Int64 = 10_000) -> FairValueStrategy {
+    func strategy(edge: UInt64 = 10_000, fee: UInt64 = 0, stop: Double = 15, cooldown: Int64 = 10_000, slippage: UInt64 = 0) -> FairValueStrategy {
         FairValueStrategy(configuration: .init(size: Shares(micros: 10_000_000), edge: Price(micros: edge), fee: Price(micros: fee),
-                                               ttlMillis: 4_000, stopBeforeEndSeconds: stop, cooldownMillis: cooldown),
+                                               ttlMillis: 4_000, stopBeforeEndSeconds: stop, cooldownMillis: cooldown,
+                                               maxSlippage: Price(micros: slippage)),
                           runID: 1_790_000_000_000)
     }
 
@@ -70,6 +71,17 @@ import Testing
         #expect(action.id == "fv-\(window.start)-000001-1-1790000000000")
         let bus = action.busMessage
         #expect(bus.side == .buy && bus.limitPriceMicros == 830_000 && bus.tokenID == "1000001" && bus.sizeMicros == 10_000_000)
+    }
+
+    @Test func maxSlippageRaisesTheLimitButNeverPastTheMargin() throws {
+        // P(Up) = 0.841344, edge 0.01: every share must cost less than 0.831344, so 0.83 at most.
+        var loose = strategy(slippage: 20_000)
+        let raised = try #require(loose.decide(state(upAsk: "0.80", downAsk: nil)).first)
+        #expect(raised.limitPrice == Price(micros: 820_000) && raised.expectedPrice == Price(micros: 800_000))
+        var looser = strategy(slippage: 50_000)
+        #expect(looser.decide(state(upAsk: "0.80", downAsk: nil)).first?.limitPrice == Price(micros: 830_000), "capped below the margin")
+        var tight = strategy()
+        #expect(tight.decide(state(upAsk: "0.80", downAsk: nil)).first?.limitPrice == Price(micros: 800_000), "no allowance: the ask")
     }
 
     @Test func edgeAndFeeGateTheTrade() {
