@@ -113,6 +113,7 @@ import Testing
         var engine = engine()
         _ = try engine.place(order(alice, .sell, price: "0.50", size: "10"), nowMillis: 0)
         _ = try engine.place(order(bob, .buy, price: "0.50", size: "10"), nowMillis: 0)
+        #expect(engine.ledger.balance(Ledger.feeCollector) == 140_000 && engine.ledger.balance(alice) == 1_005_035_000)
         _ = engine.advanceTrades(nowMillis: 10_000, minedAfter: 1, confirmedAfter: 2) { _ in true }
         _ = engine.advanceTrades(nowMillis: 20_000, minedAfter: 1, confirmedAfter: 2) { _ in true }
         #expect(engine.trades.last?.status == .failed)
