@@ -136,8 +136,20 @@ import Testing
         #expect(engine.openOrderIDs(owner: incoming.owner) == [incoming.id], "listed with the open orders, so cancel-all reports it")
 
         #expect(engine.releaseDelayed(nowMillis: 1_249) { _ in nil }.isEmpty, "250 ms have not passed")
+        let placedEvents = engine.drainEvents().compactMap { event -> String? in
+            guard case .order(let order, let change) = event, order.id == incoming.id else { return nil }
+            return "\(change.rawValue) \(order.status.rawValue)"
+        }
+        #expect(placedEvents == ["PLACEMENT DELAYED"], "what the user channel hears while the order waits")
         let released = engine.releaseDelayed(nowMillis: 1_250) { _ in nil }
         #expect(released.map(\.status) == ["matched"])
+        let releasedEvents = engine.drainEvents().map { event -> String in
+            switch event {
+            case .order(let order, let change): return "\(change.rawValue) \(order.id == incoming.id ? "taker" : "maker") \(order.status.rawValue)"
+            case .trade(let trade): return "trade \(trade.status)"
+            }
+        }
+        #expect(releasedEvents == ["UPDATE maker MATCHED", "trade matched", "UPDATE taker MATCHED"])
         #expect(engine.orders[incoming.id]?.status == .matched && engine.trades.count == 1)
         #expect(engine.ledger.balance(bob) == 1_000_000_000 - 5_000_000 - 175_000 && engine.ledger.availableCollateral(bob) == engine.ledger.balance(bob))
     }
