@@ -6,6 +6,10 @@ extension Venue {
     /// Most tokens one batch call may name (spec §4.4; the openapi says 500 for last-trades-prices).
     static let maxBatchTokens = 500
 
+    /// Answers one public market-data call. A single-token call answers 404 (`No orderbook
+    /// exists…`) when the book lacks the side it needs; a batch call leaves such a token out of
+    /// its map instead, and refuses the whole batch (400/404) for a malformed entry or an
+    /// unknown token, naming it.
     func publicMarketData(_ call: PublicMarketDataCall, _ request: SimRequest) throws(SimError) -> SimResponse {
         switch call {
         case .price:
