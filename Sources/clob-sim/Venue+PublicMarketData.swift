@@ -174,8 +174,12 @@ extension Venue {
         guard items.count <= Self.maxBatchTokens else { throw .badRequest("Payload exceeds the limit") }
         var result: [(book: TokenBook, side: Side?)] = []
         for item in items {
-            let book = try tokenBook(item.token)
-            result.append((book, sides ? try Self.side(item.side) : nil))
+            do {
+                result.append((try tokenBook(item.token), sides ? try Self.side(item.side) : nil))
+            } catch {
+                // The venue's message first (clients match on it), then the entry at fault.
+                throw SimError(status: error.status, message: "\(error.message): \(item.token)")
+            }
         }
         return result
     }

@@ -90,6 +90,8 @@ extension VenueTests {
                                 .object([("token_id", .string(down)), ("price", .string("0.5")), ("side", .string(""))])]))
         // Bad payloads and the 500-token cap.
         #expect(try await post("/midpoints", .object([])).status == 400)
+        let unknown = try await post("/spreads", .array([.object([("token_id", .string(up))]), .object([("token_id", .string("12345"))])]))
+        #expect(unknown.status == 404 && unknown.json["error"] == .string("No orderbook exists for the requested token id: 12345"))
         let tooMany = JSONValue.array(Array(repeating: .object([("token_id", .string(up))]), count: 501))
         #expect(try await post("/last-trades-prices", tooMany).json["error"] == .string("Payload exceeds the limit"))
     }
