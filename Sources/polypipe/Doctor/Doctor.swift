@@ -21,6 +21,7 @@ struct Doctor {
         findings += processes()
         findings += paperVenue(settings)
         findings += venue(settings, credential: wallet)
+        findings += account(settings, credential: wallet)
         return findings
     }
 
