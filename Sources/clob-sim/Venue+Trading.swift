@@ -217,7 +217,8 @@ extension Venue {
         let signatureType = request.query["signature_type"].flatMap { UInt8($0) }.flatMap { SignatureType(rawValue: $0) } ?? .eoa
         let wallet = funder(for: key.credentials.apiKey, signatureType: signatureType) ?? key.address
         let balance: Int64
-        switch request.query["asset_type"]?.uppercased() ?? "COLLATERAL" {
+        let assetType = request.query["asset_type"]?.uppercased() ?? "COLLATERAL"
+        switch assetType {
         case "COLLATERAL": balance = engine.ledger.balance(wallet)
         case let assetType where assetType == "CONDITIONAL" || assetType == "CONDITIONAL-V2":
             guard let token = request.query["token_id"].flatMap({ try? TokenID(decimal: $0) }) else { throw .badRequest("Invalid token id") }
@@ -229,7 +230,12 @@ extension Venue {
         default: throw .badRequest("Invalid asset type")
         }
         let unlimited = "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-        let spenders = Exchange.allCases.map { $0.contract(on: configuration.chain).checksummed }
+        // Every exchange, and for Protocol-V2 positions also the contracts RequiredSpender names
+        // for them (the PositionManager), all approved without limit: what polypipe doctor checks.
+        var spenders = Exchange.allCases.map { $0.contract(on: configuration.chain).checksummed }
+        if assetType == "CONDITIONAL-V2" {
+            spenders += RequiredSpender.all(on: configuration.chain).filter { $0.asset == .conditionalV2 }.map(\.address.checksummed)
+        }
         return .json(.object([("balance", .string(String(max(0, balance)))),
                               ("allowances", .object(spenders.map { ($0, JSONValue.string(unlimited)) }))]))
     }

@@ -47,6 +47,13 @@ import Testing
         #expect(try alice.balanceAllowance(.conditionalV2, tokenID: yes, signatureType: .eoa).balance == tenShares)
         #expect(try bob.balanceAllowance(.conditionalV2, tokenID: no, signatureType: .eoa).balance == tenShares)
         #expect(try alice.balanceAllowance(.conditional, tokenID: yes, signatureType: .eoa).balance == .zero)
+        // Every contract polypipe doctor requires is approved, per asset.
+        for asset in [ClobClient.AssetType.collateral, .conditionalV2] {
+            let allowances = try alice.balanceAllowance(asset, tokenID: asset == .collateral ? nil : yes, signatureType: .eoa).allowances
+            for spender in RequiredSpender.all(on: .polygon) where spender.asset == asset {
+                #expect(allowances[spender.address.checksummed.lowercased()].map { $0 > .zero } == true, "\(asset) \(spender.name)")
+            }
+        }
     }
 
     /// Sends ten batches of 15 resting bids back to back; the statuses and the first refusal.
