@@ -85,6 +85,7 @@ import Testing
 
     @Test func rateLimitHeadersAndA429ArriveOverHTTP() throws {
         let sim = try Scenario.RunningSim()
+        #expect(try Scenario.client(sim, key: Scenario.alice).rateLimitTier() == .standard, "GET /v1/user/rate-limit-tier")
         // 150 orders would need 2.25 s of refill at 40 a second beyond the burst of 60, far
         // longer than sending them takes.
         let (statuses, tiers, refusal) = try Self.burst(try Scenario.client(sim, key: Scenario.alice))
@@ -102,6 +103,7 @@ import Testing
         let sim = try Scenario.RunningSim(arguments: ["--rate-limit-tier", "unlimited"])
         let (statuses, tiers, _) = try Self.burst(try Scenario.client(sim, key: Scenario.alice))
         #expect(statuses == Array(repeating: 200, count: 10) && tiers == ["Unlimited"])
+        #expect(try Scenario.client(sim, key: Scenario.alice).rateLimitTier() == .unlimited)
 
         let bad = Process()
         bad.executableURL = try Scenario.RunningSim.binary()
