@@ -44,7 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Chain id the venue signs for (137 Polygon, 80002 Amoy).")
     var chainID: UInt64 = 137
 
-    @Option(help: "JSON file of accounts to fund at start: [{\"address\": \"0x…\", \"collateral\": \"2500\"}].")
+    @Option(help: ArgumentHelp(
+        "JSON file of accounts to fund at start: [{\"address\": \"0x…\", \"collateral\": \"2500\"}].",
+        discussion: "Optional per account: \"funders\" {\"1\"|\"2\"|\"3\": wallet}, \"rateLimitTier\" (overrides --rate-limit-tier), \"depositWalletOnly\": true (types 0-2 refused)."))
     var accounts: String?
 
     @Option(help: "Market behaviour: realistic (ladders of makers, takers, crypto fees and the 250 ms taker delay on Up/Down windows) or simple (one quote a side, no fees, no delay).")
@@ -53,6 +55,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Up/Down window lengths to list, comma-separated: 5m, 15m, and 20s (the sim's own short window).")
     var windows: String = "5m,15m"
 
+    @Option(help: "Per-signer rate-limit tier (spec §6.1): standard, copper, bronze, silver, gold, platinum, diamond, elite, or unlimited (no limit, for benchmarks).")
+    var rateLimitTier: String = "standard"
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive.") }
@@ -60,6 +65,9 @@ struct Serve: AsyncParsableCommand {
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
         guard SimProfile.Name(rawValue: profile) != nil else { throw ValidationError("--profile must be realistic or simple, got \(profile).") }
         guard windowLengths != nil else { throw ValidationError("--windows must list 5m, 15m or 20s separated by commas, got \(windows).") }
+        guard RateLimitTier(venueName: rateLimitTier) != nil else {
+            throw ValidationError("--rate-limit-tier must be one of \(RateLimitTier.allCases.map(\.rawValue).joined(separator: ", ")) (got \(rateLimitTier)).")
+        }
     }
 
     /// `--windows` parsed; nil when an entry is not a known length or the list is empty.
@@ -78,6 +86,7 @@ struct Serve: AsyncParsableCommand {
         configuration.startingBalance = Int64((try? Collateral(startingBalance))?.micros ?? 0)
         configuration.profile = SimProfile.named(SimProfile.Name(rawValue: profile) ?? .realistic)
         configuration.windowLengths = windowLengths ?? configuration.windowLengths
+        configuration.rateLimitTier = RateLimitTier(venueName: rateLimitTier) ?? .standard
         if let accounts {
             guard let text = try? String(contentsOfFile: accounts, encoding: .utf8) else {
                 throw ValidationError("--accounts: cannot read \(accounts).")
