@@ -20,9 +20,16 @@ struct SimProfile: Sendable, Hashable {
     /// Seconds the market makers' view of the reference price lags the feed: their quotes are
     /// a little stale, as real ones are, so a fast client can pick them off.
     let quoteLagSeconds: Int64
+    /// How late into each sim second a market's makers may requote (each market has its own
+    /// seeded moment): a new reference price reaches a fast client before the makers move, so
+    /// an order sent on it can meet a book that moves during its taker delay. 0: every market
+    /// requotes at the first tick of the second.
+    let requotePhaseMillis: Int64
 
-    static let realistic = SimProfile(name: .realistic, ladderLevels: 6, takers: true, fees: true, takerDelay: true, quoteLagSeconds: 2)
-    static let simple = SimProfile(name: .simple, ladderLevels: 1, takers: false, fees: false, takerDelay: false, quoteLagSeconds: 0)
+    static let realistic = SimProfile(name: .realistic, ladderLevels: 6, takers: true, fees: true, takerDelay: true, quoteLagSeconds: 2,
+                                      requotePhaseMillis: 200)
+    static let simple = SimProfile(name: .simple, ladderLevels: 1, takers: false, fees: false, takerDelay: false, quoteLagSeconds: 0,
+                                   requotePhaseMillis: 0)
 
     static func named(_ name: Name) -> SimProfile { name == .simple ? .simple : .realistic }
 }

@@ -4,7 +4,9 @@ import Shared
 /// The sim's living markets: the reference-price walk, rolling Up/Down windows (listing,
 /// resolution and payout) and the agents' quotes (spec §6.3, §7).
 extension Venue {
-    /// Advances the walk, lists and resolves windows, and refreshes agent quotes once per sim second.
+    /// Advances the walk, lists and resolves windows, publishes the reference price once per sim
+    /// second, and refreshes each market's agent quotes once per sim second (see
+    /// ``MarketMaker/requoteDue(_:nowMillis:)``).
     func runMarkets() {
         let now = nowSeconds
         guard var reference else { return }
@@ -18,10 +20,13 @@ extension Venue {
         for market in catalog.markets where !market.closed {
             if let window = market.window, window.upperBound <= now { resolve(market) }
         }
-        guard now != lastQuoteSecond else { return }
-        lastQuoteSecond = now
-        publishReferencePrice(reference, now: now)
+        if now != lastQuoteSecond {
+            lastQuoteSecond = now
+            publishReferencePrice(reference, now: now)
+        }
+        let millis = nowMillis
         for market in catalog.markets where !market.closed && market.window != nil {
+            guard agents.requoteDue(market, nowMillis: millis) else { continue }
             let value = fair(market, now: now)
             refineTickIfExtreme(market, fair: value)
             agents.requote(catalog.market(conditionID: market.conditionID) ?? market, fair: quotedFair(market, now: now), nowSeconds: now,

@@ -56,6 +56,21 @@ import Testing
         #expect(simple.ladder(fair: 500_000, tick: 10_000, remaining: 0, length: 300) == [.init(price: 480_000, size: 100_000_000)])
     }
 
+    @Test func eachMarketRequotesOncePerSecondAtItsOwnMoment() {
+        let markets = (0..<8).map { MarketCatalog.binary(slug: "phase-\($0)", question: "phase \($0)") }
+        let second: Int64 = 1_780_000_001_000
+        for (profile, latest) in [(SimProfile.realistic, Int64(200)), (.simple, 0)] {
+            var maker = MarketMaker(seed: 1, profile: profile)
+            #expect(markets.allSatisfy { maker.requoteDue($0, nowMillis: second - 1_000) }, "a new market is quoted at once")
+            var moments: [[Int64]] = []
+            for market in markets {
+                moments.append(stride(from: Int64(0), to: 1_000, by: 10).filter { maker.requoteDue(market, nowMillis: second + $0) })
+            }
+            #expect(moments.allSatisfy { $0.count == 1 && $0[0] <= latest }, "\(profile.name): once a second, early: \(moments)")
+            #expect(Set(moments.map(\.first)).count == (profile.requotePhaseMillis > 0 ? 8 : 1), "\(profile.name): \(moments)")
+        }
+    }
+
     @Test func takersTradeWithTheMakersAndPayFees() async throws {
         for (profile, expectTrades) in [(SimProfile.realistic, true), (.simple, false)] {
             let venue = venue(profile)

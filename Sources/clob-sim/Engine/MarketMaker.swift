@@ -33,6 +33,8 @@ struct MarketMaker: Sendable {
     let takerPartsPerMillion: UInt64 = 300_000
     private var counter: UInt64 = 0
     private var random: SplitMix64
+    /// The sim second each market was last requoted in, by condition id.
+    private var quotedSecond: [String: Int64] = [:]
     let seed: UInt64
 
     init(seed: UInt64, profile: SimProfile = .realistic) {
@@ -83,6 +85,21 @@ struct MarketMaker: Sendable {
             quotes.append(Quote(price: price, size: size))
         }
         return quotes
+    }
+
+    /// Whether `market`'s makers requote now: once per sim second, each market at its own
+    /// seeded moment up to ``SimProfile/requotePhaseMillis`` into the second; at once for a
+    /// market never quoted, or when a whole second went by between two ticks.
+    mutating func requoteDue(_ market: SimMarket, nowMillis: Int64) -> Bool {
+        let second = nowMillis / 1000
+        guard let last = quotedSecond[market.conditionID] else {
+            quotedSecond[market.conditionID] = second
+            return true
+        }
+        let phase = Int64(Keccak256.hash(utf8: "phase:\(seed):\(market.conditionID)")[0]) * profile.requotePhaseMillis / 255
+        guard second > last, nowMillis % 1000 >= phase || second > last + 1 else { return false }
+        quotedSecond[market.conditionID] = second
+        return true
     }
 
     /// Replaces the agents' quotes in `market` around `fair` (micro-units, probability of the
