@@ -50,7 +50,9 @@ import Testing
         let pull = try ZmqSocket(context, .pull)
         try SocketDirectory(layout.execDirectory).bind(pull, name: "actions.sock")
 
-        let (sim, listening) = try Self.spawn("clob-sim", ["--port", "0", "--seed", "11"], firstLinePrefix: "listening on ")
+        // The simple profile: makers quote on whole cents, so the action's price is on the 0.01
+        // grid even after a window's tick turns 0.001 (the realistic ladders step by the tick).
+        let (sim, listening) = try Self.spawn("clob-sim", ["--port", "0", "--seed", "11", "--profile", "simple"], firstLinePrefix: "listening on ")
         defer { kill(sim.processIdentifier, SIGKILL); sim.waitUntilExit() }
         let venue = String(listening.dropFirst("listening on ".count))
         let (signal, _) = try Self.spawn("signal-proc", ["--venue", venue, "--runtime-dir", runtime, "--edge", "0", "--cooldown", "1"],
