@@ -7,6 +7,11 @@ import Shared
 /// BUY B when pA + pB ≥ 1 (mint), SELL A meets SELL B when pA + pB ≤ 1 (merge). Price
 /// improvement goes to the taker. Everything is in integer micro-units.
 ///
+/// Every trade pays its market's fees (``MarketFees``; `MatchingEngine+Matching.swift`), and on
+/// a market with ``SimMarket/takerDelay`` a marketable order first waits out the taker delay
+/// (`MatchingEngine+Delay.swift`). Cancels, expiry and settlement are in
+/// `MatchingEngine+Lifecycle.swift`.
+///
 /// Not thread-safe: the owning actor (``Venue``) serializes every call.
 struct MatchingEngine {
     /// What an incoming order is, once its signature, owner and amounts have been checked.
