@@ -44,6 +44,9 @@ public final class ExecService {
         /// Where to write a read-only L2 credential for fill-proc and recon-proc (the local
         /// stack); kept as is when the file already holds one for this wallet.
         public var readOnlyCredentialsPath: String?
+        /// The signer's rate-limit tier to pace orders and cancels to until the venue names
+        /// another (`Poly-RateLimit-Tier`); `.unlimited` switches pacing off (benchmarks).
+        public var rateLimitTier: RateLimitTier = .standard
 
         public init(mode: ExecMode, venueURL: String, chain: Chain, layout: BusLayout, journalPath: String, limits: RiskLimits) {
             self.mode = mode
@@ -84,16 +87,19 @@ public final class ExecService {
                 credentials = try publicClient.createApiKey(signingWith: key)
             }
             let l2 = try L2Signer(credentials: credentials, address: key.address)
-            // Everything that places orders for this signer waits out one order Retry-After.
+            // Everything that places orders for this signer waits out one order Retry-After,
+            // and draws on one model of the signer's buckets.
             let orderGate = RetryAfterGate()
+            let pacer = RateLimitPacer(tier: settings.rateLimitTier, logger: logger)
             venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2,
-                               orderRetryAfter: orderGate)
-            heartbeatClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2)
+                               orderRetryAfter: orderGate, rateLimits: pacer)
+            heartbeatClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2,
+                                         rateLimits: pacer)
             booksClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain)
             if settings.mode != .dryRun {
                 for _ in 0..<settings.submitConnections {
                     senderClients.append(ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain,
-                                                    l2: l2, orderRetryAfter: orderGate))
+                                                    l2: l2, orderRetryAfter: orderGate, rateLimits: pacer))
                 }
             }
         } catch {

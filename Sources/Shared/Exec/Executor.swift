@@ -101,6 +101,12 @@ public final class Executor {
     /// before the oldest trade of ours still unsettled, else a minute ago — so each
     /// resynchronization reads the last minute's trades, not the last hour's.
     private var tradesReadFrom: [TokenID: Int64] = [:]
+    /// Orders the venue accepted as `delayed` (held by the taker delay), by lower-case id, with
+    /// when: until the venue lists them or ends them, they stay live and count as exposure.
+    private var delayedSince: [String: Int64] = [:]
+    /// How long an order accepted as `delayed` that the venue neither lists nor finds is still
+    /// taken as held (the taker delay is 250 ms; spec §9).
+    static let delayedGraceMillis: Int64 = 10_000
     /// How long venue heartbeats had lapsed, while what the venue holds is in doubt (see
     /// ``heartbeatsLapsed(forMillis:)``); nil when the view of the venue is current.
     public private(set) var suspectAfterLapseMillis: Int64?
@@ -183,9 +189,18 @@ public final class Executor {
         if let open { orders = open } else { orders = try venue.openOrders() }
         let openIDs = Set(orders.map { $0.id.lowercased() })
         let now = clock()
+        var held: [LiveOrder] = []
         for id in live.keys where !openIDs.contains(id) {
             // No longer resting: filled or cancelled. Ask once for the final state.
             let final = try venue.order(id: id)
+            // Unless it is still held by the taker delay (spec §4.1, §9): placed, funds
+            // reserved, not matched yet — and maybe not listed among the open orders.
+            if let since = delayedSince[id], final.map({ Self.isDelayed($0.status) }) ?? (now - since < Self.delayedGraceMillis),
+               let order = live[id] {
+                held.append(order)
+                continue
+            }
+            delayedSince[id] = nil
             let state = final.map { Self.journalState(venueStatus: $0.status) } ?? .canceled
             try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.status ?? "gone", nowMillis: now)
             live[id] = nil
@@ -205,7 +220,8 @@ public final class Executor {
         for order in live.values { tokens.insert(order.token) }
         // Orders the venue does not list yet but may hold — outcome unknown, or still on their
         // way — count at full size (the exposure they reserved stays reserved).
-        let unlisted = pending.values.map(\.order) + inFlight.values.map(\.order)
+        delayedSince = delayedSince.filter { !openIDs.contains($0.key) && live[$0.key] != nil }
+        let unlisted = pending.values.map(\.order) + inFlight.values.map(\.order) + held
         for order in unlisted where !openIDs.contains(order.orderID.lowercased()) {
             exposure[order.market, default: 0] += order.unfilledCollateral(matched: 0)
         }
@@ -221,7 +237,10 @@ public final class Executor {
         }
         var balances: [TokenID: UInt64] = [:]
         for token in tokens.union(tradedTokens) {
-            let balance = try venue.balanceAllowance(.conditional, tokenID: token, signatureType: builder.signatureType)
+            // Protocol-V2 positions (ExchangeV3 markets) sit in the PositionManager and are read
+            // as CONDITIONAL-V2; CTF outcome tokens as CONDITIONAL (spec §4.5, §9).
+            let asset: ClobClient.AssetType = token.isProtocolV2Position ? .conditionalV2 : .conditional
+            let balance = try venue.balanceAllowance(asset, tokenID: token, signatureType: builder.signatureType)
             balances[token] = balance.balance.uint64Value ?? 0
         }
         tradedTokens = Set(balances.filter { $0.value > 0 || tokens.contains($0.key) }.keys)
@@ -378,8 +397,14 @@ public final class Executor {
             let ticket = nextTicket
             nextTicket &+= 1
             inFlight[ticket] = sending
-            sender.submit(ticket: ticket, body: body)
+            sender.submit(ticket: ticket, body: body, notAfterMillis: action.expiresAtMillis)
             return event
+        }
+        // No sender: the signer's order bucket is waited for on this thread (the sender's
+        // workers wait instead when there is one).
+        if let admission = venue.rateLimits?.acquire(.orders, cost: 1, notAfterMillis: action.expiresAtMillis), admission != .go {
+            let now = BusClock.nowNanos()
+            return conclude(sending, outcome: .refused(.notSent(admission.description)), sentAtNanos: now, answeredAtNanos: now, pacing: admission)
         }
         let sentAt = BusClock.nowNanos()
         let outcome = venue.postOrder(body: body)
@@ -387,9 +412,20 @@ public final class Executor {
     }
 
     /// Settles a sent order with the venue's answer.
-    private func conclude(_ sent: InFlight, outcome: SubmitOutcome, sentAtNanos: UInt64, answeredAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+    /// - Parameter pacing: set when the order was never sent because the signer's order bucket
+    ///   had no token before its action's expiry (spec §6.1: refused as stale, never sent
+    ///   late), or a cancel-all withdrew it while it waited.
+    private func conclude(_ sent: InFlight, outcome: SubmitOutcome, sentAtNanos: UInt64, answeredAtNanos: UInt64,
+                          pacing: RateLimitPacer.Admission? = nil) -> Polypipe_Bus_V1_OrderEvent {
         let (action, proposal, orderID) = (sent.action, sent.proposal, sent.orderID)
         var event = sent.event
+        if let pacing {
+            risk.undo(proposal)
+            counters.refused += 1
+            event.outcome = .refused
+            event.reason = "rate limit: \(pacing)"
+            return finish(event, audit: pacing == .withdrawn ? "withdrawn" : "stale", settle: (.rejected, "not sent: \(pacing)"))
+        }
         lastSentAtNanos = sentAtNanos
         event.sentAtNs = sentAtNanos
         event.answeredAtNs = answeredAtNanos
@@ -412,6 +448,8 @@ public final class Executor {
         case .accepted(let acceptance):
             let matched = acceptance.status.lowercased() == "matched"
             if !matched { live[orderID.lowercased()] = sent.order }
+            // Delayed: accepted, not filled; its exposure stays reserved and its fills come later.
+            if acceptance.status.lowercased() == "delayed" { delayedSince[orderID.lowercased()] = after }
             tradedTokens.insert(sent.order.token)
             counters.accepted += 1
             event.outcome = .accepted
@@ -494,7 +532,8 @@ public final class Executor {
         guard let sender else { return }
         for completion in sender.takeCompletions() {
             guard let sent = inFlight.removeValue(forKey: completion.ticket) else { continue }
-            _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos, answeredAtNanos: completion.answeredAtNanos)
+            _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos, answeredAtNanos: completion.answeredAtNanos,
+                         pacing: completion.pacing)
         }
     }
 
@@ -559,11 +598,18 @@ public final class Executor {
                                        nowMillis: now)
                     continue
                 }
+                // The resend draws on the signer's order bucket too, without waiting: no token now,
+                // the next look decides again.
+                if let admission = venue.rateLimits?.admit(.orders, cost: 1, notAfterMillis: item.entry.expiresAtMillis), admission != .go {
+                    pending[orderID]?.resent = false
+                    continue
+                }
                 logger.info("unknown order not on the venue; sending the same bytes again", metadata: ["order": "\(orderID)"])
                 switch venue.postOrder(body: item.entry.body) {
                 case .accepted(let acceptance):
                     try? journal.update(orderHash: orderID, to: .accepted, reason: acceptance.status, nowMillis: clock())
                     live[orderID.lowercased()] = item.order
+                    if acceptance.status.lowercased() == "delayed" { delayedSince[orderID.lowercased()] = clock() }
                     pending[orderID] = nil
                     counters.accepted += 1
                     event.outcome = .accepted
@@ -617,6 +663,9 @@ public final class Executor {
     public func cancelAll(reason: String) -> (canceled: [String], notCanceled: [String: String], error: String?) {
         try? journal.audit(actionID: nil, decision: "cancel-all", detail: reason, nowMillis: clock())
         guard configuration.mode != .dryRun else { return ([], [:], nil) }
+        // Orders still waiting for the signer's order bucket are not sent at all: the cancel
+        // neither waits behind them nor misses one sent after it (RL-07).
+        sender?.withdrawWaiting()
         drainInFlight(timeoutMillis: configuration.drainTimeoutMillis)
         do {
             let result = try venue.cancelAll()
@@ -747,6 +796,12 @@ public final class Executor {
         guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else { return nil }
         return LiveOrder(orderID: entry.orderHash, actionID: entry.actionID, market: entry.market, order: decoded.order,
                          createdAtMillis: entry.createdAtMillis)
+    }
+
+    /// Whether a venue order status says the taker delay still holds the order.
+    static func isDelayed(_ venueStatus: String) -> Bool {
+        let status = venueStatus.uppercased()
+        return status == "DELAYED" || status == "ORDER_STATUS_DELAYED"
     }
 
     static func journalState(venueStatus: String) -> Journal.State {
