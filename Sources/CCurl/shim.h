@@ -24,3 +24,17 @@ static inline CURLcode polypipe_curl_getinfo_long(CURL *handle, CURLINFO info, l
 static inline CURLcode polypipe_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+// Called once the connection for a request is ready (new or reused) and before any byte of the
+// request is sent (libcurl >= 7.80): CurlTransport uses it to keep paper-mode requests on
+// connections proven to lead to a simulator.
+typedef int (*polypipe_curl_prereq_callback)(void *clientp, char *conn_primary_ip, char *conn_local_ip,
+                                             int conn_primary_port, int conn_local_port);
+static inline CURLcode polypipe_curl_setopt_prereq_function(CURL *handle, polypipe_curl_prereq_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, value);
+}
+static inline CURLcode polypipe_curl_setopt_prereq_data(CURL *handle, void *value) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQDATA, value);
+}
+static inline CURLcode polypipe_curl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}

@@ -66,7 +66,8 @@ extension Venue {
     /// Decides, before routing, what the injected faults do to this request.
     func decideFaults(for request: SimRequest) -> FaultDecision {
         var decision = FaultDecision(delayBeforeMillis: faults.latencyMillis)
-        guard !request.path.hasPrefix("/admin/") else { return FaultDecision() }
+        // Faults model the venue; the admin API and the simulator's identity proof are not the venue.
+        guard !request.path.hasPrefix("/admin/"), request.path != SimulatorIdentity.path else { return FaultDecision() }
         if faults.rateLimitBurst > 0 {
             faults.rateLimitBurst -= 1
             var response = SimResponse.error(SimError(status: 429, message: "Too Many Requests"))

@@ -97,6 +97,7 @@ actor Venue {
         case ("GET", "ok", 1): return SimResponse(status: 200, body: "\"OK\"")
         case ("GET", "time", 1): return SimResponse(status: 200, body: String(nowSeconds))
         case ("GET", "version", 1): return .json(.object([("version", .number("2"))]))
+        case ("GET", "sim", 2) where parts[1] == "identity": return try simulatorIdentity(request)
         case ("GET", "book", 1): return try book(request)
         case ("GET", "tick-size", _): return try tickSize(request, parts)
         case ("GET", "neg-risk", _):

@@ -21,8 +21,9 @@ struct ExecProc: ParsableCommand {
         once read). Never pass it as an argument. The process is made non-dumpable and core \
         dumps are disabled before the key is read.
 
-        Modes: paper (default; the venue is clob-sim or another test venue), dry-run (sign and \
-        journal, never send), live (real orders: needs --live, --limits, and an acknowledgement: \
+        Modes: paper (default; the venue must prove it is a simulator such as clob-sim — \
+        GET /sim/identity, on every new connection, before any signed request; Polymarket's \
+        production hosts are refused by name), dry-run (sign and journal, never send), live (real orders: needs --live, --limits, and an acknowledgement: \
         type I UNDERSTAND at the prompt, or --acknowledge 'I UNDERSTAND <wallet address>', or for a \
         systemd unit the same text in the environment variable POLYPIPE_ACKNOWLEDGE).
 
@@ -41,7 +42,7 @@ struct ExecProc: ParsableCommand {
     @Option(help: "For unattended live runs: 'I UNDERSTAND <wallet address>' (the signing wallet). Default: $POLYPIPE_ACKNOWLEDGE.")
     var acknowledge: String?
 
-    @Option(help: "Venue base URL (clob-sim for paper, e.g. http://127.0.0.1:8080; https://clob.polymarket.com live).")
+    @Option(help: "The venue: 'polymarket' (Polymarket's production hosts; live and dry-run) or a simulator's base URL (paper; default clob-sim on http://127.0.0.1:8080).")
     var venue: String = "http://127.0.0.1:8080"
 
     @Option(help: "Chain id to sign for: 137 (Polygon) or 80002 (Amoy).")
@@ -113,7 +114,13 @@ struct ExecProc: ParsableCommand {
             throw ValidationError("--rate-limit-tier must be one of \(RateLimitTier.allCases.map(\.rawValue).joined(separator: ", ")), not \(rateLimitTier).")
         }
         guard SignatureType(rawValue: signatureType) != nil else { throw ValidationError("--signature-type must be 0, 1, 2 or 3.") }
-        guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
+        let endpoints: VenueEndpoints
+        do { endpoints = try VenueEndpoints(venue: venue) } catch { throw ValidationError(error.description + ".") }
+        // Before the key is read: paper never reaches the production venue (checked again, by
+        // proof, before any request).
+        if ExecMode(rawValue: mode) == .paper, let host = ProductionVenue.host(of: endpoints.clob) {
+            throw ValidationError(PaperModeRefusal.productionHost(url: venue, host: host).description)
+        }
     }
 
     func run() throws {
@@ -128,6 +135,7 @@ struct ExecProc: ParsableCommand {
         if !hardened { logger.warning("could not make the process non-dumpable or disable core dumps") }
 
         let mode = ExecMode(rawValue: mode) ?? .paper
+        let venue = (try? VenueEndpoints(venue: self.venue).clob) ?? self.venue  // valid after validate()
         guard let runtime = runtimeDir ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] else {
             throw ValidationError("no runtime directory: pass --runtime-dir or run under systemd with RuntimeDirectory=.")
         }

@@ -32,7 +32,7 @@ struct FillProc: ParsableCommand {
         """
     )
 
-    @Option(help: "Venue base URL (clob-sim for paper, e.g. http://127.0.0.1:8080).")
+    @Option(help: "The venue: 'polymarket' (Polymarket's production hosts) or a simulator's base URL (e.g. clob-sim on http://127.0.0.1:8080).")
     var venue: String
 
     @Option(help: "Chain id: 137 (Polygon) or 80002 (Amoy).")
@@ -50,7 +50,7 @@ struct FillProc: ParsableCommand {
     @Option(help: "Milliseconds between REST polls of trades and order states.")
     var pollIntervalMs: Int64 = 1_000
 
-    @Option(help: "Also follow the venue's user WebSocket at this URL (e.g. ws://127.0.0.1:8080/ws/user).")
+    @Option(help: "Also follow the venue's user WebSocket: 'venue' (the one --venue implies) or a ws(s):// URL (e.g. ws://127.0.0.1:8080/ws/user).")
     var userChannel: String?
 
     @Option(help: "Total timeout of one venue request in milliseconds.")
@@ -58,10 +58,10 @@ struct FillProc: ParsableCommand {
 
     func validate() throws {
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
-        guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
+        do { _ = try VenueEndpoints(venue: venue) } catch { throw ValidationError(error.description + ".") }
         guard (100...60_000).contains(pollIntervalMs) else { throw ValidationError("--poll-interval-ms must be between 100 and 60000.") }
-        if let userChannel, !(userChannel.hasPrefix("ws://") || userChannel.hasPrefix("wss://")) {
-            throw ValidationError("--user-channel must be a ws:// or wss:// URL.")
+        if let userChannel, userChannel != "venue", !(userChannel.hasPrefix("ws://") || userChannel.hasPrefix("wss://")) {
+            throw ValidationError("--user-channel must be 'venue' or a ws:// or wss:// URL.")
         }
         guard requestTimeoutMs >= 100 else { throw ValidationError("--request-timeout-ms must be at least 100.") }
     }
@@ -76,10 +76,11 @@ struct FillProc: ParsableCommand {
         let layout = BusLayout(runtimeDirectory: runtime)
         let storePath = store ?? environment["STATE_DIRECTORY"].map { $0 + "/fills.sqlite" } ?? layout.fillDirectory + "/fills.sqlite"
         let credentialsPath = credentials ?? VenueCredentialsFile.defaultPath(runtimeDirectory: runtime, environment: environment)
-        var settings = FillService.Settings(venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon, layout: layout,
+        let endpoints = (try? VenueEndpoints(venue: venue)) ?? .localSimulator  // valid after validate()
+        var settings = FillService.Settings(venueURL: endpoints.clob, chain: Chain(rawValue: chainID) ?? .polygon, layout: layout,
                                             storePath: storePath, credentialsPath: credentialsPath)
         settings.pollIntervalMillis = pollIntervalMs
-        settings.userChannelURL = userChannel
+        settings.userChannelURL = userChannel == "venue" ? endpoints.userSocket : userChannel
         settings.requestTimeoutMillis = requestTimeoutMs
 
         StopSignals.install()

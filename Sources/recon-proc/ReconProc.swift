@@ -34,7 +34,7 @@ struct ReconProc: ParsableCommand {
         """
     )
 
-    @Option(help: "Venue base URL (clob-sim for paper).")
+    @Option(help: "The venue: 'polymarket' (Polymarket's production hosts) or a simulator's base URL (e.g. clob-sim on http://127.0.0.1:8080).")
     var venue: String
 
     @Option(help: "Chain id: 137 (Polygon) or 80002 (Amoy).")
@@ -111,7 +111,9 @@ struct ReconProc: ParsableCommand {
             throw ValidationError("no runtime directory: pass --runtime-dir or run under systemd with RuntimeDirectory=.")
         }
         let credentialsPath = credentials ?? VenueCredentialsFile.defaultPath(runtimeDirectory: runtime, environment: environment)
-        var settings = ReconService.Settings(venueURL: venue, chain: Chain(rawValue: chainID) ?? .polygon,
+        let endpoints: VenueEndpoints
+        do { endpoints = try VenueEndpoints(venue: venue) } catch { throw ValidationError(error.description + ".") }
+        var settings = ReconService.Settings(venueURL: endpoints.clob, chain: Chain(rawValue: chainID) ?? .polygon,
                                              layout: BusLayout(runtimeDirectory: runtime), credentialsPath: credentialsPath)
         settings.cycleMillis = cycleMs
         settings.policy = try policy()

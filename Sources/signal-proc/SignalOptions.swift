@@ -9,7 +9,7 @@ struct SignalOptions: ParsableArguments {
         case fairValue = "fair-value", external, replay
     }
 
-    @Option(help: "CLOB venue base URL. The market WebSocket (ws://…/ws/market), the RTDS price feed (ws://…/rtds) and, unless --gamma is given, Gamma (/events) are derived from it.")
+    @Option(help: "The venue: 'polymarket' (Polymarket's production hosts: CLOB, market WebSocket, Gamma, price feed) or a simulator's base URL, from which the market WebSocket (ws://…/ws/market), the RTDS price feed (ws://…/rtds) and Gamma (/events) are derived.")
     var venue: String = "http://127.0.0.1:8080"
 
     @Option(help: "Gamma API base URL for window discovery (default: the venue URL; clob-sim serves /events itself).")
@@ -64,7 +64,7 @@ struct SignalOptions: ParsableArguments {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http:// or https:// URL, got \(venue).") }
+        do { _ = try VenueEndpoints(venue: venue) } catch { throw ValidationError(error.description + ".") }
         guard resolvedRuntimeDirectory != nil else { throw ValidationError("--runtime-dir is required when $RUNTIME_DIRECTORY is not set.") }
         guard let size = try? Shares(size), size.micros > 0 else { throw ValidationError("--size must be a positive share amount like 10 or 5.5, got \(size).") }
         guard let edge = try? Price(edge), edge.micros < 1_000_000 else { throw ValidationError("--edge must be a price in [0, 1) like 0.01, got \(edge).") }
@@ -82,15 +82,11 @@ struct SignalOptions: ParsableArguments {
         runtimeDir ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0.split(separator: ":").first.map(String.init) }
     }
 
-    /// The venue URL without a trailing slash, as ws:// (http → ws, https → wss).
-    private var venueBase: String { venue.hasSuffix("/") ? String(venue.dropLast()) : venue }
-    private var socketBase: String {
-        venueBase.hasPrefix("https://") ? "wss://" + venueBase.dropFirst("https://".count) : "ws://" + venueBase.dropFirst("http://".count)
-    }
-
+    /// Every address, from `--venue` and the explicit overrides. Valid after ``validate()``.
     var endpoints: FairValueRunner.Endpoints {
-        FairValueRunner.Endpoints(venue: venueBase, gamma: gamma ?? venueBase, marketSocket: marketWs ?? socketBase + "/ws/market",
-                                  priceSocket: rtdsWs ?? socketBase + "/rtds")
+        let venue = (try? VenueEndpoints(venue: self.venue)) ?? .localSimulator
+        return FairValueRunner.Endpoints(venue: venue.clob, gamma: gamma ?? venue.gamma, marketSocket: marketWs ?? venue.marketSocket,
+                                         priceSocket: rtdsWs ?? venue.priceFeed)
     }
 
     /// Valid after ``validate()``.

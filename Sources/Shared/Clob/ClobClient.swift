@@ -283,6 +283,19 @@ public struct ClobClient: Sendable {
         return try balanceAllowance(asset, tokenID: tokenID, signatureType: signatureType)
     }
 
+    /// The signer's rate-limit tier: `GET /v1/user/rate-limit-tier` (L2; spec §6.1 calls its
+    /// shape UNCONFIRMED, so a `tier` field or the `Poly-RateLimit-Tier` header is read).
+    /// - Throws: ``ClobError/unknown(_:)`` when neither names a known tier.
+    public func rateLimitTier() throws(ClobError) -> RateLimitTier {
+        let response = try sendRaw(try l2Request("GET", "/v1/user/rate-limit-tier", body: nil, query: []))
+        guard (200..<300).contains(response.status) else { throw ClobError.from(response) }
+        let field = (try? JSONParser.parse(response.body))?["tier"]?.scalarText
+        guard let name = field ?? response.header("poly-ratelimit-tier"), let tier = RateLimitTier(venueName: name) else {
+            throw .unknown("rate-limit tier: no known tier in the answer (\(response.bodyText.prefix(200)))")
+        }
+        return tier
+    }
+
     private func balanceQuery(_ asset: AssetType, _ tokenID: TokenID?, _ signatureType: SignatureType) -> [(String, String)] {
         var query = [("asset_type", asset.rawValue)]
         if let tokenID { query.append(("token_id", tokenID.description)) }

@@ -48,6 +48,10 @@ public final class ExecService {
         /// another (`Poly-RateLimit-Tier`); `.unlimited` switches pacing off (benchmarks).
         public var rateLimitTier: RateLimitTier = .standard
 
+        /// Paper mode talks only to connections that proved they lead to a simulator; dry-run
+        /// and live to the venue configured on purpose (dry-run never sends an order).
+        public var connectionPolicy: CurlTransport.ConnectionPolicy { mode == .paper ? .provenSimulatorOnly : .any }
+
         public init(mode: ExecMode, venueURL: String, chain: Chain, layout: BusLayout, journalPath: String, limits: RiskLimits) {
             self.mode = mode
             self.venueURL = venueURL
@@ -81,8 +85,26 @@ public final class ExecService {
         let heartbeatClient: ClobClient
         var senderClients: [ClobClient] = []
         let booksClient: ClobClient
+        // Paper mode: every connection must prove it leads to a simulator before it carries a
+        // request; the first proof happens here, before the L1 signature below.
+        let policy = settings.connectionPolicy
+        func transport() throws(TransportError) -> CurlTransport {
+            try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts, policy: policy)
+        }
+        let publicTransport: CurlTransport
         do {
-            let publicClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain)
+            publicTransport = try transport()
+            try publicTransport.proveSimulator()
+        } catch let error as PaperModeRefusal {
+            throw StartupFailure(refusal: error)
+        } catch let error as TransportError {
+            if case .notASimulator(let refusal) = error { throw StartupFailure(refusal: refusal) }
+            throw fail("cannot reach \(settings.venueURL)", error)
+        } catch {
+            throw fail("cannot reach \(settings.venueURL)", error)
+        }
+        do {
+            let publicClient = ClobClient(transport: publicTransport, chain: settings.chain)
             do { credentials = try publicClient.deriveApiKey(signingWith: key) } catch {
                 credentials = try publicClient.createApiKey(signingWith: key)
             }
@@ -91,14 +113,13 @@ public final class ExecService {
             // and draws on one model of the signer's buckets.
             let orderGate = RetryAfterGate()
             let pacer = RateLimitPacer(tier: settings.rateLimitTier, logger: logger)
-            venue = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2,
+            venue = ClobClient(transport: try transport(), chain: settings.chain, l2: l2,
                                orderRetryAfter: orderGate, rateLimits: pacer)
-            heartbeatClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain, l2: l2,
-                                         rateLimits: pacer)
-            booksClient = ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain)
+            heartbeatClient = ClobClient(transport: try transport(), chain: settings.chain, l2: l2, rateLimits: pacer)
+            booksClient = ClobClient(transport: try transport(), chain: settings.chain)
             if settings.mode != .dryRun {
                 for _ in 0..<settings.submitConnections {
-                    senderClients.append(ClobClient(transport: try CurlTransport(baseURL: settings.venueURL, timeouts: timeouts), chain: settings.chain,
+                    senderClients.append(ClobClient(transport: try transport(), chain: settings.chain,
                                                     l2: l2, orderRetryAfter: orderGate, rateLimits: pacer))
                 }
             }
@@ -106,7 +127,7 @@ public final class ExecService {
             throw fail("cannot get API credentials from \(settings.venueURL)", error)
         }
         if let path = settings.readOnlyCredentialsPath {
-            do { try Self.provideReadOnlyCredentials(at: path, venue: venue, address: key.address) } catch {
+            do { try Self.provideReadOnlyCredentials(at: path, venue: venue, address: key.address, simulatorOnly: settings.mode == .paper) } catch {
                 throw fail("cannot provide read-only venue credentials at \(path)", error)
             }
         }
@@ -242,11 +263,12 @@ public final class ExecService {
     }
 
     /// Mints a read-only API key (L2) and writes it for the processes that only read the venue,
-    /// unless `path` already holds one of this wallet.
-    static func provideReadOnlyCredentials(at path: String, venue: ClobClient, address: EthereumAddress) throws {
-        if let existing = try? VenueCredentialsFile(path: path), existing.address == address { return }
+    /// unless `path` already holds one of this wallet minted in the same kind of mode (paper:
+    /// simulator-only).
+    static func provideReadOnlyCredentials(at path: String, venue: ClobClient, address: EthereumAddress, simulatorOnly: Bool) throws {
+        if let existing = try? VenueCredentialsFile(path: path), existing.address == address, existing.simulatorOnly == simulatorOnly { return }
         let credentials = try venue.createReadOnlyApiKey()
-        try VenueCredentialsFile(address: address, credentials: credentials).write(to: path)
+        try VenueCredentialsFile(address: address, credentials: credentials, simulatorOnly: simulatorOnly).write(to: path)
     }
 
     /// Handles every queued action; a malformed message is counted and logged, nothing else.

@@ -99,6 +99,9 @@ public final class FillService {
 
         let tracker = FillTracker(ledger: ledger, store: store, venue: venue, publisher: BusPublisher(socket: events, source: "fill-proc"),
                                   settings: settings, logger: logger)
+        if credentials.simulatorOnly, let url = settings.userChannelURL, let refusal = PaperModeRefusal.checkStream(url, venueURL: settings.venueURL) {
+            throw StartupFailure(refusal: refusal)
+        }
         let userChannel = settings.userChannelURL.flatMap { UserChannelInbox(url: $0, credentials: credentials.credentials, logger: logger) }
         defer { userChannel?.stop() }
 

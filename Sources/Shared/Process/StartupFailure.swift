@@ -7,4 +7,9 @@ public struct StartupFailure: Error, CustomStringConvertible {
     public init(_ what: String, _ error: any Error) {
         description = "\(what): \(error)"
     }
+
+    /// A paper-mode process refusing its venue: the refusal says it all.
+    public init(refusal: PaperModeRefusal) {
+        description = refusal.description
+    }
 }

@@ -33,14 +33,22 @@ struct DeploymentSettings: Sendable, Equatable {
     var chainID: String { values["POLYPIPE_CHAIN_ID"] ?? "" }
 
     /// exec-proc's extra options, split on white space as systemd splits `$POLYPIPE_EXEC_OPTIONS`.
-    var execOptions: [String] { (values["POLYPIPE_EXEC_OPTIONS"] ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
+    var execOptions: [String] { options("POLYPIPE_EXEC_OPTIONS") }
+
+    /// The extra options in `variable`, split on white space as systemd splits them.
+    func options(_ variable: String) -> [String] {
+        (values[variable] ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    }
 
     /// Whether exec-proc gets `--name` (a flag).
     func execFlag(_ name: String) -> Bool { execOptions.contains("--\(name)") }
 
     /// The value of exec-proc's `--name=value` or `--name value`.
-    func execOption(_ name: String) -> String? {
-        let options = execOptions
+    func execOption(_ name: String) -> String? { option(name, in: "POLYPIPE_EXEC_OPTIONS") }
+
+    /// The value of `--name=value` or `--name value` in the options of `variable`.
+    func option(_ name: String, in variable: String) -> String? {
+        let options = options(variable)
         for (index, option) in options.enumerated() {
             if option.hasPrefix("--\(name)=") { return String(option.dropFirst(name.count + 3)) }
             if option == "--\(name)", index + 1 < options.count { return options[index + 1] }

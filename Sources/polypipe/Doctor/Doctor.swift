@@ -19,7 +19,9 @@ struct Doctor {
         findings.append(key())
         findings.append(wallet?.finding ?? readOnlyMissing())
         findings += processes()
+        findings += paperVenue(settings)
         findings += venue(settings, credential: wallet)
+        findings += account(settings, credential: wallet)
         return findings
     }
 
@@ -61,10 +63,11 @@ struct Doctor {
             return [.fail("mode", "POLYPIPE_MODE=\(settings.mode) is not paper, dry-run or live; exec-proc refuses to start", fix: "set POLYPIPE_MODE in \(deployment.settingsFile)")]
         }
         findings.append(.ok("mode", mode.rawValue))
-        let venue = settings.venue
-        findings.append(venue.hasPrefix("http://") || venue.hasPrefix("https://")
-            ? .ok("venue url", venue)
-            : .fail("venue url", "POLYPIPE_VENUE=\(venue) is not an http(s) URL", fix: "e.g. https://clob.polymarket.com (live) or http://127.0.0.1:8080 (clob-sim)"))
+        let venue = (try? VenueEndpoints(venue: settings.venue))?.clob ?? settings.venue
+        findings.append((try? VenueEndpoints(venue: settings.venue)) != nil
+            ? .ok("venue url", settings.venue == venue ? venue : "\(settings.venue) (\(venue))")
+            : .fail("venue url", "POLYPIPE_VENUE=\(settings.venue) is neither \(VenueEndpoints.productionName) nor an http(s) URL",
+                    fix: "\(VenueEndpoints.productionName) (live: every production host) or http://127.0.0.1:8080 (clob-sim)"))
         findings.append(UInt64(settings.chainID).flatMap(Chain.init(rawValue:)) != nil
             ? .ok("chain", settings.chainID)
             : .fail("chain", "POLYPIPE_CHAIN_ID=\(settings.chainID) is not 137 (Polygon) or 80002 (Amoy)", fix: "set POLYPIPE_CHAIN_ID"))
@@ -166,7 +169,9 @@ struct Doctor {
             return ReadOnlyWallet(address: nil, credential: nil, finding: .fail("venue credential", "\(path) is not a credential file fill-proc and recon-proc can use",
                                                                             fix: "delete it and restart polypipe-exec.service, which mints a new one"))
         }
-        return ReadOnlyWallet(address: address, credential: VenueCredentialsFile(address: address, credentials: credentials),
+        var simulatorOnly = true
+        if case .bool(let value)? = json["simulator_only"] { simulatorOnly = value }
+        return ReadOnlyWallet(address: address, credential: VenueCredentialsFile(address: address, credentials: credentials, simulatorOnly: simulatorOnly),
                               finding: .ok("venue credential", "read-only key for \(address.checksummed) (fill-proc, recon-proc)"))
     }
 
@@ -215,10 +220,10 @@ struct Doctor {
 
     func venue(_ settings: DeploymentSettings, credential: ReadOnlyWallet?) -> [DoctorFinding] {
         guard let chain = UInt64(settings.chainID).flatMap(Chain.init(rawValue:)),
-              settings.venue.hasPrefix("http://") || settings.venue.hasPrefix("https://") else { return [] }
+              let venueURL = (try? VenueEndpoints(venue: settings.venue))?.clob else { return [] }
         let timeouts = CurlTransport.Timeouts(connectMilliseconds: 2_000, totalMilliseconds: requestTimeoutMillis)
         let client: ClobClient
-        do { client = ClobClient(transport: try CurlTransport(baseURL: settings.venue, timeouts: timeouts), chain: chain) } catch {
+        do { client = ClobClient(transport: try CurlTransport(baseURL: venueURL, timeouts: timeouts), chain: chain) } catch {
             return [.fail("venue", "cannot prepare a connection to \(settings.venue): \(error)", fix: "check POLYPIPE_VENUE")]
         }
         var findings: [DoctorFinding] = []
@@ -236,7 +241,7 @@ struct Doctor {
         guard let wallet = credential?.credential else { return findings }
         let signatureType = settings.execOption("signature-type").flatMap(UInt8.init).flatMap(SignatureType.init(rawValue:)) ?? .eoa
         do {
-            let account = try wallet.client(venueURL: settings.venue, chain: chain, totalTimeoutMillis: requestTimeoutMillis)
+            let account = try wallet.client(venueURL: venueURL, chain: chain, totalTimeoutMillis: requestTimeoutMillis)
             let balance = try account.balanceAllowance(.collateral, signatureType: signatureType).balance
             let amount = balance.uint64Value.map { MicroUnits.format($0) } ?? "\(balance) micro-units"
             let text = "\(wallet.address.checksummed): \(amount) pUSD (signature type \(signatureType.rawValue))"

@@ -18,6 +18,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         case hang
         /// Read the request, then close the connection without answering.
         case drop
+        /// Answer, then close the connection without saying so (a keep-alive connection the
+        /// server dropped: the client learns of it only on its next request).
+        case respondThenClose(Reply)
     }
 
     struct Request: Sendable {
@@ -133,6 +136,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
             _ = recv(socket, &byte, 1, 0)  // blocks until the client gives up or the server stops
             return false
         case .drop:
+            return false
+        case .respondThenClose(let reply):
+            _ = answer(reply, on: socket)
             return false
         }
     }

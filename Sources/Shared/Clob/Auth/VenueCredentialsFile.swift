@@ -4,8 +4,14 @@ import Foundation
 /// fill-proc and recon-proc get venue access without ever seeing the private key:
 ///
 /// ```json
-/// {"address": "0xf39F…", "apiKey": "…", "secret": "…", "passphrase": "…"}
+/// {"address": "0xf39F…", "apiKey": "…", "secret": "…", "passphrase": "…", "simulator_only": true}
 /// ```
+///
+/// `simulator_only` says the key was minted by a paper-mode exec-proc on a simulator: a reader
+/// then sends requests only over connections that prove they lead to a simulator
+/// (``CurlTransport/ConnectionPolicy/provenSimulatorOnly``), so a paper configuration cannot
+/// point fill-proc or recon-proc at the real venue either. A file without it counts as
+/// simulator-only (the safe reading); exec-proc rewrites such a file in dry-run and live.
 ///
 /// Under systemd the operator provides it as the unit's credential (a read-only key made once
 /// with `polypipe auth`); in the local stack exec-proc mints a read-only key at startup and
@@ -14,14 +20,17 @@ import Foundation
 public struct VenueCredentialsFile: Sendable {
     public let address: EthereumAddress
     public let credentials: ApiCredentials
+    /// Minted on a simulator in paper mode: requests go only to proven simulators.
+    public let simulatorOnly: Bool
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }
 
-    public init(address: EthereumAddress, credentials: ApiCredentials) {
+    public init(address: EthereumAddress, credentials: ApiCredentials, simulatorOnly: Bool) {
         self.address = address
         self.credentials = credentials
+        self.simulatorOnly = simulatorOnly
     }
 
     /// Reads and checks `path`. - Throws: ``Failure`` naming the path and what is wrong (never
@@ -51,7 +60,15 @@ public struct VenueCredentialsFile: Sendable {
         do { credentials = try ApiCredentials(json: json) } catch {
             throw Failure(description: "venue credentials \(path): \(error)")
         }
+        switch json["simulator_only"] {
+        case nil: simulatorOnly = true
+        case .bool(let value)?: simulatorOnly = value
+        default: throw Failure(description: "venue credentials \(path): \"simulator_only\" must be true or false")
+        }
     }
+
+    /// How this credential's readers connect: paper credentials only to proven simulators.
+    public var connectionPolicy: CurlTransport.ConnectionPolicy { simulatorOnly ? .provenSimulatorOnly : .any }
 
     /// Where a reader looks when not told: the systemd credential `venue-readonly`, else the
     /// file exec-proc writes in the local stack's runtime directory.
@@ -75,11 +92,15 @@ public struct VenueCredentialsFile: Sendable {
         }
     }
 
-    /// A venue client that signs its private calls (L2) with this credential.
-    /// - Throws: what ``L2Signer`` or ``CurlTransport`` cannot accept.
+    /// A venue client that signs its private calls (L2) with this credential; for a
+    /// simulator-only credential every connection proves it leads to a simulator first.
+    /// - Throws: what ``L2Signer`` or ``CurlTransport`` cannot accept (a production host, for a
+    ///   simulator-only credential).
     public func client(venueURL: String, chain: Chain, totalTimeoutMillis: Int) throws -> ClobClient {
         let timeouts = CurlTransport.Timeouts(connectMilliseconds: 1_000, totalMilliseconds: totalTimeoutMillis)
-        return ClobClient(transport: try CurlTransport(baseURL: venueURL, timeouts: timeouts), chain: chain,
+        let transport = try CurlTransport(baseURL: venueURL, timeouts: timeouts, policy: connectionPolicy)
+        try transport.proveSimulator()  // simulator-only: a clear refusal now rather than failed reads later
+        return ClobClient(transport: transport, chain: chain,
                           l2: try L2Signer(credentials: credentials, address: address))
     }
 
@@ -89,6 +110,7 @@ public struct VenueCredentialsFile: Sendable {
         let text = JSONWriter.serialize(.object([
             ("address", .string(address.checksummed)), ("apiKey", .string(credentials.apiKey)),
             ("secret", .string(credentials.secret)), ("passphrase", .string(credentials.passphrase)),
+            ("simulator_only", .bool(simulatorOnly)),
         ]))
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)

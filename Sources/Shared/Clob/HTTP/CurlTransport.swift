@@ -9,7 +9,20 @@ import Synchronization
 /// Thread safety: a curl easy handle must not be used by two threads at once, so every
 /// request holds the handle's mutex for its whole duration; concurrent callers queue. For
 /// parallel requests make one transport per thread.
+///
+/// Paper mode: with ``ConnectionPolicy/provenSimulatorOnly`` no request leaves over a TCP
+/// connection that has not first answered a fresh ``SimulatorIdentity`` challenge. A new
+/// connection (the first one, or any reconnect) is stopped before its first byte, proved, and
+/// only then used; production hosts are refused by name before anything is sent.
 public final class CurlTransport: HTTPTransport {
+    /// Which connections may carry requests.
+    public enum ConnectionPolicy: Sendable, Equatable {
+        /// Any connection to `baseURL` (dry-run and live, where the venue was chosen on purpose).
+        case any
+        /// Only connections that proved they lead to a simulator (paper mode).
+        case provenSimulatorOnly
+    }
+
     /// Timeouts for one request.
     public struct Timeouts: Sendable {
         /// Time to establish the TCP (and TLS) connection.
@@ -26,17 +39,24 @@ public final class CurlTransport: HTTPTransport {
     /// Scheme, host and port, e.g. `http://127.0.0.1:8080` (no trailing slash).
     public let baseURL: String
     public let timeouts: Timeouts
+    public let policy: ConnectionPolicy
     private let handle: Mutex<EasyHandle>
 
-    /// - Throws: ``TransportError/local(_:)`` when libcurl cannot make a handle.
-    public init(baseURL: String, timeouts: Timeouts = Timeouts()) throws(TransportError) {
+    /// - Throws: ``TransportError/local(_:)`` when libcurl cannot make a handle;
+    ///   ``TransportError/notASimulator(_:)`` when `policy` is ``ConnectionPolicy/provenSimulatorOnly``
+    ///   and `baseURL` is one of Polymarket's production hosts.
+    public init(baseURL: String, timeouts: Timeouts = Timeouts(), policy: ConnectionPolicy = .any) throws(TransportError) {
         _ = CurlTransport.globalInit
-        guard let easy = curl_easy_init() else { throw .local("curl_easy_init returned NULL") }
         var trimmed = baseURL
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        if policy == .provenSimulatorOnly, let host = ProductionVenue.host(of: trimmed) {
+            throw .notASimulator(.productionHost(url: trimmed, host: host))
+        }
+        guard let easy = curl_easy_init() else { throw .local("curl_easy_init returned NULL") }
         self.baseURL = trimmed
         self.timeouts = timeouts
-        self.handle = Mutex(EasyHandle(pointer: easy))
+        self.policy = policy
+        self.handle = Mutex(EasyHandle(pointer: easy, gate: policy == .provenSimulatorOnly ? SimulatorConnectionGate() : nil))
     }
 
     deinit {
@@ -48,12 +68,52 @@ public final class CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
         let result: Result<HTTPResponse, TransportError> = handle.withLock { easy in
-            perform(request, on: easy.pointer)
+            guard let gate = easy.gate else { return perform(request, on: easy.pointer, gate: nil) }
+            // No connection left open: prove the next one first (it then carries the request).
+            if !gate.connectionOpen, let refusal = prove(on: easy.pointer, gate: gate) { return .failure(.notASimulator(refusal)) }
+            let first = perform(request, on: easy.pointer, gate: gate)
+            guard gate.refusedUnproven else { return first }
+            // A new connection: prove it, then send over it (once; a second new one is refused).
+            if let refusal = prove(on: easy.pointer, gate: gate) { return .failure(.notASimulator(refusal)) }
+            let second = perform(request, on: easy.pointer, gate: gate)
+            guard gate.refusedUnproven else { return second }
+            return .failure(.notASimulator(.notASimulator(url: baseURL, reason: "the connection changed again right after it was proved")))
         }
         return try result.get()
     }
 
-    private func perform(_ request: HTTPRequest, on easy: UnsafeMutableRawPointer) -> Result<HTTPResponse, TransportError> {
+    /// Proves, now, that `baseURL` is a simulator (a fresh ``SimulatorIdentity`` challenge over
+    /// the connection later requests will use). Paper-mode processes call it at startup, before
+    /// any authenticated request, for a clear refusal; ``send(_:)`` proves every new connection
+    /// by itself.
+    /// - Throws: ``PaperModeRefusal`` naming what failed. Does nothing under ``ConnectionPolicy/any``.
+    public func proveSimulator() throws(PaperModeRefusal) {
+        let refusal: PaperModeRefusal? = handle.withLock { easy in
+            guard let gate = easy.gate else { return nil }
+            return prove(on: easy.pointer, gate: gate)
+        }
+        if let refusal { throw refusal }
+    }
+
+    /// Sends a fresh identity challenge and, when the answer proves a simulator, marks the
+    /// connection it came over as proven. Returns why not otherwise.
+    private func prove(on easy: UnsafeMutableRawPointer, gate: SimulatorConnectionGate) -> PaperModeRefusal? {
+        let challenge = SimulatorIdentity.newChallenge()
+        gate.phase = .proving
+        let answer = perform(SimulatorIdentity.request(challenge: challenge), on: easy, gate: gate)
+        gate.phase = .requireProven
+        switch answer {
+        case .failure(let error):
+            return .unreachable(url: baseURL, reason: "\(error)")
+        case .success(let response):
+            if let reason = SimulatorIdentity.refusal(of: response, challenge: challenge) { return .notASimulator(url: baseURL, reason: reason) }
+            guard let connection = gate.current else { return .notASimulator(url: baseURL, reason: "libcurl did not report the connection") }
+            gate.markProven(connection)
+            return nil
+        }
+    }
+
+    private func perform(_ request: HTTPRequest, on easy: UnsafeMutableRawPointer, gate: SimulatorConnectionGate?) -> Result<HTTPResponse, TransportError> {
         curl_easy_reset(easy)  // keeps the connection cache, forgets the last request's options
         let sink = ResponseSink()
         let unmanaged = Unmanaged.passRetained(sink)
@@ -81,6 +141,12 @@ public final class CurlTransport: HTTPTransport {
         if code == CURLE_OK { code = polypipe_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, unmanaged.toOpaque()) }
         if code == CURLE_OK { code = polypipe_curl_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader) }
         if code == CURLE_OK { code = polypipe_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, unmanaged.toOpaque()) }
+        if let gate {
+            gate.refusedUnproven = false
+            gate.current = nil
+            if code == CURLE_OK { code = polypipe_curl_setopt_prereq_function(easy, curlCheckConnection) }
+            if code == CURLE_OK { code = polypipe_curl_setopt_prereq_data(easy, Unmanaged.passUnretained(gate).toOpaque()) }
+        }
         guard code == CURLE_OK else { return .failure(.local("curl_easy_setopt: \(CurlTransport.message(code))")) }
 
         let performed: CURLcode
@@ -96,6 +162,13 @@ public final class CurlTransport: HTTPTransport {
             }
         } else {
             performed = curl_easy_perform(easy)
+        }
+        if let gate {
+            var socket: curl_socket_t = -1
+            gate.connectionOpen = polypipe_curl_getinfo_socket(easy, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK && socket != -1
+        }
+        if let gate, gate.refusedUnproven {
+            return .failure(.notASimulator(.notASimulator(url: baseURL, reason: "a new connection has not proved it leads to a simulator")))
         }
         guard performed == CURLE_OK else { return .failure(CurlTransport.classify(performed)) }
         var status = 0
@@ -125,9 +198,56 @@ public final class CurlTransport: HTTPTransport {
     }
 }
 
-/// The handle, boxed so it can live in a `Mutex`.
+/// The handle, boxed so it can live in a `Mutex`, with its paper-mode gate.
 private struct EasyHandle: ~Copyable {
     let pointer: UnsafeMutableRawPointer
+    let gate: SimulatorConnectionGate?
+}
+
+/// Which TCP connections of one handle have proved they lead to a simulator. Used only while
+/// the handle's mutex is held: libcurl calls ``curlCheckConnection`` on the thread inside
+/// `curl_easy_perform`.
+private final class SimulatorConnectionGate {
+    /// One TCP connection: both ends (a reconnect always gets a new local port).
+    struct Connection: Hashable {
+        let remote: String
+        let remotePort: Int32
+        let local: String
+        let localPort: Int32
+    }
+
+    enum Phase { case requireProven, proving }
+
+    var phase = Phase.requireProven
+    /// The connection of the request under way (set by the callback).
+    var current: Connection?
+    /// Set when the callback stopped a request on an unproven connection.
+    var refusedUnproven = false
+    /// Whether the last request left a connection open (libcurl's `CURLINFO_ACTIVESOCKET`).
+    var connectionOpen = false
+    /// Proven connections, newest last; a few are enough (one handle keeps few alive).
+    private var proven: [Connection] = []
+
+    func isProven(_ connection: Connection) -> Bool { proven.contains(connection) }
+
+    func markProven(_ connection: Connection) {
+        proven.removeAll { $0 == connection }
+        proven.append(connection)
+        if proven.count > 8 { proven.removeFirst() }
+    }
+}
+
+/// CURLOPT_PREREQFUNCTION: lets a request go only over a proven connection (or the proof itself).
+private func curlCheckConnection(_ context: UnsafeMutableRawPointer?, _ remoteIP: UnsafeMutablePointer<CChar>?,
+                                 _ localIP: UnsafeMutablePointer<CChar>?, _ remotePort: Int32, _ localPort: Int32) -> Int32 {
+    guard let context else { return 1 }
+    let gate = Unmanaged<SimulatorConnectionGate>.fromOpaque(context).takeUnretainedValue()
+    let connection = SimulatorConnectionGate.Connection(remote: remoteIP.map { String(cString: $0) } ?? "", remotePort: remotePort,
+                                                        local: localIP.map { String(cString: $0) } ?? "", localPort: localPort)
+    gate.current = connection
+    if gate.phase == .proving || gate.isProven(connection) { return 0 }  // CURL_PREREQFUNC_OK
+    gate.refusedUnproven = true
+    return 1  // CURL_PREREQFUNC_ABORT: nothing of the request is sent
 }
 
 /// Accumulates one response; reached from the C callbacks through `Unmanaged`.

@@ -48,11 +48,15 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case connectionLost(String)
     /// A local failure (bad URL, out of memory): nothing was sent.
     case local(String)
+    /// The transport only sends over connections proven to lead to a simulator
+    /// (``CurlTransport/ConnectionPolicy/provenSimulatorOnly``) and this one was not: the
+    /// request was stopped before its first byte.
+    case notASimulator(PaperModeRefusal)
 
     /// True when the venue cannot have seen the request.
     public var certainlyNotSent: Bool {
         switch self {
-        case .couldNotConnect, .local: return true
+        case .couldNotConnect, .local, .notASimulator: return true
         case .timedOut, .connectionLost: return false
         }
     }
@@ -63,6 +67,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
         case .timedOut(let detail): return "timed out: \(detail)"
         case .connectionLost(let detail): return "connection lost: \(detail)"
         case .local(let detail): return "local transport error: \(detail)"
+        case .notASimulator(let refusal): return "not sent: \(refusal)"
         }
     }
 }
