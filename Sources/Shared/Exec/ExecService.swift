@@ -206,7 +206,7 @@ public final class ExecService {
 
         logger.info("exec-proc ready", metadata: [
             "mode": "\(settings.mode.rawValue)", "venue": "\(settings.venueURL)", "signer": "\(key.address.checksummed)",
-            "journal": "\(settings.journalPath)", "state": "\(executor.risk.state.rawValue)",
+            "journal": "\(settings.journalPath)", "state": "\(executor.risk.state.rawValue)", "rate_limit_tier": "\(settings.rateLimitTier.rawValue)",
         ])
         executor.sender = sender
         onReady()
