@@ -160,6 +160,21 @@ import Testing
         #expect(millis == RateLimitPacer.maximumBlockMillis)
     }
 
+    /// ★RL-07: heartbeats draw on neither bucket: with both in debt, one still leaves at once.
+    @Test func heartbeatsNeverWaitForEitherBucket() throws {
+        let clock = ManualClock()
+        let pacer = clock.pacer()
+        let reset = String(clock.now / 1_000 + 30)
+        for bucket in RateLimitPacer.Bucket.allCases {
+            pacer.observe(Self.answer([("Poly-RateLimit-Remaining", "-5"), ("Poly-RateLimit-Reset", reset)]), bucket: bucket)
+        }
+        let venue = RecordingVenue()
+        let client = try RecordingVenue.client(venue, pacer: pacer)
+        #expect(try client.heartbeat(id: "") == "hb-1")
+        #expect(venue.requests.withLock { $0 } == ["POST /v1/heartbeats"])
+        #expect(clock.slept.withLock { $0 }.isEmpty)
+    }
+
     @Test func theClientCorrectsTheModelFromEveryAnswer() throws {
         let clock = ManualClock()
         let pacer = clock.pacer()
@@ -188,6 +203,7 @@ final class RecordingVenue: HTTPTransport {
     func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
         requests.withLock { $0.append("\(request.method) \(request.target)") }
         let ids = cancelled.withLock { $0 }.map { "\"\($0)\"" }.joined(separator: ",")
-        return HTTPResponse(status: 200, headers: headers.withLock { $0 }, body: Array(#"{"canceled": [\#(ids)], "not_canceled": {}}"#.utf8))
+        return HTTPResponse(status: 200, headers: headers.withLock { $0 },
+                            body: Array(#"{"canceled": [\#(ids)], "not_canceled": {}, "heartbeat_id": "hb-1"}"#.utf8))
     }
 }
