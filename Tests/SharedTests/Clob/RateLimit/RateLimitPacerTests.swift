@@ -1,4 +1,5 @@
 import Foundation
+import InMemoryLogging
 import Logging
 import Shared
 import Synchronization
@@ -14,8 +15,10 @@ import Testing
         init(start: Int64 = 1_800_000_000_000) { millis = Mutex(start) }
         var now: Int64 { millis.withLock { $0 } }
         func advance(_ by: Int64) { millis.withLock { $0 += by } }
+        /// Every line the pacers of this clock logged.
+        let log = InMemoryLogHandler()
         func pacer(_ tier: RateLimitTier = .standard) -> RateLimitPacer {
-            RateLimitPacer(tier: tier, logger: Logger(label: "test"), clock: { self.now }, sleep: { wait in
+            RateLimitPacer(tier: tier, logger: Logger(label: "test") { _ in self.log }, clock: { self.now }, sleep: { wait in
                 self.slept.withLock { $0.append(wait) }
                 self.advance(wait)
             })
@@ -147,6 +150,8 @@ import Testing
         pacer.observe(warning, bucket: .orders)
         #expect(pacer.warningEpisodes == 2)
         #expect(pacer.admit(.orders, cost: 1) == .go)
+        let warnings = clock.log.entries.filter { $0.level == .warning && "\($0.message)".contains("rate-limit warning") }
+        #expect(warnings.count == 2, "one warning line per episode, not per answer")
     }
 
     @Test func aResetFarAheadBlocksAtMostAMinute() {
