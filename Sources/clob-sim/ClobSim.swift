@@ -44,14 +44,22 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Chain id the venue signs for (137 Polygon, 80002 Amoy).")
     var chainID: UInt64 = 137
 
-    @Option(help: "JSON file of accounts to fund at start: [{\"address\": \"0x…\", \"collateral\": \"2500\"}].")
+    @Option(help: ArgumentHelp(
+        "JSON file of accounts to fund at start: [{\"address\": \"0x…\", \"collateral\": \"2500\"}].",
+        discussion: "Optional per account: \"funders\" {\"1\"|\"2\"|\"3\": wallet}, \"rateLimitTier\" (overrides --rate-limit-tier), \"depositWalletOnly\": true (types 0-2 refused)."))
     var accounts: String?
+
+    @Option(help: "Per-signer rate-limit tier (spec §6.1): standard, copper, bronze, silver, gold, platinum, diamond, elite, or unlimited (no limit, for benchmarks).")
+    var rateLimitTier: String = "standard"
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive.") }
         guard (try? Collateral(startingBalance)) != nil else { throw ValidationError("--starting-balance must be a pUSD amount like 10000 or 2500.50.") }
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
+        guard RateLimitTier(venueName: rateLimitTier) != nil else {
+            throw ValidationError("--rate-limit-tier must be one of \(RateLimitTier.allCases.map(\.rawValue).joined(separator: ", ")) (got \(rateLimitTier)).")
+        }
     }
 
     func run() async throws {
@@ -61,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         configuration.seed = seed
         configuration.chain = Chain(rawValue: chainID) ?? .polygon
         configuration.startingBalance = Int64((try? Collateral(startingBalance))?.micros ?? 0)
+        configuration.rateLimitTier = RateLimitTier(venueName: rateLimitTier) ?? .standard
         if let accounts {
             guard let text = try? String(contentsOfFile: accounts, encoding: .utf8) else {
                 throw ValidationError("--accounts: cannot read \(accounts).")

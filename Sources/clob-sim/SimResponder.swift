@@ -33,7 +33,10 @@ struct SimResponder: HTTPResponder {
     static func response(_ answer: SimResponse) -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
-        if let retryAfter = answer.headers["retry-after"] { fields[.retryAfter] = retryAfter }
+        // Retry-After and the Poly-RateLimit-* headers (names are lower-case in SimResponse).
+        for (name, value) in answer.headers {
+            if let field = HTTPFields.Element.Name(name) { fields[field] = value }
+        }
         return Response(status: .init(code: answer.status), headers: fields,
                         body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }

@@ -32,7 +32,7 @@ extension Venue {
         func side(_ levels: [(price: UInt64, size: UInt64)]) -> JSONValue {
             .array(levels.map { .object([("price", .string(MicroUnits.format($0.price))), ("size", .string(MicroUnits.format($0.size)))]) })
         }
-        let lastTrade = engine.trades.last { $0.token == token }.map { MicroUnits.format($0.price) } ?? ""
+        let lastTrade = lastTrade(of: token).map { MicroUnits.format($0.price) } ?? ""
         var members: [(key: String, value: JSONValue)] = [
             ("market", .string(market.conditionID)), ("asset_id", .string(token.description)),
             ("timestamp", .string(String(nowMillis))), ("hash", .string("")),
@@ -45,28 +45,15 @@ extension Venue {
         return .object(members)
     }
 
+    /// The latest trade whose taker traded `token`: `last_trade_price` of `/book`, and
+    /// `/last-trade-price`.
+    func lastTrade(of token: TokenID) -> SimTrade? {
+        engine.trades.last { $0.token == token }
+    }
+
     func tickSize(_ request: SimRequest, _ parts: [String]) throws(SimError) -> SimResponse {
         let market = try market(tokenText: request.query["token_id"] ?? parts.dropFirst().first)
         return .json(.object([("minimum_tick_size", .number(market.tick.rawValue))]))
-    }
-
-    /// `/price?side=BUY` answers the best bid, `SELL` the best ask (the openapi's reading, spec §4.4).
-    func price(_ request: SimRequest) throws(SimError) -> SimResponse {
-        guard let token = try? TokenID(decimal: request.query["token_id"] ?? "") else { throw .badRequest("Invalid token id") }
-        let market = try market(tokenText: request.query["token_id"])
-        guard let side = Side(text: request.query["side"] ?? "") else { throw .badRequest("Invalid side") }
-        let levels = unifiedBook(market: market, token: token)
-        guard let best = side == .buy ? levels.bids.last : levels.asks.last else { throw .notFound("No orderbook exists for the requested token id") }
-        return .json(.object([("price", .string(MicroUnits.format(best.price)))]))
-    }
-
-    func midpoint(_ request: SimRequest) throws(SimError) -> SimResponse {
-        guard let token = try? TokenID(decimal: request.query["token_id"] ?? "") else { throw .badRequest("Invalid token id") }
-        let market = try market(tokenText: request.query["token_id"])
-        let levels = unifiedBook(market: market, token: token)
-        guard let bid = levels.bids.last, let ask = levels.asks.last else { throw .notFound("No orderbook exists for the requested token id") }
-        let mid = MicroUnits.format((bid.price + ask.price) / 2)
-        return .json(.object([("mid", .string(mid)), ("mid_price", .string(mid))]))
     }
 
     func clobMarket(_ market: SimMarket) -> JSONValue {

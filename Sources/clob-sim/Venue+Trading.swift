@@ -45,6 +45,11 @@ extension Venue {
         } catch {
             throw .badRequest("invalid signature")
         }
+        // An account from after the deposit-wallet rollout trades through its deposit wallet
+        // only (spec §1.9, §9; the venue's own message).
+        if order.signatureType != .poly1271, depositWalletOnly.contains(key.address) {
+            throw .badRequest("maker address not allowed, please use the deposit wallet flow")
+        }
         // Types 0–2: the signer is the API key's address. Type 3: the deposit wallet, owned by it.
         switch order.signatureType {
         case .eoa:
@@ -212,15 +217,25 @@ extension Venue {
         let signatureType = request.query["signature_type"].flatMap { UInt8($0) }.flatMap { SignatureType(rawValue: $0) } ?? .eoa
         let wallet = funder(for: key.credentials.apiKey, signatureType: signatureType) ?? key.address
         let balance: Int64
-        switch request.query["asset_type"]?.uppercased() ?? "COLLATERAL" {
+        let assetType = request.query["asset_type"]?.uppercased() ?? "COLLATERAL"
+        switch assetType {
         case "COLLATERAL": balance = engine.ledger.balance(wallet)
-        case "CONDITIONAL", "CONDITIONAL-V2":
+        case let assetType where assetType == "CONDITIONAL" || assetType == "CONDITIONAL-V2":
             guard let token = request.query["token_id"].flatMap({ try? TokenID(decimal: $0) }) else { throw .badRequest("Invalid token id") }
-            balance = engine.ledger.balance(wallet, token)
+            // CONDITIONAL reads CTF positions, CONDITIONAL-V2 the PositionManager's Protocol-V2
+            // positions (spec §4.5, §9): each reports 0 for a token held in the other.
+            let wanted: ExchangeVersion = assetType == "CONDITIONAL" ? .v2 : .v3
+            let held = catalog.market(for: token)?.exchangeVersion ?? (token.isProtocolV2Position ? .v3 : .v2)
+            balance = held == wanted ? engine.ledger.balance(wallet, token) : 0
         default: throw .badRequest("Invalid asset type")
         }
         let unlimited = "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-        let spenders = Exchange.allCases.map { $0.contract(on: configuration.chain).checksummed }
+        // Every exchange, and for Protocol-V2 positions also the contracts RequiredSpender names
+        // for them (the PositionManager), all approved without limit: what polypipe doctor checks.
+        var spenders = Exchange.allCases.map { $0.contract(on: configuration.chain).checksummed }
+        if assetType == "CONDITIONAL-V2" {
+            spenders += RequiredSpender.all(on: configuration.chain).filter { $0.asset == .conditionalV2 }.map(\.address.checksummed)
+        }
         return .json(.object([("balance", .string(String(max(0, balance)))),
                               ("allowances", .object(spenders.map { ($0, JSONValue.string(unlimited)) }))]))
     }

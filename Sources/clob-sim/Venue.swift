@@ -21,6 +21,9 @@ actor Venue {
         var walkVolatilityPerSecond: Double = 0.0001
         /// Accounts funded at start (from `--accounts`), instead of the starting balance.
         var fundedAccounts: [FundedAccount] = []
+        /// The per-signer rate-limit tier of every signer the accounts file does not override
+        /// (spec §6.1); `.unlimited` switches the limits off for benchmarks.
+        var rateLimitTier: RateLimitTier = .standard
     }
 
     let configuration: Configuration
@@ -45,6 +48,12 @@ actor Venue {
     var configuredFunders: [EthereumAddress: [SignatureType: EthereumAddress]] = [:]
     /// API key → the funder wallet it trades through, per signature type.
     private var funders: [String: [SignatureType: EthereumAddress]] = [:]
+    /// Per-signer order and cancel buckets (``trading(_:_:key:)``).
+    var rateLimits: SignerRateLimits
+    /// Signers that may only trade through a deposit wallet (signature type 3).
+    let depositWalletOnly: Set<EthereumAddress>
+    /// Per-minute mids for `GET /prices-history` (trades come from the engine).
+    var priceHistory = PriceHistory()
     private let clock: @Sendable () -> Int64
 
     /// - Parameter clock: unix milliseconds (scaled or manual in tests).
@@ -57,6 +66,10 @@ actor Venue {
         self.keys = ApiKeyStore(seed: configuration.seed, chain: configuration.chain)
         self.clock = clock
         self.agents = MarketMaker(seed: configuration.seed)
+        self.rateLimits = SignerRateLimits(defaultTier: configuration.rateLimitTier, overrides: Dictionary(
+            configuration.fundedAccounts.compactMap { account in account.rateLimitTier.map { (account.address, $0) } },
+            uniquingKeysWith: { _, last in last }))
+        self.depositWalletOnly = Set(configuration.fundedAccounts.filter(\.depositWalletOnly).map(\.address))
         for account in configuration.fundedAccounts {
             funded.insert(account.address)
             engine.fund(account.address, collateral: account.collateral)
@@ -103,8 +116,6 @@ actor Venue {
         case ("GET", "neg-risk", _):
             let market = try market(tokenText: request.query["token_id"] ?? parts.dropFirst().first)
             return .json(.object([("neg_risk", .bool(market.negRisk))]))
-        case ("GET", "price", 1): return try price(request)
-        case ("GET", "midpoint", 1): return try midpoint(request)
         case ("GET", "markets-by-token", 2):
             let market = try market(tokenText: parts[1])
             return .json(.object([("condition_id", .string(market.conditionID)), ("primary_token_id", .string(market.tokens[0].description)),
@@ -129,6 +140,7 @@ actor Venue {
             fundOnce(address)
             return .json(credentialsJSON(creds))
         default:
+            if let call = PublicMarketDataCall(method: request.method, parts: parts) { return try publicMarketData(call, request) }
             return try routePrivate(request, parts)
         }
     }
@@ -143,13 +155,9 @@ actor Venue {
         if faults.mode == .restarting && ["order", "orders"].contains(parts.first ?? "") {
             throw SimError(status: 425, message: "the matching engine is restarting, retry shortly")
         }
+        if let call = TradingCall(method: request.method, parts: parts) { return trading(call, request, key: key) }
         switch (request.method, parts.first ?? "", parts.count) {
-        case ("POST", "order", 1): return try postOrder(request, key: key)
-        case ("POST", "orders", 1): return try postOrders(request, key: key)
-        case ("DELETE", "order", 1): return try cancelOrder(request, key: key)
-        case ("DELETE", "orders", 1): return try cancelOrders(request, key: key)
-        case ("DELETE", "cancel-all", 1): return cancelAll(key: key)
-        case ("DELETE", "cancel-market-orders", 1): return try cancelMarket(request, key: key)
+        case ("GET", "v1", 3) where parts[1] == "user" && parts[2] == "rate-limit-tier": return rateLimitTier(key: key)
         case ("GET", "data", 3) where parts[1] == "order": return try order(parts[2], key: key)
         case ("GET", "data", 2) where parts[1] == "orders": return openOrders(request, key: key)
         case ("GET", "data", 2) where parts[1] == "trades": return tradesPage(request, key: key)
@@ -177,6 +185,7 @@ actor Venue {
     func tick() {
         defer { publish() }
         runMarkets()
+        samplePriceHistory()
         let now = nowMillis
         let ppm = max(configuration.failurePartsPerMillion, faults.ghostFillPartsPerMillion)
         let seed = configuration.seed
@@ -232,43 +241,5 @@ actor Venue {
 
     private func credentialsJSON(_ creds: ApiCredentials) -> JSONValue {
         .object([("apiKey", .string(creds.apiKey)), ("secret", .string(creds.secret)), ("passphrase", .string(creds.passphrase))])
-    }
-}
-
-/// A test account from the `--accounts` file: `{"address": "0x…", "collateral": "2500.50"}`.
-struct FundedAccount: Sendable, Equatable {
-    let address: EthereumAddress
-    /// pUSD in micro-units.
-    let collateral: Int64
-    /// The wallets this key may trade through, per signature type 1–3 (proxy, Safe, deposit
-    /// wallet). When set, an order of that type must name exactly this maker.
-    var funders: [SignatureType: EthereumAddress] = [:]
-
-    /// Reads the file's JSON array; errors name the entry and field.
-    static func load(_ text: String) throws(SimError) -> [FundedAccount] {
-        guard case .array(let entries)? = try? JSONParser.parse(text) else {
-            throw .badRequest("accounts file: expected a JSON array of {\"address\", \"collateral\"}")
-        }
-        var accounts: [FundedAccount] = []
-        for (index, entry) in entries.enumerated() {
-            guard let addressText = entry["address"]?.scalarText, let address = try? EthereumAddress(addressText) else {
-                throw .badRequest("accounts file: entry \(index): address is missing or not an address")
-            }
-            guard let amountText = entry["collateral"]?.scalarText, let amount = try? Collateral(amountText) else {
-                throw .badRequest("accounts file: entry \(index): collateral is missing or not a pUSD amount")
-            }
-            var account = FundedAccount(address: address, collateral: Int64(amount.micros))
-            if case .object(let members)? = entry["funders"] {
-                for member in members {
-                    guard let type = UInt8(member.key).flatMap(SignatureType.init(rawValue:)), type != .eoa,
-                          let wallet = member.value.scalarText.flatMap({ try? EthereumAddress($0) }) else {
-                        throw .badRequest("accounts file: entry \(index): funders.\(member.key) must map 1, 2 or 3 to a wallet address")
-                    }
-                    account.funders[type] = wallet
-                }
-            }
-            accounts.append(account)
-        }
-        return accounts
     }
 }

@@ -13,14 +13,20 @@ import Testing
         let process = Process()
         let url: String
 
-        init() throws {
+        /// The clob-sim binary of this build.
+        static func binary() throws -> URL {
             let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
                               URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
             guard let binary = candidates.map({ $0.appendingPathComponent("clob-sim") }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
                 throw CocoaError(.fileNoSuchFile)
             }
-            process.executableURL = binary
-            process.arguments = ["--port", "0", "--seed", "5"]
+            return binary
+        }
+
+        /// - Parameter arguments: more `clob-sim` options (e.g. `--rate-limit-tier unlimited`).
+        init(arguments: [String] = []) throws {
+            process.executableURL = try Self.binary()
+            process.arguments = ["--port", "0", "--seed", "5"] + arguments
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice

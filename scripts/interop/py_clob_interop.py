@@ -7,6 +7,8 @@ Prints one line per check ("ok <name>" / "FAIL <name>: <why>") and a closing
 import json
 import sys
 import traceback
+import urllib.parse
+import urllib.request
 
 from py_clob_client_v2.client import ClobClient
 from py_clob_client_v2.clob_types import (
@@ -16,13 +18,16 @@ from py_clob_client_v2.clob_types import (
     OrderArgsV2,
     OrderPayload,
     OrderType,
+    PostOrdersV2Args,
     TradeParams,
 )
+from py_clob_client_v2.exceptions import PolyApiException
 
 HOST = sys.argv[1]
 CHAIN = 137
 ALICE = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"  # hardhat #0
 BOB = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"    # hardhat #1
+CAROL = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"  # hardhat #2
 
 results = []
 
@@ -157,6 +162,46 @@ def _():
     token = market["tokens"][0]["token_id"]
     signed = alice.create_order(OrderArgsV2(token_id=token, price=0.512, size=10, side="BUY"))
     expect_venue_error(lambda: alice.post_order(signed, OrderType.GTC), "breaks minimum tick size rule: 0.005")
+
+
+@check("an order for a Protocol-V2 market (position id, ExchangeV3) is accepted and fills")
+def _():
+    alice, bob = state["alice"], state["bob"]
+    # Gamma's market object names the Protocol-V2 ids in `positionIds` (version "v2").
+    query = urllib.parse.urlencode({"slug": "sim-static-v3"})
+    with urllib.request.urlopen(f"{HOST}/events?{query}", timeout=5) as answer:
+        market = json.load(answer)[0]["markets"][0]
+    assert market["version"] == "v2", market
+    yes, no = market["positionIds"]
+    # position_id selects ExchangeV3 signing (domain "3") in the client.
+    resting = bob.post_order(bob.create_order(OrderArgsV2(position_id=no, price=0.40, size=10, side="BUY")), OrderType.GTC)
+    assert resting["success"] is True and resting["status"] == "live", resting
+    taker = alice.post_order(alice.create_order(OrderArgsV2(position_id=yes, price=0.60, size=10, side="BUY")), OrderType.GTC)
+    assert taker["success"] is True and taker["status"] == "matched", taker
+    held = alice.get_balance_allowance(BalanceAllowanceParams(asset_type="CONDITIONAL-V2", token_id=yes, signature_type=0))
+    assert held["balance"] == "10000000", held
+    ctf = alice.get_balance_allowance(BalanceAllowanceParams(asset_type="CONDITIONAL", token_id=yes, signature_type=0))
+    assert ctf["balance"] == "0", ctf
+
+
+@check("a burst past the per-signer order bucket meets 429s")
+def _():
+    # A signer of its own, with a full Standard bucket (burst 60, 40 a second): 150 orders in
+    # ten batches, sent back to back, need 2.25 s of refill beyond the burst.
+    carol = client(CAROL)
+    orders = [carol.create_order(OrderArgsV2(token_id=state["token_up"], price=0.01, size=5, side="BUY")) for _ in range(150)]
+    statuses, refusal = [], None
+    for start in range(0, len(orders), 15):
+        batch = [PostOrdersV2Args(order=order, orderType=OrderType.GTC) for order in orders[start:start + 15]]
+        try:
+            carol.post_orders(batch)
+            statuses.append(200)
+        except PolyApiException as error:
+            statuses.append(error.status_code)
+            refusal = refusal or error
+    assert statuses[:4] == [200] * 4, statuses
+    assert 429 in statuses and refusal is not None, statuses
+    assert "rate limit" in str(refusal.error_msg), refusal
 
 
 passed = sum(1 for _, failure in results if failure is None)

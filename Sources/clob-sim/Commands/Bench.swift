@@ -28,6 +28,9 @@ struct Bench: AsyncParsableCommand {
         LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
         var configuration = Venue.Configuration()
         configuration.startingBalance = 1_000_000_000_000  // enough for any run
+        // No per-signer buckets: the bench measures the sim's own throughput, which the
+        // Standard tier (40 orders a second per signer) would cap instead.
+        configuration.rateLimitTier = .unlimited
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Serve.application(configuration: configuration, timeScale: 1, port: 0) { continuation.yield($0) }
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
