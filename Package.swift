@@ -118,7 +118,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Shared", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "InMemoryLogging", package: "swift-log")]
         ),
         .testTarget(
             name: "NativeShimTests",

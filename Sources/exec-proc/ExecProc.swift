@@ -96,6 +96,9 @@ struct ExecProc: ParsableCommand {
     @Option(help: "Funder (maker) wallet address for signature types 1-3.")
     var funder: String?
 
+    @Option(help: "The signer's per-signer rate-limit tier (standard, copper, bronze, silver, gold, platinum, diamond, elite; unlimited for benchmarks against clob-sim only). Orders and cancels are paced to its buckets; the venue's Poly-RateLimit-Tier header overrides it.")
+    var rateLimitTier = "standard"
+
     func validate() throws {
         guard ExecMode(rawValue: mode) != nil else { throw ValidationError("--mode must be paper, dry-run or live, not \(mode).") }
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
@@ -107,6 +110,9 @@ struct ExecProc: ParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
         guard (1_000...9_000).contains(loopStallMs) else { throw ValidationError("--loop-stall-ms must be between 1000 and 9000.") }
+        guard RateLimitTier(venueName: rateLimitTier) != nil else {
+            throw ValidationError("--rate-limit-tier must be one of \(RateLimitTier.allCases.map(\.rawValue).joined(separator: ", ")), not \(rateLimitTier).")
+        }
         guard SignatureType(rawValue: signatureType) != nil else { throw ValidationError("--signature-type must be 0, 1, 2 or 3.") }
         let endpoints: VenueEndpoints
         do { endpoints = try VenueEndpoints(venue: venue) } catch { throw ValidationError(error.description + ".") }
@@ -166,6 +172,7 @@ struct ExecProc: ParsableCommand {
         settings.bookRefreshMillis = bookRefreshMs
         settings.journalDurability = journalFsync ? .powerLoss : .processCrash
         settings.signatureType = SignatureType(rawValue: signatureType) ?? .eoa
+        settings.rateLimitTier = RateLimitTier(venueName: rateLimitTier) ?? .standard
         if let funder {
             do { settings.funder = try EthereumAddress(funder) } catch { throw ValidationError("--funder: \(error)") }
         }

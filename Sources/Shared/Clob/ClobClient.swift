@@ -26,16 +26,26 @@ public struct ClobClient: Sendable {
     /// Holds cancels (every `DELETE`) back while a `Retry-After` the venue sent for one runs:
     /// the cancel bucket, which neither orders nor reads wait on.
     public let cancelRetryAfter = RetryAfterGate()
+    /// The signer's order and cancel buckets (spec §6.1), shared by every client of one signer;
+    /// nil: no local pacing (public-data clients, focused tests). Every answer corrects it;
+    /// cancels and batches wait for it here; single orders wait in their caller, which knows
+    /// the action's deadline (``OrderSender``, ``Executor``).
+    public let rateLimits: RateLimitPacer?
+    /// The longest a cancel waits for its bucket before it goes anyway (the venue's answer then
+    /// decides): a cancel is how risk is taken off, so it is never held long.
+    public static let cancelMaxWaitMillis: Int64 = 1_000
 
     public init(transport: any HTTPTransport, chain: Chain, l2: L2Signer? = nil,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                retryAfter: RetryAfterGate = RetryAfterGate(), orderRetryAfter: RetryAfterGate = RetryAfterGate()) {
+                retryAfter: RetryAfterGate = RetryAfterGate(), orderRetryAfter: RetryAfterGate = RetryAfterGate(),
+                rateLimits: RateLimitPacer? = nil) {
         self.transport = transport
         self.chain = chain
         self.l2 = l2
         self.clock = clock
         self.retryAfter = retryAfter
         self.orderRetryAfter = orderRetryAfter
+        self.rateLimits = rateLimits
     }
 
     /// The most orders one `POST /orders` may carry.
@@ -155,6 +165,10 @@ public struct ClobClient: Sendable {
         guard bodies.count <= Self.maxBatch else {
             return bodies.map { _ in .refused(.notSent("a batch holds at most \(Self.maxBatch) orders, got \(bodies.count)")) }
         }
+        // All or nothing, as the venue admits a batch: one token per order (RL-06).
+        if let refusal = rateLimits?.acquire(.orders, cost: bodies.count), refusal != .go {
+            return bodies.map { _ in .refused(.notSent("batch of \(bodies.count) orders \(refusal)")) }
+        }
         var body: [UInt8] = [UInt8(ascii: "[")]
         for (index, order) in bodies.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
@@ -185,24 +199,43 @@ public struct ClobClient: Sendable {
     }
 
     public func cancel(orderID: String) throws(ClobError) -> CancelResult {
-        try CancelResult(json: try send(try l2Request("DELETE", "/order", body: jsonObject([("orderID", .string(orderID))]))))
+        try paceCancel(cost: 1, "DELETE /order")
+        return try CancelResult(json: try send(try l2Request("DELETE", "/order", body: jsonObject([("orderID", .string(orderID))]))))
     }
 
+    /// `DELETE /orders`: one cancel token per id; more ids than the cancel burst are refused
+    /// here (``ClobError/notSent(_:)``), as the venue would refuse them whole (RL-06).
     public func cancel(orderIDs: [String]) throws(ClobError) -> CancelResult {
+        try paceCancel(cost: orderIDs.count, "DELETE /orders of \(orderIDs.count) ids")
         let body = Array(JSONWriter.serialize(.array(orderIDs.map { .string($0) })).utf8)
         return try CancelResult(json: try send(try l2Request("DELETE", "/orders", body: body)))
     }
 
+    /// `DELETE /cancel-all`: costs 1 cancel token up front and one more per order cancelled,
+    /// charged from the answer (RL-10).
     public func cancelAll() throws(ClobError) -> CancelResult {
-        try CancelResult(json: try send(try l2Request("DELETE", "/cancel-all", body: nil)))
+        try paceCancel(cost: 1, "DELETE /cancel-all")
+        let result = try CancelResult(json: try send(try l2Request("DELETE", "/cancel-all", body: nil)))
+        rateLimits?.charge(.cancels, cost: result.canceled.count)
+        return result
     }
 
-    /// `DELETE /cancel-market-orders` for a market, a token, or both.
+    /// `DELETE /cancel-market-orders` for a market, a token, or both (1 + one per order cancelled).
     public func cancelMarket(conditionID: String?, tokenID: TokenID?) throws(ClobError) -> CancelResult {
         var members: [(key: String, value: JSONValue)] = []
         if let conditionID { members.append(("market", .string(conditionID))) }
         if let tokenID { members.append(("asset_id", .string(tokenID.description))) }
-        return try CancelResult(json: try send(try l2Request("DELETE", "/cancel-market-orders", body: jsonObject(members))))
+        try paceCancel(cost: 1, "DELETE /cancel-market-orders")
+        let result = try CancelResult(json: try send(try l2Request("DELETE", "/cancel-market-orders", body: jsonObject(members))))
+        rateLimits?.charge(.cancels, cost: result.canceled.count)
+        return result
+    }
+
+    /// Waits (briefly) for the cancel bucket; only a cost above its burst stops the cancel.
+    private func paceCancel(cost: Int, _ what: String) throws(ClobError) {
+        guard let rateLimits else { return }
+        let admission = rateLimits.acquire(.cancels, cost: cost, maxWaitMillis: Self.cancelMaxWaitMillis)
+        if admission != .go { throw .notSent("\(what) \(admission)") }
     }
 
     /// `GET /data/order/{id}`; nil when the venue says it does not know the order (404).
@@ -326,6 +359,7 @@ public struct ClobClient: Sendable {
         }
         let response: HTTPResponse
         do { response = try transport.send(request) } catch { throw ClobError.from(error) }
+        rateLimits?.observe(response, bucket: places ? .orders : request.method == "DELETE" ? .cancels : nil)
         if [425, 429, 503].contains(response.status) {
             switch ClobError.from(response) {
             case .rateLimited(let seconds?, _): gate.pause(seconds: seconds)

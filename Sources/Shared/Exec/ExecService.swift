@@ -44,6 +44,9 @@ public final class ExecService {
         /// Where to write a read-only L2 credential for fill-proc and recon-proc (the local
         /// stack); kept as is when the file already holds one for this wallet.
         public var readOnlyCredentialsPath: String?
+        /// The signer's rate-limit tier to pace orders and cancels to until the venue names
+        /// another (`Poly-RateLimit-Tier`); `.unlimited` switches pacing off (benchmarks).
+        public var rateLimitTier: RateLimitTier = .standard
 
         /// Paper mode talks only to connections that proved they lead to a simulator; dry-run
         /// and live to the venue configured on purpose (dry-run never sends an order).
@@ -106,16 +109,18 @@ public final class ExecService {
                 credentials = try publicClient.createApiKey(signingWith: key)
             }
             let l2 = try L2Signer(credentials: credentials, address: key.address)
-            // Everything that places orders for this signer waits out one order Retry-After.
+            // Everything that places orders for this signer waits out one order Retry-After,
+            // and draws on one model of the signer's buckets.
             let orderGate = RetryAfterGate()
+            let pacer = RateLimitPacer(tier: settings.rateLimitTier, logger: logger)
             venue = ClobClient(transport: try transport(), chain: settings.chain, l2: l2,
-                               orderRetryAfter: orderGate)
-            heartbeatClient = ClobClient(transport: try transport(), chain: settings.chain, l2: l2)
+                               orderRetryAfter: orderGate, rateLimits: pacer)
+            heartbeatClient = ClobClient(transport: try transport(), chain: settings.chain, l2: l2, rateLimits: pacer)
             booksClient = ClobClient(transport: try transport(), chain: settings.chain)
             if settings.mode != .dryRun {
                 for _ in 0..<settings.submitConnections {
                     senderClients.append(ClobClient(transport: try transport(), chain: settings.chain,
-                                                    l2: l2, orderRetryAfter: orderGate))
+                                                    l2: l2, orderRetryAfter: orderGate, rateLimits: pacer))
                 }
             }
         } catch {
@@ -201,7 +206,7 @@ public final class ExecService {
 
         logger.info("exec-proc ready", metadata: [
             "mode": "\(settings.mode.rawValue)", "venue": "\(settings.venueURL)", "signer": "\(key.address.checksummed)",
-            "journal": "\(settings.journalPath)", "state": "\(executor.risk.state.rawValue)",
+            "journal": "\(settings.journalPath)", "state": "\(executor.risk.state.rawValue)", "rate_limit_tier": "\(settings.rateLimitTier.rawValue)",
         ])
         executor.sender = sender
         onReady()

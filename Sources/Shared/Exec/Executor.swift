@@ -17,6 +17,12 @@ import Logging
 ///   after which `/version` is read again and the order re-signed once.
 ///
 /// Single-threaded by design: exec-proc's loop calls it, and the REST client blocks.
+///
+/// The pipeline is here; the view of the venue (startup reconciliation, resynchronization,
+/// lapsed heartbeats) is in `Executor+VenueSync.swift`, unknown outcomes in
+/// `Executor+UnknownOutcomes.swift`, operator commands and status in `Executor+Status.swift`,
+/// status mappings and bus events in `Executor+Events.swift`. Their shared state is internal to
+/// `Shared`, for these extensions only.
 public final class Executor {
     public struct Configuration: Sendable {
         public var mode: ExecMode
@@ -58,33 +64,33 @@ public final class Executor {
     public let configuration: Configuration
     public let journal: Journal
     public let catalog: VenueCatalog
-    public private(set) var risk: RiskEngine
-    public private(set) var counters = Counters()
+    public internal(set) var risk: RiskEngine
+    public internal(set) var counters = Counters()
     /// Why trading is halted or reduced (operator reason, alarm, heartbeat).
-    public private(set) var stateReason = ""
+    public internal(set) var stateReason = ""
     /// Orders that may rest on the venue, by lower-case order id (the venue's spelling may differ).
-    public private(set) var live: [String: LiveOrder] = [:]
+    public internal(set) var live: [String: LiveOrder] = [:]
     /// Orders sent with no proof either way, by order id, with when they were signed and whether
     /// they were sent again.
-    private var pending: [String: (entry: Journal.Entry, order: LiveOrder, resent: Bool)] = [:]
-    private var recent: [Polypipe_Bus_V1_OrderEvent] = []
+    var pending: [String: (entry: Journal.Entry, order: LiveOrder, resent: Bool)] = [:]
+    var recent: [Polypipe_Bus_V1_OrderEvent] = []
     /// When actions were refused by the order-rate limit, over the last minute (bounded by the
     /// flood threshold: past it trading halts, and a halted executor refuses before the rate check).
-    private var rateRefusals: [Int64] = []
-    private let venue: ClobClient
-    private let builder: OrderBuilder
-    private let health: VenueHealth
-    private let clock: @Sendable () -> Int64
-    private let logger: Logger
+    var rateRefusals: [Int64] = []
+    let venue: ClobClient
+    let builder: OrderBuilder
+    let health: VenueHealth
+    let clock: @Sendable () -> Int64
+    let logger: Logger
     /// Receives every order event (exec-proc publishes it on the bus).
     public var onEvent: (Polypipe_Bus_V1_OrderEvent) -> Void = { _ in }
     /// Set just before each request is handed to the transport (tick-to-wire measurement).
-    public private(set) var lastSentAtNanos: UInt64 = 0
+    public internal(set) var lastSentAtNanos: UInt64 = 0
     /// Posts orders on several connections at once; nil: each order is posted on this thread
     /// and settled before the next action.
     public var sender: OrderSender?
     /// A signed, journaled order handed to ``sender``, by ticket.
-    private struct InFlight {
+    struct InFlight {
         let action: ValidatedAction
         let proposal: RiskEngine.Proposal
         let event: Polypipe_Bus_V1_OrderEvent
@@ -92,18 +98,24 @@ public final class Executor {
         let order: LiveOrder
         let orderID: String
     }
-    private var inFlight: [UInt64: InFlight] = [:]
-    private var nextTicket: UInt64 = 1
+    var inFlight: [UInt64: InFlight] = [:]
+    var nextTicket: UInt64 = 1
     /// Tokens this executor has traded and may still hold shares of: their balances are read at
     /// every resynchronization (what a SELL may use), and dropped once empty and not traded.
-    private var tradedTokens: Set<TokenID> = []
+    var tradedTokens: Set<TokenID> = []
     /// Per traded token, from when (unix seconds) its trades are read for unsettled ones: just
     /// before the oldest trade of ours still unsettled, else a minute ago — so each
     /// resynchronization reads the last minute's trades, not the last hour's.
-    private var tradesReadFrom: [TokenID: Int64] = [:]
+    var tradesReadFrom: [TokenID: Int64] = [:]
+    /// Orders the venue accepted as `delayed` (held by the taker delay), by lower-case id, with
+    /// when: until the venue lists them or ends them, they stay live and count as exposure.
+    var delayedSince: [String: Int64] = [:]
+    /// How long an order accepted as `delayed` that the venue neither lists nor finds is still
+    /// taken as held (the taker delay is 250 ms; spec §9).
+    static let delayedGraceMillis: Int64 = 10_000
     /// How long venue heartbeats had lapsed, while what the venue holds is in doubt (see
     /// ``heartbeatsLapsed(forMillis:)``); nil when the view of the venue is current.
-    public private(set) var suspectAfterLapseMillis: Int64?
+    public internal(set) var suspectAfterLapseMillis: Int64?
 
     public init(configuration: Configuration, journal: Journal, venue: ClobClient, builder: OrderBuilder,
                 limits: RiskLimits, health: VenueHealth, logger: Logger, books: BookWatch? = nil,
@@ -120,158 +132,6 @@ public final class Executor {
         // The last minute's signatures, from before a restart, still count toward the rate limit.
         let now = clock()
         risk.restoreSigned(atMillis: try journal.entries(in: Journal.State.allCases, createdSinceMillis: now - 60_000).map(\.createdAtMillis))
-    }
-
-    // MARK: Startup
-
-    /// Before the first action: read `/version`, then settle every journaled order that may be
-    /// on the venue (signed or unknown: ask by id; accepted: still open?) and rebuild exposure
-    /// and holdings from what the venue reports.
-    public func reconcileAtStartup() throws(ClobError) {
-        try catalog.refreshVersion()
-        let now = clock()
-        var open: [String: OpenOrder] = [:]
-        for order in try venue.openOrders() { open[order.id.lowercased()] = order }
-        let entries: [Journal.Entry]
-        do { entries = try journal.entries(in: [.signed, .unknown, .accepted]) } catch {
-            throw .notSent("journal unreadable at startup: \(error)")
-        }
-        var settled = 0
-        for entry in entries {
-            guard let order = liveOrder(from: entry) else {
-                logger.error("journal entry has an unreadable body; left as is", metadata: ["action": "\(entry.actionID)", "order": "\(entry.orderHash)"])
-                continue
-            }
-            if let venueOrder = open[entry.orderHash.lowercased()] {
-                live[entry.orderHash.lowercased()] = order
-                if entry.state != .accepted { try? journal.update(orderHash: entry.orderHash, to: .accepted, reason: venueOrder.status, nowMillis: now) }
-                settled += 1
-                continue
-            }
-            switch try venue.order(id: entry.orderHash) {
-            case .some(let venueOrder):
-                let state = Self.journalState(venueStatus: venueOrder.status)
-                try? journal.update(orderHash: entry.orderHash, to: state, reason: venueOrder.status, nowMillis: now)
-                if state == .accepted { live[entry.orderHash.lowercased()] = order }
-                settled += 1
-            case .none where entry.state == .accepted:
-                // Accepted earlier and gone without trace: the venue no longer lists it.
-                try? journal.update(orderHash: entry.orderHash, to: .canceled, reason: "not on the venue at startup", nowMillis: now)
-            case .none:
-                pending[entry.orderHash] = (entry, order, false)
-            }
-        }
-        // Shares bought before the restart may still be held: their balances are read too.
-        let recent = (try? journal.entries(in: [.filled, .canceled], createdSinceMillis: now - Self.settlementHorizonSeconds * 1000)) ?? []
-        for entry in recent { if let order = liveOrder(from: entry) { tradedTokens.insert(order.token) } }
-        let foreign = open.keys.filter { live[$0] == nil }
-        if !foreign.isEmpty {
-            logger.warning("venue has open orders this journal did not sign; counted as exposure", metadata: ["count": "\(foreign.count)"])
-        }
-        try resynchronize(open: Array(open.values))
-        logger.info("startup reconciliation done", metadata: [
-            "journaled": "\(entries.count)", "settled": "\(settled)", "still_unknown": "\(pending.count)",
-            "open_on_venue": "\(open.count)", "state": "\(risk.state.rawValue)", "venue_version": "\(catalog.venueVersion)",
-        ])
-    }
-
-    /// Rebuilds exposure and holdings from the venue: resting BUY collateral per market, and
-    /// the share balance of every token with a live order.
-    public func resynchronize(open: [OpenOrder]? = nil) throws(ClobError) {
-        guard configuration.mode != .dryRun else { return }
-        let orders: [OpenOrder]
-        if let open { orders = open } else { orders = try venue.openOrders() }
-        let openIDs = Set(orders.map { $0.id.lowercased() })
-        let now = clock()
-        for id in live.keys where !openIDs.contains(id) {
-            // No longer resting: filled or cancelled. Ask once for the final state.
-            let final = try venue.order(id: id)
-            let state = final.map { Self.journalState(venueStatus: $0.status) } ?? .canceled
-            try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.status ?? "gone", nowMillis: now)
-            live[id] = nil
-        }
-        for order in orders where live[order.id.lowercased()] == nil {
-            adoptLateArrival(order, nowMillis: now)
-        }
-        var exposure: [String: UInt64] = [:]
-        var tokens = Set<TokenID>()
-        for order in orders {
-            let collateral = order.side == .buy
-                ? UInt64((UInt128(order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)) * UInt128(order.price.micros) + 999_999) / 1_000_000)
-                : 0
-            exposure[order.market, default: 0] += collateral
-            tokens.insert(order.tokenID)
-        }
-        for order in live.values { tokens.insert(order.token) }
-        // Orders the venue does not list yet but may hold — outcome unknown, or still on their
-        // way — count at full size (the exposure they reserved stays reserved).
-        let unlisted = pending.values.map(\.order) + inFlight.values.map(\.order)
-        for order in unlisted where !openIDs.contains(order.orderID.lowercased()) {
-            exposure[order.market, default: 0] += order.unfilledCollateral(matched: 0)
-        }
-        for order in unlisted { tokens.insert(order.token) }
-        // Shares SELL orders offer are spoken for: resting on the account (the unmatched rest,
-        // whoever placed them) or ours and still unlisted (all of it).
-        var offered: [TokenID: UInt64] = [:]
-        for order in orders where order.side == .sell {
-            offered[order.tokenID, default: 0] += order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)
-        }
-        for order in unlisted where order.side == .sell && !openIDs.contains(order.orderID.lowercased()) {
-            offered[order.token, default: 0] += order.shares
-        }
-        var balances: [TokenID: UInt64] = [:]
-        for token in tokens.union(tradedTokens) {
-            let balance = try venue.balanceAllowance(.conditional, tokenID: token, signatureType: builder.signatureType)
-            balances[token] = balance.balance.uint64Value ?? 0
-        }
-        tradedTokens = Set(balances.filter { $0.value > 0 || tokens.contains($0.key) }.keys)
-        tradesReadFrom = tradesReadFrom.filter { tradedTokens.contains($0.key) }
-        // Held shares stay exposure until sold, provisional ones included. Their cost is not
-        // known here, so they count at face value, 1 pUSD per share: the most a share can pay
-        // out (conservative).
-        for (token, shares) in balances where shares > 0 {
-            let market = (try? catalog.info(for: token).conditionID) ?? ""
-            exposure[market, default: 0] += shares
-        }
-        // A SELL may use confirmed shares only: shares bought in a trade the chain has not
-        // confirmed yet vanish if it fails (SET-03).
-        var holdings = balances
-        let provisional = try provisionalPurchases(of: balances.filter { $0.value > 0 }.map(\.key), nowMillis: now)
-        for (token, shares) in provisional.merging(offered, uniquingKeysWith: +) {
-            holdings[token] = (holdings[token] ?? 0) - min(holdings[token] ?? 0, shares)
-        }
-        risk.resynchronize(exposure: exposure, holdings: holdings)
-    }
-
-    /// How long after matching a trade may still be unsettled and is looked at (the venue
-    /// settles in seconds to minutes; a trade older than this is taken as settled).
-    static let settlementHorizonSeconds: Int64 = 3_600
-    /// How far back each read of a token's trades reaches at least (covers the time between
-    /// two resynchronizations and a venue clock somewhat behind ours).
-    static let tradeOverlapSeconds: Int64 = 60
-
-    /// Shares per token that our own BUY orders received in trades not yet CONFIRMED (MATCHED,
-    /// MINED, RETRYING): the part of a balance that a FAILED trade would take back. Only legs of
-    /// orders in the journal count; a FAILED trade's shares are already out of the balance.
-    private func provisionalPurchases(of tokens: [TokenID], nowMillis: Int64) throws(ClobError) -> [TokenID: UInt64] {
-        var provisional: [TokenID: UInt64] = [:]
-        let now = nowMillis / 1000
-        for token in tokens {
-            let from = max(tradesReadFrom[token] ?? 0, now - Self.settlementHorizonSeconds)
-            var oldestUnsettled = now - Self.tradeOverlapSeconds
-            for trade in try venue.trades(tokenID: token, after: from) where !trade.status.isTerminal {
-                let legs = [(trade.takerOrderID, trade.tokenID, trade.side, trade.size)]
-                    + trade.makerOrders.map { ($0.orderID, $0.tokenID, $0.side, $0.matchedAmount) }
-                for (orderID, legToken, side, size) in legs where legToken == token && side == .buy {
-                    guard (try? journal.entry(orderHash: orderID.lowercased())) != nil else { continue }
-                    provisional[token, default: 0] += size.micros
-                    let matched = TradeObservation.millis(venueTime: trade.matchTime).map { $0 / 1000 } ?? from
-                    oldestUnsettled = min(oldestUnsettled, matched - Self.tradeOverlapSeconds)
-                }
-            }
-            tradesReadFrom[token] = max(from, oldestUnsettled)
-        }
-        return provisional
     }
 
     // MARK: One action
@@ -318,7 +178,7 @@ public final class Executor {
         return execute(validated, proposal: proposal, event: event, versionRetried: false)
     }
 
-    private func execute(_ action: ValidatedAction, proposal: RiskEngine.Proposal, event: Polypipe_Bus_V1_OrderEvent,
+    func execute(_ action: ValidatedAction, proposal: RiskEngine.Proposal, event: Polypipe_Bus_V1_OrderEvent,
                          versionRetried: Bool) -> Polypipe_Bus_V1_OrderEvent {
         var event = event
         let now = clock()
@@ -378,8 +238,14 @@ public final class Executor {
             let ticket = nextTicket
             nextTicket &+= 1
             inFlight[ticket] = sending
-            sender.submit(ticket: ticket, body: body)
+            sender.submit(ticket: ticket, body: body, notAfterMillis: action.expiresAtMillis)
             return event
+        }
+        // No sender: the signer's order bucket is waited for on this thread (the sender's
+        // workers wait instead when there is one).
+        if let admission = venue.rateLimits?.acquire(.orders, cost: 1, notAfterMillis: action.expiresAtMillis), admission != .go {
+            let now = BusClock.nowNanos()
+            return conclude(sending, outcome: .refused(.notSent(admission.description)), sentAtNanos: now, answeredAtNanos: now, pacing: admission)
         }
         let sentAt = BusClock.nowNanos()
         let outcome = venue.postOrder(body: body)
@@ -387,9 +253,20 @@ public final class Executor {
     }
 
     /// Settles a sent order with the venue's answer.
-    private func conclude(_ sent: InFlight, outcome: SubmitOutcome, sentAtNanos: UInt64, answeredAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+    /// - Parameter pacing: set when the order was never sent because the signer's order bucket
+    ///   had no token before its action's expiry (spec §6.1: refused as stale, never sent
+    ///   late), or a cancel-all withdrew it while it waited.
+    func conclude(_ sent: InFlight, outcome: SubmitOutcome, sentAtNanos: UInt64, answeredAtNanos: UInt64,
+                          pacing: RateLimitPacer.Admission? = nil) -> Polypipe_Bus_V1_OrderEvent {
         let (action, proposal, orderID) = (sent.action, sent.proposal, sent.orderID)
         var event = sent.event
+        if let pacing {
+            risk.undo(proposal)
+            counters.refused += 1
+            event.outcome = .refused
+            event.reason = "rate limit: \(pacing)"
+            return finish(event, audit: pacing == .withdrawn ? "withdrawn" : "stale", settle: (.rejected, "not sent: \(pacing)"))
+        }
         lastSentAtNanos = sentAtNanos
         event.sentAtNs = sentAtNanos
         event.answeredAtNs = answeredAtNanos
@@ -412,6 +289,8 @@ public final class Executor {
         case .accepted(let acceptance):
             let matched = acceptance.status.lowercased() == "matched"
             if !matched { live[orderID.lowercased()] = sent.order }
+            // Delayed: accepted, not filled; its exposure stays reserved and its fills come later.
+            if acceptance.status.lowercased() == "delayed" { delayedSince[orderID.lowercased()] = after }
             tradedTokens.insert(sent.order.token)
             counters.accepted += 1
             event.outcome = .accepted
@@ -451,41 +330,6 @@ public final class Executor {
         }
     }
 
-    // MARK: Lapsed heartbeats
-
-    /// No venue heartbeat succeeded for `lapseMillis`, longer than the venue's dead-man window
-    /// (a frozen process — SIGSTOP, a VM pause —, a stalled loop, an outage): the venue may have
-    /// cancelled every open order, and orders may have filled unseen. Until a reconciliation
-    /// with the venue succeeds (open orders, the final state of each order no longer listed,
-    /// unknown outcomes, exposure and holdings), no new order is sent (test matrix HB-03).
-    public func heartbeatsLapsed(forMillis lapseMillis: Int64) {
-        suspectAfterLapseMillis = max(lapseMillis, suspectAfterLapseMillis ?? 0)
-        logger.warning("venue heartbeats lapsed; open orders are suspect until reconciled with the venue",
-                       metadata: ["heartbeat.lapsed_ms": "\(lapseMillis)", "orders.live": "\(live.count)", "orders.unknown": "\(pending.count)"])
-        try? journal.audit(actionID: nil, decision: "suspect", detail: "venue heartbeats lapsed \(lapseMillis) ms; reconciling before new orders",
-                           nowMillis: clock())
-        _ = reconcileAfterLapse()
-    }
-
-    /// Reconciles with the venue when the view of it is in doubt; true when it is current.
-    private func reconcileAfterLapse() -> Bool {
-        guard let lapse = suspectAfterLapseMillis else { return true }
-        let before = live.count
-        do { try resynchronize() } catch {
-            logger.warning("cannot reconcile with the venue yet; new orders wait", metadata: ["error": "\(error)"])
-            return false
-        }
-        resolvePending()
-        suspectAfterLapseMillis = nil
-        logger.notice("reconciled with the venue after heartbeats lapsed", metadata: [
-            "heartbeat.lapsed_ms": "\(lapse)", "orders.live_before": "\(before)", "orders.live_after": "\(live.count)",
-            "orders.unknown": "\(pending.count)",
-        ])
-        try? journal.audit(actionID: nil, decision: "reconciled",
-                           detail: "after heartbeats lapsed \(lapse) ms: \(before) orders were live, \(live.count) are", nowMillis: clock())
-        return true
-    }
-
     // MARK: Orders in flight
 
     /// Settles every order whose outcome the ``sender`` has reported (exec-proc's loop calls it
@@ -494,7 +338,8 @@ public final class Executor {
         guard let sender else { return }
         for completion in sender.takeCompletions() {
             guard let sent = inFlight.removeValue(forKey: completion.ticket) else { continue }
-            _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos, answeredAtNanos: completion.answeredAtNanos)
+            _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos, answeredAtNanos: completion.answeredAtNanos,
+                         pacing: completion.pacing)
         }
     }
 
@@ -516,174 +361,9 @@ public final class Executor {
         }
     }
 
-    // MARK: Unknown outcomes
-
-    /// Asks the venue about every order whose outcome is unknown. Found: accepted (or its final
-    /// state). Not found: sent again once (identical bytes), then `absent` after the grace period.
-    public func resolvePending() {
-        guard configuration.mode != .dryRun else { return }
-        for (orderID, item) in pending {
-            let now = clock()
-            let found: OpenOrder?
-            do { found = try venue.order(id: orderID) } catch {
-                logger.warning("cannot look up an unknown order yet", metadata: ["order": "\(orderID)", "error": "\(error)"])
-                continue
-            }
-            var event = Self.event(for: item.order, actionID: item.entry.actionID)
-            if let found {
-                let state = Self.journalState(venueStatus: found.status)
-                try? journal.update(orderHash: orderID, to: state, reason: "resolved: \(found.status)", nowMillis: now)
-                if state == .accepted { live[orderID.lowercased()] = item.order }
-                pending[orderID] = nil
-                if state != .canceled { counters.accepted += 1 }
-                event.outcome = state == .canceled ? .canceled : .accepted
-                event.venueStatus = found.status
-                event.reason = "unknown outcome resolved by order id"
-                _ = finish(event, audit: "resolved")
-            } else if now - item.entry.createdAtMillis >= configuration.unknownGraceMillis {
-                try? journal.update(orderHash: orderID, to: .absent, reason: "not on the venue \(configuration.unknownGraceMillis / 1000) s after signing", nowMillis: now)
-                pending[orderID] = nil
-                releaseExposure(of: item.order, matched: 0)
-                event.outcome = .canceled
-                event.reason = "never reached the venue (absent after \(configuration.unknownGraceMillis / 1000) s)"
-                _ = finish(event, audit: "absent")
-            } else if !item.resent && now - item.entry.createdAtMillis >= configuration.resendAfterMillis {
-                pending[orderID]?.resent = true
-                guard item.entry.isCurrent(atMillis: now) else {
-                    // Stale: the strategy's price is no longer meant. Wait out the grace period
-                    // (a late appearance is still matched), but never place it now (CR-02).
-                    logger.notice("unknown order not on the venue and its action has expired; not sending it again",
-                                  metadata: ["order": "\(orderID)", "action": "\(item.entry.actionID)"])
-                    try? journal.audit(actionID: item.entry.actionID, decision: "not-resent",
-                                       detail: "order \(orderID) not on the venue; action expired at \(item.entry.expiresAtMillis.map(String.init) ?? "unknown")",
-                                       nowMillis: now)
-                    continue
-                }
-                logger.info("unknown order not on the venue; sending the same bytes again", metadata: ["order": "\(orderID)"])
-                switch venue.postOrder(body: item.entry.body) {
-                case .accepted(let acceptance):
-                    try? journal.update(orderHash: orderID, to: .accepted, reason: acceptance.status, nowMillis: clock())
-                    live[orderID.lowercased()] = item.order
-                    pending[orderID] = nil
-                    counters.accepted += 1
-                    event.outcome = .accepted
-                    event.venueStatus = acceptance.status
-                    _ = finish(event, audit: "accepted-on-resend")
-                case .rejected(let reason) where reason.contains("Duplicated"):
-                    break  // it is there after all; the next lookup finds it
-                case .rejected(let reason):
-                    pending[orderID] = nil
-                    releaseExposure(of: item.order, matched: 0)
-                    _ = reject(event, reason: reason, settle: true)
-                case .refused, .unknown:
-                    break  // still no proof; keep asking
-                }
-            }
-        }
-    }
-
-    /// Orders whose outcome is still unknown.
-    public var unknownCount: Int { pending.count }
-
-    /// An order the journal gave up on (`absent`) that the venue now lists after all — a
-    /// request the venue held for longer than the grace period: it is ours and live again, so
-    /// it is tracked, counted and announced like any accepted order, never left as an orphan.
-    private func adoptLateArrival(_ venueOrder: OpenOrder, nowMillis: Int64) {
-        guard let entry = try? journal.entry(orderHash: venueOrder.id.lowercased()), entry.state == .absent,
-              let order = liveOrder(from: entry) else { return }
-        live[venueOrder.id.lowercased()] = order
-        counters.accepted += 1
-        var event = Self.event(for: order, actionID: entry.actionID)
-        event.outcome = .accepted
-        event.venueStatus = venueOrder.status
-        event.reason = "declared absent, then listed by the venue: tracked again"
-        logger.warning("an order declared absent appeared on the venue; tracking it again",
-                       metadata: ["order": "\(entry.orderHash)", "action": "\(entry.actionID)"])
-        _ = finish(event, audit: "late-arrival", settle: (.accepted, "appeared late: \(venueOrder.status)"))
-    }
-
-    // MARK: Operator commands
-
-    /// HALT, REDUCE_ONLY, RESUME: persisted before it takes effect, and audited.
-    public func setState(_ state: TradingState, reason: String) {
-        try? journal.setTradingState(state)
-        try? journal.audit(actionID: nil, decision: "state-\(state.rawValue)", detail: reason, nowMillis: clock())
-        risk.set(state)
-        stateReason = state == .running ? "" : reason
-        logger.notice("trading state changed", metadata: ["state": "\(state.rawValue)", "reason": "\(reason)"])
-    }
-
-    /// Cancels every open order of this account on the venue (allowed in every state).
-    public func cancelAll(reason: String) -> (canceled: [String], notCanceled: [String: String], error: String?) {
-        try? journal.audit(actionID: nil, decision: "cancel-all", detail: reason, nowMillis: clock())
-        guard configuration.mode != .dryRun else { return ([], [:], nil) }
-        drainInFlight(timeoutMillis: configuration.drainTimeoutMillis)
-        do {
-            let result = try venue.cancelAll()
-            let now = clock()
-            for id in result.canceled {
-                try? journal.update(orderHash: id, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now)
-                if let order = live.removeValue(forKey: id.lowercased()) {
-                    releaseExposure(of: order, matched: 0)
-                }
-            }
-            logger.notice("cancel-all", metadata: ["canceled": "\(result.canceled.count)", "not_canceled": "\(result.notCanceled.count)", "reason": "\(reason)"])
-            return (result.canceled, result.notCanceled, nil)
-        } catch {
-            logger.error("cancel-all failed", metadata: ["error": "\(error)"])
-            return ([], [:], "\(error)")
-        }
-    }
-
-    // MARK: Status and snapshot
-
-    public func status(mode: ExecMode, signer: EthereumAddress, venueURL: String, startedAtMillis: Int64) -> Polypipe_Bus_V1_ExecStatus {
-        var status = Polypipe_Bus_V1_ExecStatus()
-        switch risk.state {
-        case .running: status.state = .running
-        case .reducing: status.state = .reducing
-        case .halted: status.state = .halted
-        }
-        status.mode = mode.rawValue
-        status.venueHeartbeatOk = mode == .dryRun || health.isHealthy
-        status.signerAddress = signer.checksummed
-        status.venueURL = venueURL
-        status.actionsReceived = counters.actionsReceived
-        status.ordersAccepted = counters.accepted
-        status.ordersRejected = counters.rejected
-        status.ordersUnknown = UInt64(pending.count)
-        status.actionsRefused = counters.refused
-        status.malformedMessages = counters.malformed
-        status.openOrders = UInt64(live.count)
-        status.totalExposureMicros = risk.totalExposure
-        status.startedAtMs = startedAtMillis
-        status.venueVersion = Int64(catalog.venueVersion)
-        status.stateReason = stateReason
-        return status
-    }
-
-    /// The latest event of each recent order (for snapshots).
-    public var recentEvents: [Polypipe_Bus_V1_OrderEvent] { recent }
-
-    /// Every order the journal believes may be on the venue — accepted and resting, outcome
-    /// unknown, or still in flight — for the reconciler's orphan and missing-order checks.
-    public var mayBeLiveOrders: [Polypipe_Bus_V1_JournalOrder] {
-        let orders = Array(live.values) + pending.values.map(\.order) + inFlight.values.map(\.order)
-        return orders.map { order in
-            var message = Polypipe_Bus_V1_JournalOrder()
-            message.orderID = order.orderID.lowercased()
-            message.market = order.market
-            message.createdAtMs = order.createdAtMillis
-            return message
-        }.sorted { $0.orderID < $1.orderID }
-    }
-
-    /// A malformed bus message was dropped.
-    public func countMalformed() { counters.malformed += 1 }
-
     // MARK: Helpers
 
-    private func releaseExposure(of order: LiveOrder, matched: UInt64) {
+    func releaseExposure(of order: LiveOrder, matched: UInt64) {
         switch order.side {
         case .buy: risk.release(market: order.market, amount: Collateral(micros: order.unfilledCollateral(matched: matched)))
         case .sell: risk.undo(RiskEngine.Proposal(market: order.market, token: order.token, side: .sell, price: order.price,
@@ -694,7 +374,7 @@ public final class Executor {
     /// Counts one refusal by the order-rate limit and halts trading once a minute holds more
     /// than the flood threshold: the rate limit keeps the orders within budget, the halt stops a
     /// strategy that keeps pushing past it until an operator has looked (`polypipe resume`).
-    private func noteRateRefusal(nowMillis: Int64) {
+    func noteRateRefusal(nowMillis: Int64) {
         rateRefusals.removeAll { $0 <= nowMillis - 60_000 }
         rateRefusals.append(nowMillis)
         let threshold = configuration.floodHaltRefusals > 0 ? configuration.floodHaltRefusals : risk.limits.maxOrdersPerMinute
@@ -703,7 +383,7 @@ public final class Executor {
         rateRefusals.removeAll()
     }
 
-    private func refuse(_ event: Polypipe_Bus_V1_OrderEvent, because reason: String) -> Polypipe_Bus_V1_OrderEvent {
+    func refuse(_ event: Polypipe_Bus_V1_OrderEvent, because reason: String) -> Polypipe_Bus_V1_OrderEvent {
         var event = event
         counters.refused += 1
         event.outcome = .refused
@@ -712,7 +392,7 @@ public final class Executor {
     }
 
     /// - Parameter settle: also mark the journaled order rejected with `reason`.
-    private func reject(_ event: Polypipe_Bus_V1_OrderEvent, reason: String, settle: Bool = false) -> Polypipe_Bus_V1_OrderEvent {
+    func reject(_ event: Polypipe_Bus_V1_OrderEvent, reason: String, settle: Bool = false) -> Polypipe_Bus_V1_OrderEvent {
         var event = event
         counters.rejected += 1
         event.outcome = .rejected
@@ -722,7 +402,7 @@ public final class Executor {
 
     /// Audits, logs and publishes `event`. With `settle`, the journaled order moves to that
     /// state in the same transaction as the audit line.
-    private func finish(_ event: Polypipe_Bus_V1_OrderEvent, audit decision: String,
+    func finish(_ event: Polypipe_Bus_V1_OrderEvent, audit decision: String,
                         settle: (state: Journal.State, reason: String)? = nil) -> Polypipe_Bus_V1_OrderEvent {
         let actionID = event.actionID.isEmpty ? nil : event.actionID
         let detail = event.reason.isEmpty ? "order \(event.orderID) \(event.venueStatus)" : event.reason
@@ -743,45 +423,10 @@ public final class Executor {
         return event
     }
 
-    private func liveOrder(from entry: Journal.Entry) -> LiveOrder? {
+    func liveOrder(from entry: Journal.Entry) -> LiveOrder? {
         guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else { return nil }
         return LiveOrder(orderID: entry.orderHash, actionID: entry.actionID, market: entry.market, order: decoded.order,
                          createdAtMillis: entry.createdAtMillis)
     }
 
-    static func journalState(venueStatus: String) -> Journal.State {
-        let status = venueStatus.uppercased()
-        if status == "MATCHED" { return .filled }
-        if status.hasPrefix("CANCELED") || status == "INVALID" || status == "UNMATCHED" { return .canceled }
-        return .accepted
-    }
-
-    /// The event for a journaled order settled later (no action at hand: only the order's own terms).
-    static func event(for order: LiveOrder, actionID: String) -> Polypipe_Bus_V1_OrderEvent {
-        var event = Polypipe_Bus_V1_OrderEvent()
-        event.actionID = actionID
-        event.orderID = order.orderID
-        event.market = order.market
-        event.tokenID = order.token.description
-        event.side = order.side == .buy ? .buy : .sell
-        event.sizeMicros = order.shares
-        event.limitPriceMicros = order.price.micros
-        return event
-    }
-
-    static func event(for action: Polypipe_Bus_V1_Action, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
-        var event = Polypipe_Bus_V1_OrderEvent()
-        event.actionID = action.id
-        event.market = action.market
-        event.tokenID = action.tokenID
-        event.side = action.side
-        event.sizeMicros = action.sizeMicros
-        event.limitPriceMicros = action.limitPriceMicros
-        event.expectedPriceMicros = action.expectedPriceMicros
-        event.actionCreatedAtMs = action.createdAtMs
-        event.receivedAtNs = receivedAtNanos
-        event.strategy = action.strategy
-        return event
-    }
 }
-

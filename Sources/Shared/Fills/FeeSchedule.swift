@@ -1,3 +1,5 @@
+import Foundation
+
 /// A market's fee curve (spec §2.5): a fill of `C` shares at price `p` costs
 /// `C × rate × (p × (1 − p))^exponent` pUSD, charged to takers only when ``takerOnly``, and
 /// floored to 5 decimals (a fee below 0.00001 pUSD is 0).
@@ -59,6 +61,22 @@ public struct FeeSchedule: Sendable, Hashable {
         self.rate = checkedRate
         self.exponent = exponent
         self.takerOnly = takerOnly
+    }
+
+    /// This curve with the rate a trade object reports for one leg (`fee_rate_bps`, spec §4.3,
+    /// §5.2), when it reports one: a whole number of basis points above zero replaces ``rate``
+    /// (700 → 0.07); exponent and taker-only rule stay the market's (for a market with no known
+    /// curve, the V2 defaults observed on every fee-charging market: exponent 1, taker only).
+    /// `""`, `"0"` or anything
+    /// unreadable leaves the market's curve: V2 trade objects write `""` or `"0"` even where the
+    /// market charges (spec §2.5), so a zero there proves nothing — and a market curve that
+    /// charges when the venue did not errs on the side of a lower P&L.
+    public func reported(rateBps text: String) -> FeeSchedule {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.allSatisfy(\.isASCII), trimmed.allSatisfy(\.isNumber),
+              let bps = UInt64(trimmed), bps > 0, bps <= 10_000 else { return self }
+        let known = rate.units > 0
+        return FeeSchedule(checkedRate: ExactDecimal(units: UInt128(bps), scale: 4), exponent: known ? exponent : 1, takerOnly: known ? takerOnly : true)
     }
 
     /// The fee for one fill, in pUSD micro-units, always a multiple of 10 (5 decimals).

@@ -53,7 +53,8 @@ extension FillLedger {
                 touchedPositions.insert(fill.positionKey)
                 touchedOrders.insert(order.orderID)
             } else {
-                let fee = configuration.feeSchedule(market: order.market).fee(shares: leg.size, price: leg.price, isTaker: role == .taker)
+                let fee = configuration.feeSchedule(market: order.market).reported(rateBps: leg.feeRateBps)
+                    .fee(shares: leg.size, price: leg.price, isTaker: role == .taker)
                 let fill = FillRecord(key: key, sequence: nextSequence, market: order.market, token: order.token, side: order.side,
                                       role: role, size: leg.size, price: leg.price, fee: fee, status: observation.status,
                                       matchedAtMillis: observation.matchedAtMillis, firstSeenAtMillis: observation.observedAtMillis,

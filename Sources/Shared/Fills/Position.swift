@@ -15,7 +15,7 @@ public struct Position: Sendable, Hashable {
     public let book: CostBasis
     /// Only CONFIRMED fills (and resolutions).
     public let confirmedBook: CostBasis
-    /// Fees of the surviving fills (see ``FeeSchedule``), not included in ``realizedPnL``.
+    /// Fees of the surviving fills (see ``FeeSchedule``), already taken off ``realizedPnL``.
     public let fees: Collateral
     /// Surviving fills that built this position.
     public let fillCount: Int
@@ -48,7 +48,16 @@ public struct Position: Sendable, Hashable {
     /// Shares that still depend on provisional fills (may be negative: a provisional SELL).
     public var provisionalSize: Signed<Shares> { size - confirmedSize }
     public var averagePrice: Price { book.averagePrice }
-    public var realizedPnL: Signed<Collateral> { book.realized }
+    /// Realized P&L net of fees: what reductions and resolution realized, less every fee the
+    /// surviving fills paid (a fee is realized when the fill pays it, whether it opened or
+    /// closed shares). A voided fill's fee is gone with it.
+    ///
+    /// Maker rebates are not in it: the venue pays them daily out of a pool shared by all makers
+    /// (docs "Maker Rebates Program", spec §2.5 `rebateRate`), not per fill, so no fill carries
+    /// one; a fill of ours as maker on a taker-only market pays a fee of 0.
+    public var realizedPnL: Signed<Collateral> { book.realized - Signed(fees) }
+    /// Realized P&L before fees.
+    public var grossRealizedPnL: Signed<Collateral> { book.realized }
     public var isOpen: Bool { book.size != 0 }
 
     /// Unrealized P&L with the position marked to `mark` (the book mid).

@@ -24,13 +24,18 @@ public struct TradeObservation: Sendable, Hashable {
         public let side: Side
         public let size: Shares
         public let price: Price
+        /// The fee rate the venue wrote for this leg (`fee_rate_bps`: the trade's own for the
+        /// taker leg, the `maker_orders` entry's for a maker leg), as text; "" when absent. See
+        /// ``FeeSchedule/reported(rateBps:)`` for how it is used.
+        public let feeRateBps: String
 
-        public init(orderID: String, token: TokenID, side: Side, size: Shares, price: Price) {
+        public init(orderID: String, token: TokenID, side: Side, size: Shares, price: Price, feeRateBps: String = "") {
             self.orderID = orderID
             self.token = token
             self.side = side
             self.size = size
             self.price = price
+            self.feeRateBps = feeRateBps
         }
     }
 
@@ -64,8 +69,10 @@ public struct TradeObservation: Sendable, Hashable {
     ///   trade's `match_time` cannot be read.
     public init(trade: Trade, source: Source, observedAtMillis: Int64) {
         self.init(tradeID: trade.id, market: trade.market, status: trade.status,
-                  taker: Leg(orderID: trade.takerOrderID, token: trade.tokenID, side: trade.side, size: trade.size, price: trade.price),
-                  makers: trade.makerOrders.map { Leg(orderID: $0.orderID, token: $0.tokenID, side: $0.side, size: $0.matchedAmount, price: $0.price) },
+                  taker: Leg(orderID: trade.takerOrderID, token: trade.tokenID, side: trade.side, size: trade.size, price: trade.price,
+                             feeRateBps: trade.feeRateBps),
+                  makers: trade.makerOrders.map { Leg(orderID: $0.orderID, token: $0.tokenID, side: $0.side, size: $0.matchedAmount, price: $0.price,
+                                                      feeRateBps: $0.feeRateBps) },
                   matchedAtMillis: Self.millis(venueTime: trade.matchTime) ?? observedAtMillis,
                   observedAtMillis: observedAtMillis, source: source)
     }

@@ -8,11 +8,13 @@ extension ExecutionStats {
     ///   fills             9 (fill rate 75.0%)
     ///   fill latency      avg 41 ms  p50 35 ms  p95 80 ms  p99 95 ms
     ///   slippage          avg 0.0030 (30.0 bps)
-    ///   realized P&L      +1.250000 pUSD
+    ///   net realized P&L  +1.250000 pUSD
     ///   active positions  2
     /// ```
-    /// followed by fees, unrealized P&L (when marked), voided fills (when any) and one line per
-    /// asset. Amounts are exact: never rounded to fewer decimals than they have.
+    /// followed by the fees paid (already taken off the realized P&L), unrealized P&L (when
+    /// marked), voided fills (when any) and one line per asset (its realized P&L net of its fees,
+    /// which it names when there are any). Amounts are exact: never rounded to fewer decimals
+    /// than they have.
     public var text: String {
         var lines = ["Execution statistics"]
         func line(_ label: String, _ value: String) { lines.append("  " + label.padding(toLength: 18, withPad: " ", startingAt: 0) + value) }
@@ -31,9 +33,9 @@ extension ExecutionStats {
         } else {
             line("slippage", "none measured")
         }
-        line("realized P&L", Signed<Collateral>(micros: realizedPnLMicros).signedText(minimumDecimals: 6) + " pUSD")
+        line("net realized P&L", Signed<Collateral>(micros: realizedPnLMicros).signedText(minimumDecimals: 6) + " pUSD")
         line("active positions", String(activePositions))
-        line("fees", MicroUnits.format(feesMicros, minimumDecimals: 6) + " pUSD")
+        line("fees paid", MicroUnits.format(feesMicros, minimumDecimals: 6) + " pUSD")
         if let unrealizedPnLMicros { line("unrealized P&L", Signed<Collateral>(micros: unrealizedPnLMicros).signedText(minimumDecimals: 6) + " pUSD") }
         if voidedFills > 0 { line("voided fills", String(voidedFills)) }
         if !assets.isEmpty {
@@ -44,6 +46,7 @@ extension ExecutionStats {
                 var text = "    \(asset.label)  orders \(asset.orders)  fills \(asset.fills)  position \(position) @ "
                     + MicroUnits.format(asset.averagePriceMicros, minimumDecimals: 2)
                     + "  realized " + Signed<Collateral>(micros: asset.realizedPnLMicros).signedText(minimumDecimals: 6)
+                if asset.feesMicros > 0 { text += " (after fees " + MicroUnits.format(asset.feesMicros, minimumDecimals: 6) + ")" }
                 if let unrealized = asset.unrealizedPnLMicros {
                     text += "  unrealized " + Signed<Collateral>(micros: unrealized).signedText(minimumDecimals: 6)
                 }

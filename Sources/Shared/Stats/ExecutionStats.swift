@@ -13,7 +13,8 @@
 ///   percentiles by nearest rank (see ``nearestRank(_:percent:)``).
 /// - ``slippage``: share-weighted over fills whose action had an expected price; positive =
 ///   worse for us (see ``Slippage``).
-/// - P&L: realized is summed exactly and floored once; unrealized only for positions given a mark.
+/// - P&L: realized is net of fees (each position's and the total), summed exactly and floored
+///   once; unrealized only for positions given a mark.
 public struct ExecutionStats: Sendable, Hashable, Codable {
     public struct Latency: Sendable, Hashable, Codable {
         /// Orders measured.
@@ -97,7 +98,8 @@ public struct ExecutionStats: Sendable, Hashable, Codable {
                                    averagePriceMicros: position.averagePrice.micros, realizedPnLMicros: position.realizedPnL.micros,
                                    unrealizedPnLMicros: marked, feesMicros: position.fees.micros))
         }
-        realizedPnLMicros = CostBasis.floorToMicros(realized)
+        // Net of fees (whole micro-units), taken off the exact sum before its one floor.
+        realizedPnLMicros = CostBasis.floorToMicros(realized - Int128(fees) * 1_000_000)
         unrealizedPnLMicros = unrealized
         feesMicros = fees
         activePositions = ledger.positions.filter(\.isOpen).count

@@ -83,7 +83,7 @@ struct PipelineBench: ParsableCommand {
         let exec = Process()
         exec.executableURL = URL(fileURLWithPath: directory + "/exec-proc")
         exec.arguments = ["--mode", mode, "--venue", url, "--runtime-dir", runtime, "--limits", limits, "--no-cancel-on-stop",
-                          "--resync-interval-ms", "600000"]
+                          "--resync-interval-ms", "600000", "--rate-limit-tier", "unlimited"]
         exec.environment = environment
         let execOut = Pipe()
         exec.standardOutput = execOut

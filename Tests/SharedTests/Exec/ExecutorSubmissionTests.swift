@@ -59,19 +59,19 @@ import Testing
         let directory: String
     }
 
-    static func harness(_ venue: Venue, connections: Int) throws -> Harness {
+    static func harness(_ venue: Venue, connections: Int, rateLimits: RateLimitPacer? = nil) throws -> Harness {
         let directory = NSTemporaryDirectory() + "exec-submit-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let journal = try Journal(path: directory + "/journal.sqlite")
         let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
         let l2 = try L2Signer(credentials: credentials, address: key.address)
-        let client = ClobClient(transport: venue, chain: .polygon, l2: l2)
+        let client = ClobClient(transport: venue, chain: .polygon, l2: l2, rateLimits: rateLimits)
         let executor = try Executor(configuration: .init(mode: .paper, owner: credentials.apiKey), journal: journal, venue: client,
                                     builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
                                     limits: RiskLimits.paperDefaults, health: VenueHealth(healthy: true), logger: Logger(label: "test"))
         try executor.reconcileAtStartup()
         if connections > 0 {
-            executor.sender = try OrderSender(clients: (0..<connections).map { _ in ClobClient(transport: venue, chain: .polygon, l2: l2) })
+            executor.sender = try OrderSender(clients: (0..<connections).map { _ in ClobClient(transport: venue, chain: .polygon, l2: l2, rateLimits: rateLimits) })
         }
         return Harness(executor: executor, journal: journal, directory: directory)
     }

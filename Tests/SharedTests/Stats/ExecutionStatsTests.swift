@@ -37,9 +37,9 @@ import Testing
               fills             3 (fill rate 75.0%)
               fill latency      avg 42 ms  p50 35 ms  p95 80 ms  p99 80 ms
               slippage          avg 0.0060 (113.6 bps)
-              realized P&L      +0.375000 pUSD
+              net realized P&L  +0.375000 pUSD
               active positions  1
-              fees              0.000000 pUSD
+              fees paid         0.000000 pUSD
               unrealized P&L    +0.525000 pUSD
               voided fills      1
               per asset

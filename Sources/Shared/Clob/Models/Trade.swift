@@ -49,6 +49,8 @@ public struct MakerFill: Sendable, Hashable {
     /// (spec §7): a maker leg on the taker's token took the other side (COMPLEMENTARY), a leg on
     /// the sibling token took the same side (MINT: buy + buy, MERGE: sell + sell).
     public let side: Side
+    /// The maker leg's own `fee_rate_bps` as written ("" when absent); see ``Trade/feeRateBps``.
+    public let feeRateBps: String
 }
 
 /// A trade (`GET /data/trades`, spec §4.3). `side` and `tokenID` are the taker's view;
@@ -100,7 +102,8 @@ public struct Trade: Sendable, Hashable {
             fills.append(MakerFill(orderID: try leg.requiredText("order_id"), owner: leg.text("owner") ?? "",
                                    makerAddress: leg.text("maker_address") ?? "", matchedAmount: try leg.shares("matched_amount"),
                                    price: try leg.price("price"), tokenID: try leg.tokenID("asset_id"),
-                                   outcome: leg.text("outcome") ?? "", side: try Self.makerSide(leg, takerToken: tokenID, takerSide: side)))
+                                   outcome: leg.text("outcome") ?? "", side: try Self.makerSide(leg, takerToken: tokenID, takerSide: side),
+                                   feeRateBps: leg.text("fee_rate_bps") ?? ""))
         }
         makerOrders = fills
     }
