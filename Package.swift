@@ -3,14 +3,14 @@ import PackageDescription
 
 /// polypipe: live-trading execution for Polymarket's CLOB.
 ///
-/// `Shared` is the library every process links; each executable is a thin `@main` over it.
+/// Eleven libraries, layered (README "Layout"); each executable is a thin `@main` over the
+/// ones it needs. exec-proc, the only process with the key, links no NIO and no WebSocket.
 /// Native code comes from Debian through the three `C*` system-library shims
 /// (`apt-get install libsecp256k1-dev libzmq3-dev libcurl4-openssl-dev pkg-config`).
 let package = Package(
     name: "polypipe",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "Shared", targets: ["Shared"]),
         .executable(name: "polypipe", targets: ["polypipe"]),
         .executable(name: "signal-proc", targets: ["signal-proc"]),
         .executable(name: "exec-proc", targets: ["exec-proc"]),
@@ -52,57 +52,121 @@ let package = Package(
         // spawn with a parent-death signal (polypipe up's children).
         .target(name: "CProcess"),
 
+        // The libraries, bottom to top. Each depends only on libraries above it; this graph is
+        // the architecture (README "Layout"), and ModuleGraphTests holds exec-proc to it.
+
+        // Domain types, exact money, Keccak-256, secp256k1, EIP-712, JSON. No I/O.
         .target(
-            name: "Shared",
-            dependencies: [
-                "CProcess",
-                "CSecp256k1",
-                "CCurl",
-                "CZmq",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "WSClient", package: "swift-websocket"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            exclude: ["Bus/Schema/README.md"]
+            name: "PolypipeCore",
+            dependencies: ["CProcess", "CSecp256k1"]
+        ),
+        // How a process runs: signals, readiness, systemd, child processes, logging.
+        .target(
+            name: "ProcessRuntime",
+            dependencies: ["PolypipeCore", "CProcess", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The ZeroMQ bus: envelopes, sockets, the protobuf schema.
+        .target(
+            name: "Bus",
+            dependencies: ["PolypipeCore", "CZmq",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Schema/README.md"]
+        ),
+        // The venue's REST API over libcurl: auth, orders, rate limits, paper-mode safety.
+        .target(
+            name: "VenueClient",
+            dependencies: ["PolypipeCore", "ProcessRuntime", "CCurl",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        // The venue's WebSockets (market, user and price channels): the libraries' only NIO.
+        .target(
+            name: "VenueStreams",
+            dependencies: ["PolypipeCore", "VenueClient",
+                           .product(name: "WSClient", package: "swift-websocket"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        // Books, Up/Down windows, price feeds, Gamma.
+        .target(
+            name: "MarketData",
+            dependencies: ["PolypipeCore", "VenueClient"]
+        ),
+        // exec-proc's journal (SQLite through GRDB), read by the other processes.
+        .target(
+            name: "JournalStore",
+            dependencies: ["PolypipeCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // exec-proc's core: risk, the executor, the live gate. No NIO, no WebSocket.
+        .target(
+            name: "Execution",
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "JournalStore",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // fill-proc's core: fills, positions, P&L, statistics.
+        .target(
+            name: "Fills",
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "JournalStore",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // recon-proc's core: paper vs actual vs venue, alarms.
+        .target(
+            name: "Reconciliation",
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "JournalStore", "Fills",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // signal-proc's strategies: fair value, replay, external models.
+        .target(
+            name: "Strategies",
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
         .executableTarget(
             name: "polypipe",
             dependencies: [
-                "Shared",
+                "PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "MarketData", "JournalStore",
+                "Execution", "Fills",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .executableTarget(
             name: "signal-proc",
-            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "MarketData", "Strategies",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "exec-proc",
-            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "Execution",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "fill-proc",
-            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "Fills",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "recon-proc",
-            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "Reconciliation",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
 
-        // The local venue. Its routes and matching engine live here, so that Shared (and so
-        // exec-proc) never links Hummingbird.
+        // The local venue. Its routes and matching engine live here, so that no library (and so
+        // no trading process) links Hummingbird.
         .executableTarget(
             name: "clob-sim",
             dependencies: [
-                "Shared",
+                "PolypipeCore", "VenueClient", "MarketData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -114,11 +178,12 @@ let package = Package(
 
         .testTarget(
             name: "ClobSimTests",
-            dependencies: ["clob-sim", "Shared", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["clob-sim", "PolypipeCore", "VenueClient", "VenueStreams", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies",
+                           .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "InMemoryLogging", package: "swift-log")]
         ),
         .testTarget(
@@ -127,11 +192,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecProcTests",
-            dependencies: ["Shared", "exec-proc", "fill-proc", "recon-proc", "clob-sim"]
+            dependencies: ["PolypipeCore", "Bus", "VenueClient", "JournalStore", "Fills", "exec-proc", "fill-proc", "recon-proc", "clob-sim"]
         ),
         .testTarget(
             name: "PolypipeCLITests",
-            dependencies: ["Shared", "polypipe"]
+            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "polypipe"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,2 +1,2 @@
-// libzmq (Debian libzmq3-dev). Used by Shared/Bus from the bus issue on.
+// libzmq (Debian libzmq3-dev). Used by the Bus library (Sources/Bus) only.
 #include <zmq.h>

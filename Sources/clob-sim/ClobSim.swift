@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
-import Shared
+import MarketData
+import PolypipeCore
+import VenueClient
 
 /// `clob-sim`: a local Polymarket CLOB that speaks the real protocol, for tests and paper trading.
 @main

@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// A request as the venue logic sees it, independent of the HTTP server (tests build these
 /// directly).

@@ -1,5 +1,4 @@
 import Hummingbird
-import Shared
 
 /// The HTTP face of the ``Venue``: turns each Hummingbird request into a ``SimRequest`` and the
 /// venue's answer into a JSON response. Every path goes through the venue's own dispatch, so

@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// The loopback-only admin API (the server binds 127.0.0.1 only): fund accounts, inspect
 /// state, inject faults. Not part of the venue's protocol; paths start with `/admin/`.

@@ -1,4 +1,4 @@
-import Shared
+import VenueClient
 
 extension Venue {
     /// `GET /sim/identity?challenge=<hex>`: proves to a paper-mode client that this venue is a

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Shared
+import PolypipeCore
 
 /// Public market data (spec §4.4) and market discovery (§4.4 `/markets`, Gamma `/events`).
 extension Venue {

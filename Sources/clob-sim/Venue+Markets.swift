@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import PolypipeCore
 
 /// The sim's living markets: the reference-price walk, rolling Up/Down windows (listing,
 /// resolution and payout) and the agents' quotes (spec §6.3, §7).

@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// The public market-data calls strategies use (spec §4.4), computed from the unified books
 /// `GET /book` serves (``PublicMarketDataCall``).

@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// Per-signer rate limiting of the trading calls, and `GET /v1/user/rate-limit-tier`.
 extension Venue {

@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// Turning engine events and book changes into the venue's WebSocket messages (spec §5.1, §5.2).
 extension Venue {

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// Orders, cancels, account reads and the heartbeat (spec §4.1–§4.6), all L2-authenticated.
 extension Venue {

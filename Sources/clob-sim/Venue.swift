@@ -1,4 +1,6 @@
-import Shared
+import MarketData
+import PolypipeCore
+import VenueClient
 
 /// The simulated venue: markets, keys, books and balances behind one actor, answering requests
 /// in the real CLOB's shapes (spec §4). The HTTP layer (``SimResponder``) only converts

@@ -1,10 +1,14 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Shared
+import Bus
+import Execution
+import PolypipeCore
+import ProcessRuntime
+import VenueClient
 
 /// `exec-proc`: the isolated signer/executor, the only process that ever holds the private key.
-/// Thin wiring over `Shared/Exec` (``ExecService``, ``Executor``).
+/// Thin wiring over the `Execution` library (``ExecService``, ``Executor``).
 @main
 struct ExecProc: ParsableCommand {
     static let configuration = CommandConfiguration(

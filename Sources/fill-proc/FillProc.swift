@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Shared
+import Bus
+import Fills
+import ProcessRuntime
+import VenueClient
 
 /// `fill-proc`: what actually happened to the orders exec-proc sent. Thin wiring over
-/// `Shared/Fills` (``FillService``, ``FillTracker``, ``FillLedger``).
+/// the `Fills` library (``FillService``, ``FillTracker``, ``FillLedger``).
 @main
 struct FillProc: ParsableCommand {
     static let configuration = CommandConfiguration(

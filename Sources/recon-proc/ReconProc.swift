@@ -1,10 +1,14 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Shared
+import Bus
+import PolypipeCore
+import ProcessRuntime
+import Reconciliation
+import VenueClient
 
 /// `recon-proc`: paper vs actual positions, journal vs venue open orders, alarms and the auto
-/// kill switch. Thin wiring over `Shared/Recon` (``ReconService``, ``ReconCycle``, ``Reconciler``).
+/// kill switch. Thin wiring over the `Reconciliation` library (``ReconService``, ``ReconCycle``, ``Reconciler``).
 @main
 struct ReconProc: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Shared
+import MarketData
+import PolypipeCore
+import Strategies
+import VenueClient
 
 /// signal-proc's command-line options, with the checks that run before anything starts.
 struct SignalOptions: ParsableArguments {
@@ -27,7 +30,7 @@ struct SignalOptions: ParsableArguments {
     @Option(help: "Which strategy proposes actions: fair-value (BTC Up/Down model, default), external (actions pushed to signal/external.sock), replay (a JSON-lines file).")
     var strategy: StrategyKind = .fairValue
 
-    @Option(help: "JSON-lines file of actions for --strategy replay (format: see ReplayFile in Shared/Strategy).")
+    @Option(help: "JSON-lines file of actions for --strategy replay (format: see ReplayFile in Sources/Strategies).")
     var replayFile: String?
 
     @Flag(inversion: .prefixedNo, help: "Replay: wait between lines as their created_at_ms offsets say (otherwise send at once).")

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Shared
+import Bus
+import ProcessRuntime
+import Strategies
 
 /// `signal-proc`: the strategy process. Market data in, actions out on the bus (HOLD is silence).
 @main

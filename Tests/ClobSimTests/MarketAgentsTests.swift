@@ -1,6 +1,7 @@
 @testable import clob_sim
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// The realistic profile's living markets: market makers' ladders, their reaction to the time
 /// left, taker agents, and client orders that walk the book — on a manual clock and a walk too

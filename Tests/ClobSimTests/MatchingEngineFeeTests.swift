@@ -1,6 +1,6 @@
 @testable import clob_sim
-import Shared
 import Testing
+import PolypipeCore
 
 /// Fees (spec §2.5, §9) and the taker delay (spec §4.4 `itode`, §9) in the matching engine, on
 /// a market with crypto Up/Down fees. Amounts are worked out by hand in the comments.

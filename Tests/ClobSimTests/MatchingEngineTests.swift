@@ -1,6 +1,6 @@
 @testable import clob_sim
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct MatchingEngineTests {
     let market = MarketCatalog.binary(slug: "engine-test", question: "engine test")

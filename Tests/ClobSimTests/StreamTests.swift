@@ -1,10 +1,12 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import PolypipeCore
+import VenueClient
+import VenueStreams
 
-/// The market and user WebSockets of clob-sim, through the Shared stream client.
+/// The market and user WebSockets of clob-sim, through polypipe's stream client (VenueStreams).
 @Suite(.serialized) struct StreamTests {
     /// Collects a stream's events in the background so a test can wait for one with a real
     /// deadline (a missing event fails the test instead of hanging it).

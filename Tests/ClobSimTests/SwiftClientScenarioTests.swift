@@ -1,6 +1,7 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// The interop scenario of scripts/interop/py_clob_interop.py, run by our own venue client
 /// (libcurl, L1/L2 auth, exact models) against the real clob-sim binary on a free loopback port.

@@ -1,6 +1,6 @@
 @testable import clob_sim
-import Shared
 import Testing
+import PolypipeCore
 
 /// Rolling BTC Up/Down windows, the agents that trade them, and resolution — on a manual clock
 /// and a walk too calm to move (so fair value stays at 0.5 and every assertion is exact), with

@@ -1,7 +1,8 @@
 @testable import clob_sim
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// Deposit-wallet-only accounts (spec §1.9, §9): types 0–2 refused with the venue's message,
 /// type 3 trades.

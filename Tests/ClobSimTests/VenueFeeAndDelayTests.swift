@@ -1,10 +1,11 @@
 @testable import clob_sim
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// Fees and the taker delay through the venue's API (spec §2.5, §4.1, §4.4, §9), on the static
-/// market with crypto Up/Down fees (`sim-static-crypto-fees`), signed by the Shared client.
+/// market with crypto Up/Down fees (`sim-static-crypto-fees`), signed by polypipe's client.
 @Suite struct VenueFeeAndDelayTests {
     let harness = VenueTests()
     var venue: Venue { harness.venue }

@@ -1,7 +1,8 @@
 @testable import clob_sim
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// Protocol-V2 (ExchangeV3) markets beside the CTF V2 ones (spec §1.8, §9).
 extension VenueTests {

@@ -1,7 +1,8 @@
 @testable import clob_sim
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// The public market-data calls (spec §4.4): field names and JSON types as the official openapi
 /// (`fixtures/venue/official-spec/polyoxide/openapi.yaml`) gives them, numbers from the same

@@ -1,7 +1,8 @@
 @testable import clob_sim
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// Per-signer token buckets (spec §6.1, §9) through the venue's request handler, on a manual clock.
 extension VenueTests {

@@ -1,6 +1,7 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// December 2026 venue rules end to end through our own ``ClobClient`` and the real clob-sim
 /// binary: a Protocol-V2 (ExchangeV3) market, and the per-signer rate-limit headers and 429s as

@@ -1,8 +1,9 @@
 @testable import clob_sim
 import Foundation
-import Shared
 import Synchronization
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// A clock the test moves by hand (unix milliseconds).
 final class ManualClock: Sendable {
@@ -11,7 +12,7 @@ final class ManualClock: Sendable {
     func advance(millis: Int64) { now.withLock { $0 += millis } }
 }
 
-/// The venue end to end through its request handler, with orders signed by Shared.
+/// The venue end to end through its request handler, with orders signed by VenueClient.
 @Suite struct VenueTests {
     static let alice = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
     static let bob = try! PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
 
 /// Signature type 3 end to end (spec §1.9, §9: the default path for accounts made since May
 /// 2026): exec-proc signs with the owner key for a deposit wallet (`--signature-type 3

@@ -1,6 +1,9 @@
 import Foundation
-import Shared
 import Testing
+import Bus
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// exec-proc as a process, against clob-sim, over the real bus.
 extension ProcessSuites {

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import Bus
+import PolypipeCore
+import VenueClient
 
 /// clob-sim and exec-proc as real processes from the build directory, wired over a temporary
 /// runtime directory, plus a strategy's end of the bus (PUSH actions, SUB events).
@@ -107,13 +109,13 @@ final class ExecStack {
 
     func get(_ path: String) throws -> JSONValue {
         let transport = try CurlTransport(baseURL: simURL)
-        let response = try transport.send(Shared.HTTPRequest(method: "GET", target: path))
+        let response = try transport.send(VenueClient.HTTPRequest(method: "GET", target: path))
         return try JSONParser.parse(response.body)
     }
 
     func post(_ path: String, _ body: String) throws {
         let transport = try CurlTransport(baseURL: simURL)
-        _ = try transport.send(Shared.HTTPRequest(method: "POST", target: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
+        _ = try transport.send(VenueClient.HTTPRequest(method: "POST", target: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
     }
 
     /// A deterministic market for these tests: the sim's static binary market, with a book

@@ -1,6 +1,8 @@
 import Foundation
-import Shared
 import Testing
+import Bus
+import Fills
+import PolypipeCore
 
 /// fill-proc as a real process next to clob-sim and exec-proc: it follows exec-proc's orders,
 /// reads the venue with the read-only key exec-proc wrote, and its fills survive `kill -9`

@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 import Testing
 
 /// exec-proc paces a burst to its signer's order bucket (spec §6.1): on the Standard tier

@@ -1,6 +1,8 @@
 import Foundation
-import Shared
 import Testing
+import Bus
+import PolypipeCore
+import VenueClient
 
 /// recon-proc as a real process beside clob-sim, exec-proc and fill-proc, with short cycles and
 /// a short grace period: in sync while trading normally; an order signed with our key that the

@@ -1,6 +1,8 @@
 import Foundation
-import Shared
 import Testing
+import Bus
+import PolypipeCore
+import VenueClient
 
 /// The whole execution side — clob-sim, exec-proc, fill-proc (REST and user channel) and
 /// recon-proc — trading through the venue's faults at once: 5xx answers on every kind of

@@ -1,6 +1,7 @@
 import Foundation
-import Shared
 import Testing
+import Bus
+import PolypipeCore
 
 /// `polypipe status | halt | resume | reduce-only | cancel-all` against ``ControlServerDouble``.
 @Suite(.serialized) struct ControlCommandTests {

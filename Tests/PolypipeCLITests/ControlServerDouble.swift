@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Synchronization
+import Bus
 
 /// A stand-in for exec-proc's control socket: a ROUTER bound at `DIR/control/control.sock` on its
 /// own thread, answering each `ControlRequest` with `reply(request)` (or never answering, to

@@ -1,7 +1,8 @@
 import Foundation
 @testable import polypipe
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// `polypipe doctor` for dry-run and live: every spender the wallet needs, and the signer's
 /// rate-limit tier (issue 13, item 5).

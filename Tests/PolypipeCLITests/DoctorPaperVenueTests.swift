@@ -1,6 +1,5 @@
 import Foundation
 @testable import polypipe
-import Shared
 import Testing
 
 /// `polypipe doctor` flags a paper configuration that could reach a real venue (issue 13).

@@ -1,6 +1,5 @@
 import Foundation
 @testable import polypipe
-import Shared
 import Testing
 
 /// `polypipe doctor` on staged trees: each problem is found and explained, and the key is never

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
 
 /// Runs the built `polypipe` binary over the public vector file, line by line, as a script would.
 @Suite(.serialized) struct SigningToolTests {

@@ -45,7 +45,7 @@ def micros(text: str) -> int:
 
 
 def envelope(topic: str, source: str, epoch: int, sequence: int, payload: bytes) -> list:
-    """The three frames of one bus message (see Sources/Shared/Bus/Envelope.swift)."""
+    """The three frames of one bus message (see Sources/Bus/Envelope.swift)."""
     name = source.encode("utf-8")[:255]
     header = struct.pack(">BQQQB", ENVELOPE_VERSION, epoch, sequence, time.time_ns(), len(name)) + name
     return [topic.encode("utf-8"), header, payload]

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// API keys, deterministic per (address, nonce) as on the venue (spec §3.1), and the L1/L2
 /// checks every request goes through.

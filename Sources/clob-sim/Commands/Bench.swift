@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// `clob-sim bench`: the venue's throughput and the client's request latency on loopback, both
 /// measured from our own venue client (libcurl) against an in-process clob-sim.
@@ -61,7 +62,7 @@ struct Bench: AsyncParsableCommand {
         let market = MarketCatalog.staticSet().markets[0]
         let up = market.tokens[0]
 
-        let ok = try time(orders) { _ = try transport.send(Shared.HTTPRequest(method: "GET", target: "/ok")) }
+        let ok = try time(orders) { _ = try transport.send(VenueClient.HTTPRequest(method: "GET", target: "/ok")) }
         let book = try time(orders) { _ = try aliceClient.book(up) }
 
         // Pre-sign every order so the timing covers the request, not the signing.

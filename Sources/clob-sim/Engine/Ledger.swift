@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// Balances of every account, in micro-units, with the part reserved by resting orders.
 ///

@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// The built-in agents that make the sim's Up/Down markets live. They trade through the same
 /// engine and rules as clients (never held by the taker delay), from their own funded accounts;

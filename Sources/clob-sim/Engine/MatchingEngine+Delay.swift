@@ -1,4 +1,3 @@
-import Shared
 
 /// The taker delay (spec §4.4 `itode`, §9): on a market with ``SimMarket/takerDelay`` a
 /// marketable order — FOK/FAK, or a limit order that crosses on arrival — is accepted as

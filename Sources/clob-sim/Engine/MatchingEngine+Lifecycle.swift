@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// Cancels, GTD expiry, open-order queries and trade settlement (MATCHED → MINED → CONFIRMED,
 /// or RETRYING → FAILED).

@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// Matching proper: which resting orders an order crosses, how each fill moves balances
 /// (complementary, mint, merge; spec §7), the trade it makes and the fees it pays.

@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// The simulator's books, balances and matching (spec §7).
 ///

@@ -1,4 +1,3 @@
-import Shared
 
 /// A venue refusal with the HTTP status and message the real CLOB uses (spec §2.4, §4.1).
 struct SimError: Error, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// An order the simulator has accepted, with its fill state.
 struct SimOrder: Sendable, Hashable {

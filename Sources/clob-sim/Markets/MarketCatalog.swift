@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// The markets a simulator instance trades, with lookups by condition id, token and slug.
 struct MarketCatalog {

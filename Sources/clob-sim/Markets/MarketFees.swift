@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// What a market charges per fill (spec §2.5, §9 "Fees"): the taker fee curve, which the venue
 /// publishes as `/clob-markets` `fd = {r, e, to}` and Gamma's `feeSchedule`, and the share of

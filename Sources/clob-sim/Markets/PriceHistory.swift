@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// Per-token mid prices sampled once a sim minute, for `GET /prices-history` (spec §4.4). The
 /// trades themselves are not copied here: the venue reads them from the engine's trade list and

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import PolypipeCore
 
 /// The simulated BTC/USD reference price: a seeded random walk, one step per sim second, in
 /// integer cents. Up/Down windows resolve on it (Up if the end price ≥ the start price).

@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// One binary market the simulator trades: two outcome tokens that together are worth $1.
 struct SimMarket: Sendable, Hashable {

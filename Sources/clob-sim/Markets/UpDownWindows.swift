@@ -1,4 +1,4 @@
-import Shared
+import MarketData
 
 /// Rolling BTC "Up or Down" windows as Polymarket lists them (spec §6.3): one binary market per
 /// window, slug `btc-updown-<5m|15m>-<start epoch>`, outcomes Up/Down, tick 0.01, minimum 5

@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// The venue's per-signer trading limits (spec §6.1, §9): one order bucket and one cancel bucket
 /// per signer — the address an API key belongs to, so every key of one address shares them —

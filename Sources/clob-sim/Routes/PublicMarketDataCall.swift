@@ -1,4 +1,3 @@
-import Shared
 
 /// The public market-data calls strategies use (spec §4.4, shapes from the official openapi in
 /// `fixtures/venue/official-spec/polyoxide/openapi.yaml`), besides `GET /book`.

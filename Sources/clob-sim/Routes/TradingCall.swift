@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// A trading call: the requests that draw on a signer's token buckets (spec §6.1).
 enum TradingCall: Sendable {

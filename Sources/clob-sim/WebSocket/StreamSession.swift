@@ -1,5 +1,5 @@
 import HummingbirdWebSocket
-import Shared
+import PolypipeCore
 
 /// One WebSocket connection to `/ws/market` or `/ws/user` (spec §5.1, §5.2): the first frame
 /// subscribes (market: `assets_ids`; user: `auth` + `markets`), later frames change the

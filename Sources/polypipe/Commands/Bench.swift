@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Shared
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// `polypipe bench`: signing-path speed, measured in one run against a bare libsecp256k1 sign.
 struct Bench: ParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
+import Bus
 
 /// One control command carried out: find the stack, send the `ControlRequest` to exec-proc's
 /// control socket, print the reply, and exit with the status ``ControlExitStatus`` documents.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Shared
 
 /// The five operator commands on exec-proc's control socket. Each sends one `ControlRequest`
 /// and prints the `ControlReply` (see ``ControlCall``).

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
+import Bus
+import PolypipeCore
 
 /// How a `ControlReply` is printed: aligned `label  value` lines for people, or one JSON object
 /// for scripts. Money is printed exactly from micro-units (never through a binary float).

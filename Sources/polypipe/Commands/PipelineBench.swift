@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
-import Shared
 import Synchronization
+import Bus
+import MarketData
+import PolypipeCore
+import VenueClient
 
 /// The bench's children, for its signal handler: `defer` does not run when the bench is
 /// interrupted, and an orphaned clob-sim would skew every later measurement on this host.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// `polypipe sample-order`: the README's main job for now. Signs one sample order with a fresh
 /// throwaway key and prints it, then proves the signature by recovering the signer.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import Shared
 import SwiftProtobuf
+import Bus
+import Fills
+import PolypipeCore
 
 /// `polypipe stats`: the execution statistics of the running stack, from fill-proc, and
 /// recon-proc's latest reconciliation.

@@ -3,7 +3,10 @@ import ArgumentParser
 import Glibc
 #endif
 import Logging
-import Shared
+import Bus
+import MarketData
+import PolypipeCore
+import ProcessRuntime
 
 extension UpMode: ExpressibleByArgument {}
 

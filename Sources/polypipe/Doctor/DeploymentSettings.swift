@@ -1,4 +1,3 @@
-import Shared
 
 /// The settings the units run with: `/etc/polypipe/polypipe.env` (systemd `EnvironmentFile=`
 /// syntax) over the defaults the unit files set with `Environment=`.

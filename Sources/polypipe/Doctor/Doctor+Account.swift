@@ -1,4 +1,6 @@
-import Shared
+import Execution
+import PolypipeCore
+import VenueClient
 
 extension Doctor {
     /// For dry-run and live: does the wallet allow every contract it needs (``RequiredSpender``),

@@ -1,4 +1,5 @@
-import Shared
+import Execution
+import VenueClient
 
 extension Doctor {
     /// Paper mode trades only against a simulator: a production venue is refused by name, any

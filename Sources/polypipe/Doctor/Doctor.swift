@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import Bus
+import Execution
+import PolypipeCore
+import VenueClient
 
 /// The preflight behind `polypipe doctor`: each check looks at one thing an installed polypipe
 /// needs and, when it is missing or wrong, says what breaks and how to fix it. Checks read

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// `polypipe auth l1` and `polypipe auth l2`: one JSON request in, one JSON result out.
 struct AuthRequests {

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import PolypipeCore
 
 /// The JSON-lines driver of the signing tools: reads stdin line by line, answers each request
 /// with exactly one line on stdout, in order. A line that fails yields `{"error": "…"}` and the

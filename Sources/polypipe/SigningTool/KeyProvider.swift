@@ -1,4 +1,4 @@
-import Shared
+import PolypipeCore
 
 /// Where a signing request's key comes from: the request's `private_key` field (test vectors,
 /// throwaway keys), else `POLYMARKET_KEY`, read once at startup and then scrubbed from the

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// `polypipe order build` and `polypipe order sign`: one JSON request in, one JSON result out.
 /// Field names are the vectors' own (`clob-v2-vectors.json`, kind `order`).

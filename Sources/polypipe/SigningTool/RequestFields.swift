@@ -1,4 +1,5 @@
-import Shared
+import PolypipeCore
+import VenueClient
 
 /// Typed, strict access to one JSON request object. Every accessor names the field in its error,
 /// and a JSON `null` counts as absent (the vectors write absent options as `null`).

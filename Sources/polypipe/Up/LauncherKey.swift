@@ -1,5 +1,5 @@
 import Logging
-import Shared
+import PolypipeCore
 
 /// The key the launcher hands to exec-proc: the operator's (``KeyLoader/load()``: the systemd
 /// credential, else `POLYMARKET_KEY`, which is then scrubbed from this process's environment),

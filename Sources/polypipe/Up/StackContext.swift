@@ -1,4 +1,5 @@
-import Shared
+import MarketData
+import VenueClient
 
 /// What the stack's children are started with: the operator's choices, plus what earlier
 /// children told the launcher (the venue URL clob-sim announced).

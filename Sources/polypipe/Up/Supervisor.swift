@@ -2,7 +2,8 @@
 import Glibc
 #endif
 import Logging
-import Shared
+import PolypipeCore
+import ProcessRuntime
 
 /// Runs the stack's children: starts them in order, each once the previous one is ready,
 /// forwards their output, restarts failed ones, and stops them in reverse order.

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import Bus
 
 @Suite struct EnvelopeTests {
     let sample = Envelope(topic: "action", source: "signal-proc", epoch: 1_780_000_000_123, sequence: 42,

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import Testing
+import Bus
 
 /// The rules a socket directory must meet before anything binds in it.
 @Suite struct SocketDirectoryTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import Bus
 
 @Suite struct ZmqSocketTests {
     static func runtimeDirectory() throws -> URL {

@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 @Suite struct AuthVectorTests {
     @Test(arguments: Vectors.cases("l1_clob_auth"))

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import VenueClient
 
 @Suite struct CurlTransportTests {
     @Test func sendsMethodTargetHeadersAndBodyAndReusesTheConnection() throws {

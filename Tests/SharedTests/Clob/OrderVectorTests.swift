@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// Every `order` case of the vector file, through the library (not the CLI).
 ///

@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 @Suite struct OrderVerifierTests {
     /// Every official POST body decodes and verifies: the recovered key is the vector's EOA and

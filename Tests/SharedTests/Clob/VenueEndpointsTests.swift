@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import VenueClient
 
 @Suite struct VenueEndpointsTests {
     /// The production hosts as spec §0's table gives them: service name → URL.

@@ -1,6 +1,7 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// The recorded venue payloads in ../shared/fixtures/venue parse into exact typed values.
 @Suite struct VenueFixtureTests {

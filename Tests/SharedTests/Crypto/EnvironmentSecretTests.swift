@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite(.serialized) struct EnvironmentSecretTests {
     @Test func takesTheValueOnceAndRemovesIt() {

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct Keccak256Tests {
     private func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite(.serialized) struct KeyLoaderTests {
     static let hardhat0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct PrivateKeyTests {
     static let hardhat0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

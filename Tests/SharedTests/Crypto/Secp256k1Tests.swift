@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct Secp256k1Tests {
     /// secp256k1 group order / 2: a low-s signature has s <= this.

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct ExactDecimalTests {
     @Test(arguments: [

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct OrderAmountsTests {
     /// The rounding table of spec §2.1 (identical in every official SDK).

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct UInt256Tests {
     @Test(arguments: ["0", "1", "9007199254740991", "18446744073709551615", "18446744073709551616",

@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import PolypipeCore
+import VenueClient
 
 @Suite struct ConstantsTests {
     @Test(arguments: Vectors.cases("constants"))

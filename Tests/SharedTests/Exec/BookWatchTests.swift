@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Execution
+import PolypipeCore
+import VenueClient
 
 /// The price band's book mids, refreshed off the execution thread.
 @Suite struct BookWatchTests {
@@ -12,7 +14,7 @@ import Testing
         let failing = Atomic<Bool>(false)
         let reads = Atomic<Int>(0)
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             reads.add(1, ordering: .relaxed)
             if failing.load(ordering: .relaxed) { throw .timedOut("scripted") }
             let token = request.target.split(separator: "=").last.map(String.init) ?? ""

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// CAN-02: a cancel that loses the race to a fill. Only what the venue says it cancelled is
 /// cancelled; an order it reports as not cancelled ("Order already matched") keeps its state and
@@ -13,7 +15,7 @@ import Testing
     final class RacingVenue: HTTPTransport {
         let posted = Mutex<[String]>([])
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             if path == "/cancel-all" {
                 let ids = posted.withLock { $0 }

@@ -1,8 +1,11 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Bus
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// CR-02: exec-proc killed after the journal write and before the POST. The restarted process
 /// finds the row `signed`, looks the order up by its hash, and — only while the strategy's
@@ -19,7 +22,7 @@ import Testing
         /// The order `/data/order/{id}` and `/data/orders` show; nil: none.
         let listed = Mutex<String?>(nil)
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             func answer(_ status: Int, _ text: String) -> HTTPResponse { HTTPResponse(status: status, headers: [], body: Array(text.utf8)) }
             let market = ExecutorPropertyTests.markets[0]

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// LIFE-06: a POST answered `status: "delayed"` (the taker delay, spec §4.1, §9) is accepted and
 /// not filled: the order stays live and counts as exposure while the venue holds it, even when
@@ -13,7 +14,7 @@ import Testing
     final class Venue: HTTPTransport {
         let status = Mutex<String?>("ORDER_STATUS_DELAYED")
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             func ok(_ text: String) -> HTTPResponse { HTTPResponse(status: 200, headers: [], body: Array(text.utf8)) }
             let market = ExecutorPropertyTests.markets[0]

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
 
 /// SUB-16: dry-run signs and journals, and never sends a trading request — not an order, not
 /// a cancel, whatever the venue is.

@@ -1,8 +1,11 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Bus
+import Execution
+import JournalStore
+import PolypipeCore
 
 /// RISK-05: a strategy that floods exec-proc. The order-rate limit keeps what is signed within
 /// budget; past twice the budget in a minute trading halts until an operator resumes it.

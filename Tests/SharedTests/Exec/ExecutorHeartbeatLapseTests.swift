@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import PolypipeCore
+import VenueClient
 
 /// HB-03: exec-proc frozen (SIGSTOP) past the venue's dead-man window. When its loop runs
 /// again it has seen nothing of what the venue did meanwhile — every open order may have been
@@ -17,7 +18,7 @@ import Testing
         let cancelled = Mutex<Set<String>>([])
         let listingFails = Mutex(false)
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             requests.withLock { $0.append("\(request.method) \(path)") }
             func answer(_ status: Int, _ text: String) -> HTTPResponse { HTTPResponse(status: status, headers: [], body: Array(text.utf8)) }

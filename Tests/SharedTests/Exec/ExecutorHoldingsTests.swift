@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Bus
+import PolypipeCore
+import VenueClient
 
 /// SET-03: a SELL may use confirmed shares only. Shares bought in a trade that is MATCHED but
 /// not yet CONFIRMED vanish if the trade fails, and shares a resting SELL already offers are
@@ -21,7 +23,7 @@ import Testing
         /// The `after` (unix seconds) of every trades query.
         let tradesAfter = Mutex<[Int64]>([])
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             func ok(_ text: String) -> HTTPResponse { HTTPResponse(status: 200, headers: [], body: Array(text.utf8)) }
             switch path {

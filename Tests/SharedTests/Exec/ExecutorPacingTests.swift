@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Bus
+import PolypipeCore
+import VenueClient
 
 /// exec-proc paces its orders to the signer's order bucket (spec §6.1, §9; RL-03, RL-09): an
 /// order waits for its token on a sender connection, never on the execution thread, and one

@@ -1,7 +1,11 @@
 import Foundation
 import Logging
-import Shared
 import Testing
+import Bus
+import Execution
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// The executor with a scripted in-memory venue: random action sequences through the whole
 /// pipeline (validation, risk, signing, journal, POST) never produce a signed order that breaks
@@ -16,7 +20,7 @@ import Testing
     /// A venue that knows three binary markets with a fixed book (bid 0.48 / ask 0.52) and
     /// accepts every order, answering `live`.
     struct FakeVenue: HTTPTransport {
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             let query = request.target.split(separator: "?").dropFirst().first.map(String.init) ?? ""
             let token = query.split(separator: "&").first { $0.hasPrefix("token_id=") }.map { String($0.dropFirst(9)) }

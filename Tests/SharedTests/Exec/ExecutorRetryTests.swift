@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// SUB-06: retries never re-sign. An order whose outcome is unknown is looked up by its hash,
 /// sent again with the very same bytes once, and declared absent after the grace period; a 429
@@ -16,7 +18,7 @@ import Testing
 
         init(status: Int) { self.status = status }
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             if path == "/order" {
                 bodies.withLock { $0.append(request.body ?? []) }
@@ -64,7 +66,7 @@ import Testing
     @Test func anAcceptanceUnderAnotherOrderIDIsUnknownAndHaltsTrading() throws {
         final class OtherID: HTTPTransport {
             let posts = Mutex(0)
-            func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+            func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
                 let path = String(request.target.split(separator: "?").first ?? "")
                 if path == "/order" {
                     posts.withLock { $0 += 1 }

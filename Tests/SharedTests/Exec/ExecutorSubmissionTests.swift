@@ -1,8 +1,12 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Bus
+import Execution
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// Orders posted through an ``OrderSender`` (several connections at once) and what must stay
 /// true around them: every order settled exactly once, cancel-all after the orders in flight,
@@ -32,7 +36,7 @@ import Testing
             self.answer = answer
         }
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             log.withLock { $0.paths.append(path) }
             switch path {

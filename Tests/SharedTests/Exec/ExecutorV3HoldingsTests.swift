@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Bus
+import PolypipeCore
+import VenueClient
 
 /// Protocol-V2 positions (ExchangeV3 markets) are held in the PositionManager: the venue reports
 /// them under `asset_type=CONDITIONAL-V2` only (spec §4.5, §9), so exec-proc must read them there
@@ -20,7 +22,7 @@ import Testing
         let balanceQueries = Mutex<[String]>([])
         let posts = Mutex<[String]>([])
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             let query = String(request.target.split(separator: "?").dropFirst().first ?? "")
             func ok(_ text: String) -> HTTPResponse { HTTPResponse(status: 200, headers: [], body: Array(text.utf8)) }

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// VER-02: the venue moved to another order version between two orders. The one case where an
 /// action is signed twice: the first order is proven rejected (`order_version_mismatch`), the
@@ -22,7 +24,7 @@ import Testing
 
         init(alwaysMismatch: Bool = false) { self.alwaysMismatch = alwaysMismatch }
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let path = String(request.target.split(separator: "?").first ?? "")
             switch path {
             case "/version":

@@ -1,6 +1,10 @@
 import Foundation
 import Logging
-import Shared
+import Bus
+import Execution
+import JournalStore
+import PolypipeCore
+import VenueClient
 
 /// An ``Executor`` on a fake venue with a fresh journal in its own directory, as the executor
 /// tests build it: the property tests' key and market, paper mode, a healthy heartbeat.

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import Execution
+import PolypipeCore
+import VenueClient
 
 /// HB-06: the heartbeat is tied to the execution loop's health.
 @Suite struct VenueHeartbeatTests {
@@ -10,7 +12,7 @@ import Testing
     final class Beats: HTTPTransport {
         let count = Atomic<Int>(0)
 
-        func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
             let n = count.add(1, ordering: .relaxed).newValue
             return HTTPResponse(status: 200, headers: [], body: Array(#"{"heartbeat_id": "hb-\#(n)"}"#.utf8))
         }

@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import Fills
+import PolypipeCore
 
 @Suite struct CostBasisTests {
     static func buy(_ book: inout CostBasis, _ shares: UInt64, at price: UInt64) { book.apply(side: .buy, shares: Shares(micros: shares), price: Price(micros: price)) }

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import PolypipeCore
 
 @Suite struct FeeScheduleTests {
     static func fee(_ rate: String, _ exponent: String, shares: UInt64, price: UInt64, taker: Bool = true, takerOnly: Bool = true) throws -> UInt64 {

@@ -1,6 +1,8 @@
 import Foundation
-import Shared
 import Testing
+import Fills
+import PolypipeCore
+import Reconciliation
 
 /// Fees in P&L (spec §2.5, §9): every fill records its fee; realized P&L — per position, in the
 /// statistics block and in the figure recon-proc's daily-loss switch reads — is net of fees.

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
 
 /// LIFE-06 on fill-proc's side: an order the venue answered `delayed` (the taker delay, spec §9)
 /// is open with nothing filled; its fill arrives later, from REST and from the user channel,

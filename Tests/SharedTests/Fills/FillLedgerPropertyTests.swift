@@ -1,5 +1,7 @@
-import Shared
 import Testing
+import Fills
+import PolypipeCore
+import VenueClient
 
 /// Random sequences (seeded, reproducible) of fills, repeats, settlement steps in any order,
 /// voids and bad trades: the positions always equal a recomputation from the surviving fills.

@@ -1,5 +1,7 @@
-import Shared
 import Testing
+import Fills
+import PolypipeCore
+import VenueClient
 
 @Suite struct FillLedgerTests {
     typealias S = FillScenario
@@ -278,10 +280,10 @@ import Testing
     }
 
     @Test func venueTimesAreReadInSecondsMillisecondsOrISO() {
-        #expect(TradeObservation.millis(venueTime: "1672290701") == 1_672_290_701_000)
-        #expect(TradeObservation.millis(venueTime: "1703875200000") == 1_703_875_200_000)
-        #expect(TradeObservation.millis(venueTime: "2024-01-01T00:00:10Z") == 1_704_067_210_000)
-        #expect(TradeObservation.millis(venueTime: "2024-01-01T00:00:10.250Z") == 1_704_067_210_250)
-        #expect(TradeObservation.millis(venueTime: "") == nil && TradeObservation.millis(venueTime: "soon") == nil)
+        #expect(VenueTime.millis("1672290701") == 1_672_290_701_000)
+        #expect(VenueTime.millis("1703875200000") == 1_703_875_200_000)
+        #expect(VenueTime.millis("2024-01-01T00:00:10Z") == 1_704_067_210_000)
+        #expect(VenueTime.millis("2024-01-01T00:00:10.250Z") == 1_704_067_210_250)
+        #expect(VenueTime.millis("") == nil && VenueTime.millis("soon") == nil)
     }
 }

@@ -1,4 +1,6 @@
-import Shared
+import Fills
+import PolypipeCore
+import VenueClient
 
 /// Small builders for fill-tracking tests: one market with two tokens, orders and trades in
 /// micro-units, so a test reads as the scenario it checks.

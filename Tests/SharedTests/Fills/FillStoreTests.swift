@@ -1,6 +1,7 @@
 import Foundation
-import Shared
 import Testing
+import Fills
+import PolypipeCore
 
 /// Each test gets a fresh database in its own temporary directory (as GRDB's own tests do).
 @Suite struct FillStoreTests {

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import Fills
 
 /// Venue order statuses read as order events (spec §4.3, §5.2, §9).
 @Suite struct OrderEventTests {

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Shared
 import Testing
+import JournalStore
 
 /// Each test gets a fresh database in its own temporary directory (as GRDB's own tests do).
 @Suite struct JournalTests {

@@ -1,5 +1,7 @@
-import Shared
 import Testing
+import MarketData
+import PolypipeCore
+import VenueClient
 
 @Suite struct LocalOrderBookTests {
     let up = try! TokenID(decimal: "111")

@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import MarketData
+import PolypipeCore
 
 @Suite struct PriceFeedTests {
     @Test func parsesTheRTDSShapeExactly() throws {

@@ -1,6 +1,7 @@
 import Foundation
-import Shared
 import Testing
+import MarketData
+import PolypipeCore
 
 @Suite struct UpDownMarketTests {
     @Test func slugsFollowTheWindowStart() {

@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 import Logging
-import Shared
 import Testing
+import ProcessRuntime
 
 /// The journal's native protocol, against a datagram socket standing in for journald.
 @Suite struct JournalLogHandlerTests {

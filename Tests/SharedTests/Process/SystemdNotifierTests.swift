@@ -1,9 +1,9 @@
 import Foundation
-import Shared
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+import ProcessRuntime
 
 /// sd_notify's protocol against a datagram socket standing in for systemd.
 @Suite struct SystemdNotifierTests {

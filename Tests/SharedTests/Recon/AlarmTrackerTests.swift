@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import PolypipeCore
+import Reconciliation
 
 @Suite struct AlarmTrackerTests {
     static func drift(_ missing: Int64) -> Finding {

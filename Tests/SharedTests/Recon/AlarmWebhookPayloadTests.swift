@@ -1,5 +1,7 @@
-import Shared
 import Testing
+import Fills
+import PolypipeCore
+import Reconciliation
 
 @Suite struct AlarmWebhookPayloadTests {
     @Test func theBodyCarriesSlackTextAndStructuredFields() throws {

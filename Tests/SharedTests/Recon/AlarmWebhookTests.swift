@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
+import PolypipeCore
+import Reconciliation
 
 /// The webhook sink (REC-11): sending never blocks the cycle, a failed POST is retried with
 /// backoff, and the body is the documented JSON.

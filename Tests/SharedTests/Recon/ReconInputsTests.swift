@@ -1,5 +1,8 @@
-import Shared
 import Testing
+import Bus
+import PolypipeCore
+import Reconciliation
+import VenueClient
 
 /// What recon-proc makes of its peers' messages: the paper book follows accepted actions and
 /// only the venue's own word about an order corrects it.

@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import Execution
+import PolypipeCore
 
 @Suite struct RiskEngineTests {
     static let limits = RiskLimits(maxOrderNotional: Collateral(micros: 50_000_000), maxMarketExposure: Collateral(micros: 120_000_000),

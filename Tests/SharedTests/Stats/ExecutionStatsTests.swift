@@ -1,6 +1,7 @@
 import Foundation
-import Shared
 import Testing
+import Fills
+import PolypipeCore
 
 @Suite struct ExecutionStatsTests {
     typealias S = FillScenario

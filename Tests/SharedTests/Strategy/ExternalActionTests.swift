@@ -1,5 +1,7 @@
-import Shared
 import Testing
+import Bus
+import PolypipeCore
+import Strategies
 
 @Suite struct ExternalActionTests {
     func valid() -> Polypipe_Bus_V1_Action {

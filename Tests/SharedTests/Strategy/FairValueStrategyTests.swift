@@ -1,5 +1,8 @@
-import Shared
 import Testing
+import MarketData
+import PolypipeCore
+import Strategies
+import VenueClient
 
 @Suite struct FairValueStrategyTests {
     let window = UpDownWindow(containing: 1_800_000_000, length: .fiveMinutes)  // 1799999900 … 1800000200

@@ -1,5 +1,6 @@
-import Shared
 import Testing
+import PolypipeCore
+import Strategies
 
 @Suite struct ReplayFileTests {
     let market = "0x" + String(repeating: "cd", count: 32)

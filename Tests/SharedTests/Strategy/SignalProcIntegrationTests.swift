@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import Bus
 
 /// The real binaries: clob-sim on a free port and signal-proc (fair-value) against it; the test
 /// plays exec-proc's part by binding the PULL `exec/actions.sock` and waits for an action.

@@ -1,6 +1,6 @@
 import Foundation
-import Shared
 import Testing
+import PolypipeCore
 
 /// One case of the official vector file (`../shared/vectors/clob-v2-vectors.json`, produced by
 /// py-clob-client-v2 1.2.1; see its `meta`).

@@ -1,9 +1,9 @@
 import Foundation
 import InMemoryLogging
 import Logging
-import Shared
 import Synchronization
 import Testing
+import VenueClient
 
 /// Pacing to the signer's buckets (spec §6.1, §9; test matrix RL-03…RL-07, RL-10), on a manual
 /// clock: waiting moves the clock, so nothing here sleeps.
@@ -205,7 +205,7 @@ final class RecordingVenue: HTTPTransport {
                           rateLimits: pacer)
     }
 
-    func send(_ request: Shared.HTTPRequest) throws(TransportError) -> HTTPResponse {
+    func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
         requests.withLock { $0.append("\(request.method) \(request.target)") }
         let ids = cancelled.withLock { $0 }.map { "\"\($0)\"" }.joined(separator: ",")
         return HTTPResponse(status: 200, headers: headers.withLock { $0 },

@@ -1,5 +1,5 @@
-import Shared
 import Testing
+import VenueClient
 
 @Suite struct TokenBucketTests {
     @Test func startsFullAndAdmitsAtMostTheBurst() {

@@ -1,7 +1,11 @@
 import Foundation
 import Logging
-import Shared
 import Testing
+import Bus
+import Execution
+import PolypipeCore
+import ProcessRuntime
+import VenueClient
 
 /// Paper mode never reaches a venue that has not proved it is a simulator (issue 13, item 1):
 /// no L1 signature, no API-key request, no heartbeat, no order.

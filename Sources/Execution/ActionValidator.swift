@@ -1,0 +1,97 @@
+import Bus
+import PolypipeCore
+/// A strategy's action after exec-proc checked it: exact domain values, and the market facts
+/// exec-proc looked up itself.
+public struct ValidatedAction: Sendable, Hashable {
+    public let id: String
+    public let market: VenueCatalog.MarketInfo
+    public let token: TokenID
+    public let side: Side
+    public let size: Shares
+    public let limitPrice: Price
+    public let expectedPrice: Price
+    public let orderType: OrderType
+    public let postOnly: Bool
+    public let createdAtMillis: Int64
+    /// `created_at_ms + ttl_ms`: past it the action is stale and its order is never (re)sent.
+    public let expiresAtMillis: Int64
+    public let strategy: String
+
+    /// The same action on freshly looked-up market facts (after `order_version_mismatch`).
+    public func with(market: VenueCatalog.MarketInfo) -> ValidatedAction {
+        ValidatedAction(id: id, market: market, token: token, side: side, size: size, limitPrice: limitPrice,
+                        expectedPrice: expectedPrice, orderType: orderType, postOnly: postOnly,
+                        createdAtMillis: createdAtMillis, expiresAtMillis: expiresAtMillis, strategy: strategy)
+    }
+
+    /// The risk rules' view of it.
+    public var proposal: RiskEngine.Proposal {
+        RiskEngine.Proposal(market: market.conditionID, token: token, side: side, price: limitPrice, size: size)
+    }
+}
+
+/// Step one of the pipeline: is this a well-formed, current action for a market the venue
+/// knows, on that market's price grid? Every refusal names the field and what was wrong.
+public enum ActionValidator {
+    public struct Refusal: Error, Equatable, CustomStringConvertible {
+        public let description: String
+        init(_ text: String) { description = text }
+    }
+
+    /// Action ids are journal keys and log fields: bounded and printable.
+    static let maxIDLength = 128
+
+    /// Checks the fields that need no venue lookup.
+    public static func checkShape(_ action: Polypipe_Bus_V1_Action, nowMillis: Int64) throws(Refusal) {
+        guard !action.id.isEmpty else { throw Refusal("id is empty") }
+        guard action.id.utf8.count <= maxIDLength, action.id.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            throw Refusal("id must be 1-\(maxIDLength) printable ASCII characters without spaces")
+        }
+        guard action.side == .buy || action.side == .sell else { throw Refusal("side is not set (BUY or SELL)") }
+        guard action.sizeMicros > 0 else { throw Refusal("size_micros must be positive") }
+        guard action.limitPriceMicros > 0, action.limitPriceMicros < 1_000_000 else {
+            throw Refusal("limit_price_micros \(action.limitPriceMicros) is outside (0, 1000000)")
+        }
+        guard action.expectedPriceMicros < 1_000_000 else { throw Refusal("expected_price_micros \(action.expectedPriceMicros) is not below 1000000") }
+        guard action.ttlMs > 0 else { throw Refusal("ttl_ms must be positive") }
+        guard action.createdAtMs > 0 else { throw Refusal("created_at_ms is not set") }
+        let expiresAt = action.createdAtMs.addingReportingOverflow(action.ttlMs)
+        guard !expiresAt.overflow, expiresAt.partialValue > nowMillis else {
+            throw Refusal("expired: created at \(action.createdAtMs) with ttl \(action.ttlMs) ms, now \(nowMillis)")
+        }
+        guard action.createdAtMs <= nowMillis + 5_000 else { throw Refusal("created_at_ms \(action.createdAtMs) is in the future") }
+        guard action.market.hasPrefix("0x"), action.market.count == 66 else { throw Refusal("market must be a condition id (0x + 64 hex)") }
+        guard !action.postOnly || action.timeInForce == .gtc || action.timeInForce == .unspecified else {
+            throw Refusal("post_only is only for GTC orders")
+        }
+    }
+
+    /// The full check: shape, then the venue's facts (market known, token in it, price on its tick).
+    public static func validate(_ action: Polypipe_Bus_V1_Action, catalog: VenueCatalog, nowMillis: Int64) throws(Refusal) -> ValidatedAction {
+        try checkShape(action, nowMillis: nowMillis)
+        let token: TokenID
+        do { token = try TokenID(decimal: action.tokenID) } catch { throw Refusal("token_id '\(action.tokenID.prefix(80))' is not a decimal uint256") }
+        let market: VenueCatalog.MarketInfo
+        do { market = try catalog.info(for: token) } catch {
+            throw Refusal("token \(action.tokenID.prefix(80)) is not a market the venue knows: \(error)")
+        }
+        guard market.conditionID.lowercased() == action.market.lowercased() else {
+            throw Refusal("token \(action.tokenID.prefix(80)) belongs to market \(market.conditionID), not \(action.market)")
+        }
+        let tickMicros = UInt64(market.tick.value.units(atScale: 6) ?? 1)
+        guard action.limitPriceMicros % tickMicros == 0 else {
+            throw Refusal("limit price \(Price(micros: action.limitPriceMicros)) is not on the market's tick \(market.tick)")
+        }
+        let orderType: OrderType
+        switch action.timeInForce {
+        case .fok: orderType = .fok
+        case .fak: orderType = .fak
+        default: orderType = .gtc
+        }
+        return ValidatedAction(id: action.id, market: market, token: token, side: action.side == .buy ? .buy : .sell,
+                               size: Shares(micros: action.sizeMicros), limitPrice: Price(micros: action.limitPriceMicros),
+                               expectedPrice: Price(micros: action.expectedPriceMicros), orderType: orderType,
+                               postOnly: action.postOnly, createdAtMillis: action.createdAtMs,
+                               expiresAtMillis: action.createdAtMs + action.ttlMs, strategy: action.strategy)
+    }
+}

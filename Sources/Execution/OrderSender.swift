@@ -1,0 +1,115 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Bus
+import PolypipeCore
+import VenueClient
+
+/// Posts signed orders on several venue connections at once, so exec-proc's order rate is not
+/// one venue round trip per order.
+///
+/// exec-proc's execution thread signs and journals an order, then hands its body here with a
+/// ticket and goes on to the next action; a worker thread (one keep-alive connection each)
+/// POSTs it and queues the outcome; ``wakeup`` becomes readable and the execution thread, which
+/// polls it with its bus sockets, takes the outcomes (``takeCompletions()``) and settles them.
+/// All order *state* stays on the execution thread: workers only move bytes.
+///
+/// Orders from one burst may reach the venue in a different order than they were signed. Risk
+/// is unaffected — each order's exposure is reserved before it is handed over.
+///
+/// Pacing (spec §6.1): when the clients carry the signer's ``RateLimitPacer``, a worker waits
+/// for an order token before posting, so the execution thread never sleeps on the bucket; an
+/// order whose deadline (its action's expiry) would pass first comes back unsent, with the
+/// refusal in ``Completion/pacing``.
+public final class OrderSender: Sendable {
+    public struct Completion: Sendable {
+        public let ticket: UInt64
+        /// Realtime clock just before the request went to the transport.
+        public let sentAtNanos: UInt64
+        /// Realtime clock when the answer (or the failure) came back.
+        public let answeredAtNanos: UInt64
+        public let outcome: SubmitOutcome
+        /// Why the order was not sent (stale while waiting for the signer's order bucket); nil
+        /// when it was sent and ``outcome`` is the venue's answer.
+        public let pacing: RateLimitPacer.Admission?
+    }
+
+    /// Readable when completions are waiting.
+    public let wakeup: Wakeup
+    private let jobs = Mutex<[(ticket: UInt64, body: [UInt8], notAfterMillis: Int64?, generation: UInt64)]>([])
+    /// Bumped by ``withdrawWaiting()``: a job submitted before the bump that is still waiting
+    /// for a token gives up.
+    private let withdrawals = Atomic<UInt64>(0)
+    private let available = DispatchSemaphore(value: 0)
+    private let completions = Mutex<[Completion]>([])
+    private let stopped = Atomic<Bool>(false)
+    private let workerCount: Int
+
+    /// Starts one worker thread per client (each client must have its own connection).
+    public init(clients: [ClobClient]) throws(BusError) {
+        precondition(!clients.isEmpty, "an order sender needs at least one venue connection")
+        wakeup = try Wakeup()
+        workerCount = clients.count
+        for (index, client) in clients.enumerated() {
+            let thread = Thread { [self] in work(client) }
+            thread.name = "order-sender-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Queues one signed order body; its outcome comes back with the same `ticket`.
+    /// - Parameter notAfterMillis: unix ms after which the order must not be sent (its action's
+    ///   expiry); nil: no deadline.
+    public func submit(ticket: UInt64, body: [UInt8], notAfterMillis: Int64? = nil) {
+        let generation = withdrawals.load(ordering: .acquiring)
+        jobs.withLock { $0.append((ticket, body, notAfterMillis, generation)) }
+        available.signal()
+    }
+
+    /// Outcomes that arrived since the last call, oldest first.
+    public func takeCompletions() -> [Completion] {
+        wakeup.drain()
+        return completions.withLock { taken in
+            defer { taken.removeAll(keepingCapacity: true) }
+            return taken
+        }
+    }
+
+    /// Every order handed over so far that is still waiting for the signer's order bucket
+    /// comes back unsent (``RateLimitPacer/Admission/withdrawn``) instead of being posted later:
+    /// before a cancel-all, so it neither waits behind those orders nor leaves one resting after
+    /// it (RL-07). Orders already being posted are not affected.
+    public func withdrawWaiting() {
+        withdrawals.add(1, ordering: .releasing)
+    }
+
+    /// Lets the workers finish the request each is on and exit.
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+        for _ in 0..<workerCount { available.signal() }
+    }
+
+    private func work(_ client: ClobClient) {
+        while true {
+            available.wait()
+            if stopped.load(ordering: .relaxed) { return }
+            guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
+            let withdrawn = { self.withdrawals.load(ordering: .acquiring) > job.generation }
+            if let admission = client.rateLimits?.acquire(.orders, cost: 1, notAfterMillis: job.notAfterMillis, giveUp: withdrawn),
+               admission != .go {
+                let now = BusClock.nowNanos()
+                completions.withLock {
+                    $0.append(Completion(ticket: job.ticket, sentAtNanos: now, answeredAtNanos: now,
+                                         outcome: .refused(.notSent(admission.description)), pacing: admission))
+                }
+                wakeup.signal()
+                continue
+            }
+            let sentAt = BusClock.nowNanos()
+            let outcome = client.postOrder(body: job.body)
+            let answeredAt = BusClock.nowNanos()
+            completions.withLock { $0.append(Completion(ticket: job.ticket, sentAtNanos: sentAt, answeredAtNanos: answeredAt, outcome: outcome, pacing: nil)) }
+            wakeup.signal()
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Bus
+import PolypipeCore
+/// A strategy's trading decision, in exact units, before it goes on the bus as a
+/// `polypipe.bus.v1.Action` (topic "action").
+///
+/// Prices and sizes are micro-units (``Price``, ``Shares``); times are unix milliseconds.
+/// HOLD is never a proposal: a strategy that does not want to trade returns nothing.
+/// `id` must be unique per decision, across restarts: exec-proc executes an id at most once.
+public struct ActionProposal: Sendable, Hashable {
+    /// How long the order may live on the venue (the bus's `TimeInForce`).
+    public enum TimeInForce: String, Sendable, Hashable, CaseIterable {
+        case gtc = "GTC"
+        case fok = "FOK"
+        case fak = "FAK"
+
+        /// Accepts any case ("fak").
+        public init?(text: String) { self.init(rawValue: text.uppercased()) }
+    }
+
+    public var id: String
+    /// Condition id of the market (0x + 64 hex).
+    public var market: String
+    public var tokenID: TokenID
+    public var side: Side
+    public var size: Shares
+    /// The worst price accepted; on the market's tick.
+    public var limitPrice: Price
+    /// The price the strategy expects to trade at (slippage is measured against it).
+    public var expectedPrice: Price
+    public var createdAtMillis: Int64
+    public var ttlMillis: Int64
+    public var timeInForce: TimeInForce
+    /// "fair-value", "replay" or "external:<name>".
+    public var strategy: String
+    public var postOnly: Bool
+
+    public init(id: String, market: String, tokenID: TokenID, side: Side, size: Shares, limitPrice: Price, expectedPrice: Price,
+                createdAtMillis: Int64, ttlMillis: Int64, timeInForce: TimeInForce = .gtc, strategy: String, postOnly: Bool = false) {
+        self.id = id
+        self.market = market
+        self.tokenID = tokenID
+        self.side = side
+        self.size = size
+        self.limitPrice = limitPrice
+        self.expectedPrice = expectedPrice
+        self.createdAtMillis = createdAtMillis
+        self.ttlMillis = ttlMillis
+        self.timeInForce = timeInForce
+        self.strategy = strategy
+        self.postOnly = postOnly
+    }
+
+    /// The bus message (schema `polypipe.bus.v1.Action`).
+    public var busMessage: Polypipe_Bus_V1_Action {
+        var action = Polypipe_Bus_V1_Action()
+        action.id = id
+        action.market = market
+        action.tokenID = tokenID.description
+        action.side = side == .buy ? .buy : .sell
+        action.sizeMicros = size.micros
+        action.limitPriceMicros = limitPrice.micros
+        action.expectedPriceMicros = expectedPrice.micros
+        action.createdAtMs = createdAtMillis
+        action.ttlMs = ttlMillis
+        switch timeInForce {
+        case .gtc: action.timeInForce = .gtc
+        case .fok: action.timeInForce = .fok
+        case .fak: action.timeInForce = .fak
+        }
+        action.strategy = strategy
+        action.postOnly = postOnly
+        return action
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import Synchronization
+import Bus
+import PolypipeCore
+
+/// The PULL socket external models push actions to: `<runtime>/signal/external.sock`
+/// (``BusLayout/external``), bound through ``SocketDirectory``.
+///
+/// A dedicated thread owns the socket (ZeroMQ sockets are not thread-safe) and polls it every
+/// 200 ms; each message is checked by ``ExternalAction/accept(frames:receivedAtMillis:)``.
+/// Valid actions come out of ``actions``; rejected ones are logged with their reason and
+/// counted in ``rejected``, never forwarded.
+public final class ExternalIntake: Sendable {
+    private let stopFlag = Mutex(false)
+    private let rejectedCount = Mutex<UInt64>(0)
+    public let actions: AsyncStream<ActionProposal>
+    private let continuation: AsyncStream<ActionProposal>.Continuation
+
+    /// Messages refused so far.
+    public var rejected: UInt64 { rejectedCount.withLock { $0 } }
+
+    private init() {
+        (actions, continuation) = AsyncStream.makeStream(of: ActionProposal.self)
+    }
+
+    /// Binds the socket and starts the receiving thread.
+    /// - Throws: ``BusError`` when the socket cannot be bound (e.g. a second instance runs).
+    public static func start(context: ZmqContext, layout: BusLayout, logger: Logger) async throws(BusError) -> ExternalIntake {
+        let intake = ExternalIntake()
+        let bound: Result<Void, BusError> = await withCheckedContinuation { started in
+            let thread = Thread { intake.receiveLoop(context: context, layout: layout, logger: logger, started: started) }
+            thread.name = "polypipe.external-intake"
+            thread.start()
+        }
+        try bound.get()
+        return intake
+    }
+
+    /// Stops the thread within one poll interval and ends ``actions``.
+    public func stop() { stopFlag.withLock { $0 = true } }
+
+    private func receiveLoop(context: ZmqContext, layout: BusLayout, logger: Logger, started: CheckedContinuation<Result<Void, BusError>, Never>) {
+        let socket: ZmqSocket
+        do {
+            let directory = try SocketDirectory(layout.signalDirectory)
+            socket = try ZmqSocket(context, .pull)
+            try directory.bind(socket, name: "external.sock")
+        } catch {
+            started.resume(returning: .failure(error))
+            continuation.finish()
+            return
+        }
+        started.resume(returning: .success(()))
+        logger.info("external intake listening", metadata: ["bus.endpoint": "\(layout.external)"])
+        while !stopFlag.withLock({ $0 }) {
+            let frames: [[UInt8]]?
+            do { frames = try socket.receive(timeoutMilliseconds: 200) } catch {
+                logger.error("external intake receive failed", metadata: ["error": "\(error)"])
+                continue
+            }
+            guard let frames else { continue }
+            switch ExternalAction.accept(frames: frames, receivedAtMillis: BusClock.nowMillis()) {
+            case .success(let proposal):
+                continuation.yield(proposal)
+            case .failure(let rejection):
+                let total = rejectedCount.withLock { count in count += 1; return count }
+                logger.warning("external action rejected", metadata: [
+                    "reason": "\(rejection.reason)", "error": "\(rejection.description)", "external.rejected_total": "\(total)",
+                ])
+            }
+        }
+        continuation.finish()
+    }
+}
