@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "fill-proc", targets: ["fill-proc"]),
         .executable(name: "recon-proc", targets: ["recon-proc"]),
         .executable(name: "clob-sim", targets: ["clob-sim"]),
+        .library(name: "PolypipeTesting", targets: ["PolypipeTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -127,6 +128,13 @@ let package = Package(
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
+        // Shipped test support (as HummingbirdTesting is): a stateful fake venue behind the
+        // client's transport, and the harness that starts the built executables.
+        .target(
+            name: "PolypipeTesting",
+            dependencies: ["PolypipeCore", "VenueClient"]
+        ),
+
         .executableTarget(
             name: "polypipe",
             dependencies: [
@@ -178,11 +186,11 @@ let package = Package(
 
         .testTarget(
             name: "ClobSimTests",
-            dependencies: ["clob-sim", "PolypipeCore", "VenueClient", "VenueStreams", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["PolypipeTesting", "clob-sim", "PolypipeCore", "VenueClient", "VenueStreams", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies",
+            dependencies: ["PolypipeTesting", "PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "InMemoryLogging", package: "swift-log")]
         ),
@@ -192,11 +200,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecProcTests",
-            dependencies: ["PolypipeCore", "Bus", "VenueClient", "JournalStore", "Fills", "exec-proc", "fill-proc", "recon-proc", "clob-sim"]
+            dependencies: ["PolypipeTesting", "PolypipeCore", "Bus", "VenueClient", "JournalStore", "Fills", "exec-proc", "fill-proc", "recon-proc", "clob-sim"]
         ),
         .testTarget(
             name: "PolypipeCLITests",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "polypipe"]
+            dependencies: ["PolypipeTesting", "PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "polypipe"]
         ),
     ],
     swiftLanguageModes: [.v6]

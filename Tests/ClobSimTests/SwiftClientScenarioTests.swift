@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Testing
 import PolypipeCore
 import VenueClient
@@ -11,42 +12,17 @@ import VenueClient
 
     /// A running clob-sim; stopped when the value is released.
     final class RunningSim {
-        let process = Process()
-        let url: String
-
-        /// The clob-sim binary of this build.
-        static func binary() throws -> URL {
-            let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
-                              URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-            guard let binary = candidates.map({ $0.appendingPathComponent("clob-sim") }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw CocoaError(.fileNoSuchFile)
-            }
-            return binary
-        }
+        let harness: ProcessHarness
+        var url: String { harness.readyLine }
 
         /// - Parameter arguments: more `clob-sim` options (e.g. `--rate-limit-tier unlimited`).
         init(arguments: [String] = []) throws {
-            process.executableURL = try Self.binary()
-            process.arguments = ["--port", "0", "--seed", "5"] + arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(0x0A) {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line.append(chunk)
-            }
-            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard text.hasPrefix("listening on ") else { process.terminate(); throw CocoaError(.fileReadCorruptFile) }
-            url = String(text.dropFirst("listening on ".count))
+            harness = try ProcessHarness.start("clob-sim", ["--port", "0", "--seed", "5"] + arguments, readyPrefix: "listening on ")
         }
 
         deinit {
             // SIGKILL: a graceful stop would wait for a test's still-open WebSocket.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            harness.kill()
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PolypipeTesting
 import PolypipeCore
 import VenueClient
 
@@ -107,7 +108,7 @@ import VenueClient
         #expect(try Scenario.client(sim, key: Scenario.alice).rateLimitTier() == .unlimited)
 
         let bad = Process()
-        bad.executableURL = try Scenario.RunningSim.binary()
+        bad.executableURL = try ProcessHarness.binary("clob-sim")
         bad.arguments = ["--port", "0", "--rate-limit-tier", "titanium"]
         let errors = Pipe()
         bad.standardError = errors

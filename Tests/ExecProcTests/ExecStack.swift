@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Bus
 import PolypipeCore
 import VenueClient
@@ -9,15 +10,6 @@ final class ExecStack {
     /// A well-known test key (Hardhat account 0): never a real wallet.
     static let keyHex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
     static let key = try! PrivateKey(hex: keyHex)
-
-    static func binary(_ name: String) throws -> URL {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        guard let url = candidates.map({ $0.appendingPathComponent(name) }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw StackError("\(name) is not built next to the tests")
-        }
-        return url
-    }
 
     struct StackError: Error, CustomStringConvertible {
         let description: String
@@ -40,13 +32,13 @@ final class ExecStack {
         runtime = NSTemporaryDirectory() + "polypipe-exec-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         layout = BusLayout(runtimeDirectory: runtime)
-        sim.executableURL = try Self.binary("clob-sim")
+        sim.executableURL = try ProcessHarness.binary("clob-sim")
         sim.arguments = ["serve", "--port", "0", "--seed", "11"] + simArguments
         let output = Pipe()
         sim.standardOutput = output
         sim.standardError = FileHandle.nullDevice
         try sim.run()
-        simURL = try Self.readLine(output, prefix: "listening on ")
+        simURL = try ProcessHarness.readLine(output, prefix: "listening on ")
         self.execArguments = execArguments
         push = try ZmqSocket(context, .push)
         events = try ZmqSocket(context, .subscribe)
@@ -64,22 +56,10 @@ final class ExecStack {
         try? FileManager.default.removeItem(atPath: runtime)
     }
 
-    static func readLine(_ pipe: Pipe, prefix: String) throws -> String {
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix(prefix) else { throw StackError("expected a line starting '\(prefix)', got '\(text.prefix(200))'") }
-        return String(text.dropFirst(prefix.count))
-    }
-
     /// Starts (or restarts) exec-proc with the key in its environment only.
     func startExec(extra: [String] = []) throws {
         let process = Process()
-        process.executableURL = try Self.binary("exec-proc")
+        process.executableURL = try ProcessHarness.binary("exec-proc")
         process.arguments = ["--mode", "paper", "--venue", simURL, "--runtime-dir", runtime, "--heartbeat-interval-ms", "300",
                              "--resync-interval-ms", "1000"] + execArguments + extra
         var environment = ProcessInfo.processInfo.environment
@@ -93,7 +73,7 @@ final class ExecStack {
         process.standardError = log
         try process.run()
         exec = process
-        _ = try Self.readLine(output, prefix: "ready")
+        _ = try ProcessHarness.readLine(output, prefix: "ready")
         // Peers reconnect to the new sockets on their own (ZeroMQ retries every 100 ms); give
         // them that long so a restart does not drop the next event on a PUB with no subscriber.
         usleep(300_000)

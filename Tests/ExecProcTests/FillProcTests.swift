@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Testing
 import Bus
 import Fills
@@ -21,7 +22,7 @@ extension ProcessSuites {
     /// fill-proc polling every 200 ms (its stderr appended to the runtime's fill-stderr.log).
     static func startFillProc(_ stack: ExecStack, userChannel: Bool = false) throws -> Process {
         let process = Process()
-        process.executableURL = try ExecStack.binary("fill-proc")
+        process.executableURL = try ProcessHarness.binary("fill-proc")
         process.arguments = ["--venue", stack.simURL, "--runtime-dir", stack.runtime, "--credentials", stack.runtime + "/readonly.json",
                              "--poll-interval-ms", "200"]
             + (userChannel ? ["--user-channel", stack.simURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws/user"] : [])
@@ -34,7 +35,7 @@ extension ProcessSuites {
         process.standardError = log
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "POLYMARKET_KEY" }
         try process.run()
-        _ = try ExecStack.readLine(output, prefix: "ready")
+        _ = try ProcessHarness.readLine(output, prefix: "ready")
         return process
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Testing
 
 /// exec-proc holds the private key, so it links as little as it can: the module graph in
@@ -14,7 +15,7 @@ import Testing
     static let required = ["9Execution", "11VenueClient", "12PolypipeCore", "3Bus", "12JournalStore"]
 
     @Test func execProcLinksNoNIONoWebSocketAndNoOtherProcessCore() throws {
-        let binary = try Data(contentsOf: ExecStack.binary("exec-proc"), options: .alwaysMapped)
+        let binary = try Data(contentsOf: ProcessHarness.binary("exec-proc"), options: .alwaysMapped)
         for module in Self.required {
             #expect(binary.range(of: Data("$s\(module)".utf8)) != nil, "no \(module) symbols: is the binary stripped?")
         }

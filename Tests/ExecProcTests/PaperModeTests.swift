@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Testing
 
 extension ProcessSuites {
@@ -9,7 +10,7 @@ extension ProcessSuites {
         @Test func paperModeRefusesTheProductionVenueAndSaysHowToGoLive() throws {
             for venue in ["https://clob.polymarket.com", "https://clob-staging.polymarket.com/"] {
                 let process = Process()
-                process.executableURL = try ExecStack.binary("exec-proc")
+                process.executableURL = try ProcessHarness.binary("exec-proc")
                 process.arguments = ["--mode", "paper", "--venue", venue, "--runtime-dir", NSTemporaryDirectory()]
                 process.environment = ["POLYMARKET_KEY": ExecStack.keyHex, "PATH": "/usr/bin:/bin"]
                 let errors = Pipe()

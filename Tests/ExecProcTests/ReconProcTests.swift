@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Testing
 import Bus
 import PolypipeCore
@@ -12,7 +13,7 @@ extension ProcessSuites {
 @Suite(.serialized) struct ReconProcTests {
     static func startReconProc(_ stack: ExecStack, extra: [String] = []) throws -> Process {
         let process = Process()
-        process.executableURL = try ExecStack.binary("recon-proc")
+        process.executableURL = try ProcessHarness.binary("recon-proc")
         process.arguments = ["--venue", stack.simURL, "--runtime-dir", stack.runtime, "--credentials", stack.runtime + "/readonly.json",
                              "--cycle-ms", "300", "--grace-ms", "1500", "--stale-after-ms", "10000"] + extra
         let output = Pipe()
@@ -22,7 +23,7 @@ extension ProcessSuites {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "POLYMARKET_KEY" }
         try process.run()
-        _ = try ExecStack.readLine(output, prefix: "ready")
+        _ = try ProcessHarness.readLine(output, prefix: "ready")
         return process
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Testing
 import PolypipeCore
 
@@ -22,13 +23,7 @@ import PolypipeCore
 
     /// The `polypipe` executable next to the test bundle.
     static var binary: URL {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        for directory in candidates {
-            let url = directory.appendingPathComponent("polypipe")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return candidates[0].appendingPathComponent("polypipe")
+        (try? ProcessHarness.binary("polypipe")) ?? URL(fileURLWithPath: "polypipe-is-not-built")
     }
 
     struct Run {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
+import PolypipeTesting
 import JournalStore
 import PolypipeCore
 import VenueClient
@@ -10,25 +10,24 @@ import VenueClient
 /// cancelled; an order it reports as not cancelled ("Order already matched") keeps its state and
 /// its exposure until the venue's own account of it arrives.
 @Suite struct ExecutorCancelTests {
-    /// The property tests' fake venue; `/cancel-all` cancels the first order posted and reports
-    /// every other one as already matched.
-    final class RacingVenue: HTTPTransport {
-        let posted = Mutex<[String]>([])
-
-        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
-            let path = String(request.target.split(separator: "?").first ?? "")
-            if path == "/cancel-all" {
-                let ids = posted.withLock { $0 }
-                let canceled = ids.prefix(1).map { #""\#($0)""# }.joined(separator: ",")
-                let lost = ids.dropFirst().map { #""\#($0)": "Order already matched""# }.joined(separator: ",")
-                return HTTPResponse(status: 200, headers: [], body: Array(#"{"canceled": [\#(canceled)], "not_canceled": {\#(lost)}}"#.utf8))
+    /// The fake venue, whose `/cancel-all` cancels the first order placed and reports every other
+    /// one as already matched.
+    static func racingVenue() -> FakeVenue {
+        let venue = FakeVenue()
+        venue.script("/cancel-all") { [unowned venue] _ in
+            let ids = venue.withState { state -> [String] in
+                if let first = state.placementOrder.first { state.orders[first]?.status = "CANCELED" }
+                return state.placementOrder
             }
-            return try ExecutorPropertyTests.FakeVenue().send(request)
+            let canceled = ids.prefix(1).map { #""\#($0)""# }.joined(separator: ",")
+            let lost = ids.dropFirst().map { #""\#($0)": "Order already matched""# }.joined(separator: ",")
+            return FakeVenue.answer(200, #"{"canceled": [\#(canceled)], "not_canceled": {\#(lost)}}"#)
         }
+        return venue
     }
 
     @Test func anOrderTheVenueDidNotCancelStaysOpenWithItsExposure() throws {
-        let venue = RacingVenue()
+        let venue = Self.racingVenue()
         let test = try TestExecutor(venue: venue)
         defer { test.remove() }
         let (executor, journal) = (test.executor, test.journal)
@@ -36,7 +35,7 @@ import VenueClient
         let first = executor.handle(ExecutorSubmissionTests.action("c-1"), receivedAtNanos: BusClock.nowNanos())
         let second = executor.handle(ExecutorSubmissionTests.action("c-2"), receivedAtNanos: BusClock.nowNanos())
         #expect(first.outcome == .accepted && second.outcome == .accepted)
-        venue.posted.withLock { $0 = [first.orderID, second.orderID] }
+        #expect(venue.orders(in: "LIVE").map(\.id) == [first.orderID, second.orderID].map { $0.lowercased() })
         let exposureBefore = test.status.totalExposureMicros
 
         let result = executor.cancelAll(reason: "test")

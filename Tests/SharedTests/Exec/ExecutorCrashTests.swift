@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import PolypipeTesting
 import Bus
 import JournalStore
 import PolypipeCore
@@ -13,43 +14,11 @@ import VenueClient
 /// is declared absent after the grace period. An order the venue lists after that (a late
 /// arrival) is tracked again. Never a second signature.
 @Suite struct ExecutorCrashTests {
-    /// A venue that answers `/order` with `accepted` (echoing the journaled hash) or nothing
-    /// useful, and lists one order once told to.
-    final class Venue: HTTPTransport {
-        let posts = Mutex<[[UInt8]]>([])
-        /// The hash `/order` answers with (accepted); nil: 500.
-        let acceptAs = Mutex<String?>(nil)
-        /// The order `/data/order/{id}` and `/data/orders` show; nil: none.
-        let listed = Mutex<String?>(nil)
-
-        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
-            let path = String(request.target.split(separator: "?").first ?? "")
-            func answer(_ status: Int, _ text: String) -> HTTPResponse { HTTPResponse(status: status, headers: [], body: Array(text.utf8)) }
-            let market = ExecutorPropertyTests.markets[0]
-            let listing = listed.withLock { $0 }.map {
-                #"{"id": "\#($0)", "status": "ORDER_STATUS_LIVE", "market": "\#(market.condition)", "asset_id": "\#(market.tokens[0])", "side": "BUY", "original_size": "5", "size_matched": "0", "price": "0.5", "associate_trades": []}"#
-            }
-            switch path {
-            case "/order":
-                posts.withLock { $0.append(request.body ?? []) }
-                guard let hash = acceptAs.withLock({ $0 }) else { return answer(500, #"{"error": "scripted 500"}"#) }
-                return answer(200, #"{"success": true, "errorMsg": "", "orderID": "\#(hash)", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
-            case _ where path.hasPrefix("/data/order/"):
-                guard let listing, path.hasSuffix(listed.withLock { $0 } ?? "") else { return answer(404, #"{"error": "not found"}"#) }
-                return answer(200, listing)
-            case "/data/orders":
-                return answer(200, #"{"limit": 500, "count": \#(listing == nil ? 0 : 1), "next_cursor": "LTE=", "data": [\#(listing ?? "")]}"#)
-            default:
-                return try ExecutorPropertyTests.FakeVenue().send(request)
-            }
-        }
-    }
-
     /// Signs and journals `action` in a first executor, then leaves its row as a `kill -9`
     /// between the journal write and the POST does: `signed`, nothing at the venue. Returns the
     /// journal's directory and the row.
     static func crashBeforeThePost(_ action: Polypipe_Bus_V1_Action, at now: Int64) throws -> (directory: String, entry: Journal.Entry) {
-        let first = try TestExecutor(venue: ExecutorRetryTests.Venue(status: 500), clock: { now })
+        let first = try TestExecutor(venue: ExecutorRetryTests.venue(status: 500), clock: { now })
         let event = first.executor.handle(action, receivedAtNanos: BusClock.nowNanos())
         try #require(event.outcome == .unknown)
         try first.journal.update(orderHash: event.orderID, to: .signed, nowMillis: now)
@@ -62,8 +31,7 @@ import VenueClient
         action.createdAtMs = start
         action.ttlMs = 30_000
         let (directory, signed) = try Self.crashBeforeThePost(action, at: start)
-        let venue = Venue()
-        venue.acceptAs.withLock { $0 = signed.orderHash }
+        let venue = FakeVenue()  // accepts the order under the hash it signs to
         let now = Mutex(start + 1_000)
         let restarted = try TestExecutor(venue: venue, clock: { now.withLock { $0 } }, reopening: directory)
         defer { restarted.remove() }
@@ -71,7 +39,7 @@ import VenueClient
 
         now.withLock { $0 = start + 2_500 }
         restarted.executor.resolvePending()
-        let posts = venue.posts.withLock { $0 }
+        let posts = venue.requests(to: "/order").map(\.body)
         #expect(posts == [signed.body], "exactly one POST, of the journaled bytes")
         let entries = try restarted.journal.entries(in: Journal.State.allCases)
         #expect(entries.count == 1 && entries[0].orderHash == signed.orderHash && entries[0].state == .accepted)
@@ -86,8 +54,7 @@ import VenueClient
         action.ttlMs = 3_000
         let (directory, signed) = try Self.crashBeforeThePost(action, at: start)
         #expect(signed.expiresAtMillis == start + 3_000)
-        let venue = Venue()
-        venue.acceptAs.withLock { $0 = signed.orderHash }  // it would be accepted: it must not be sent
+        let venue = FakeVenue()  // it would be accepted: it must not be sent
         let now = Mutex(start + 10_000)
         let restarted = try TestExecutor(venue: venue, clock: { now.withLock { $0 } }, reopening: directory)
         defer { restarted.remove() }
@@ -98,7 +65,7 @@ import VenueClient
             now.withLock { $0 = start + step }
             restarted.executor.resolvePending()
         }
-        #expect(venue.posts.withLock { $0.isEmpty }, "an expired action's order is never sent")
+        #expect(venue.requests(to: "/order").isEmpty, "an expired action's order is never sent")
         #expect(try restarted.journal.entry(actionID: action.id)?.state == .signed, "still waiting inside the grace period")
         now.withLock { $0 = start + 61_000 }
         restarted.executor.resolvePending()
@@ -106,14 +73,15 @@ import VenueClient
         #expect(events.last?.outcome == .canceled)
 
         // The venue had it after all (held longer than the grace period): tracked, not orphaned.
-        venue.listed.withLock { $0 = signed.orderHash }
+        let market = FakeMarket.standard[0]
+        venue.rest(FakeOrder(id: signed.orderHash, market: market.condition, token: market.tokens[0]))
         try restarted.executor.resynchronize()
         let entry = try #require(try restarted.journal.entry(actionID: action.id))
         #expect(entry.state == .accepted && entry.orderHash == signed.orderHash && entry.body == signed.body)
         #expect(events.last?.outcome == .accepted && events.last?.orderID == signed.orderHash)
         #expect(events.last?.reason.contains("absent") == true)
         #expect(restarted.executor.mayBeLiveOrders.map(\.orderID) == [signed.orderHash])
-        #expect(venue.posts.withLock { $0.isEmpty }, "adopting it sent nothing")
+        #expect(venue.requests(to: "/order").isEmpty, "adopting it sent nothing")
         #expect(try restarted.journal.entries(in: Journal.State.allCases).count == 1, "one row, one signature")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import PolypipeTesting
 import Bus
 import Execution
 import JournalStore
@@ -14,7 +15,7 @@ import PolypipeCore
                   clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) throws -> TestExecutor {
         var limits = RiskLimits.paperDefaults
         limits.maxOrdersPerMinute = perMinute
-        return try TestExecutor(venue: ExecutorPropertyTests.FakeVenue(), limits: limits,
+        return try TestExecutor(venue: FakeVenue(), limits: limits,
                                 configuration: configuration ?? .init(mode: .paper, owner: TestExecutor.credentials.apiKey), clock: clock)
     }
 
@@ -44,14 +45,14 @@ import PolypipeCore
         let now = Mutex(BusClock.nowMillis())
         var limits = RiskLimits.paperDefaults
         limits.maxOrdersPerMinute = 3
-        let first = try TestExecutor(venue: ExecutorPropertyTests.FakeVenue(), limits: limits, clock: { now.withLock { $0 } })
+        let first = try TestExecutor(venue: FakeVenue(), limits: limits, clock: { now.withLock { $0 } })
         for index in 0..<3 {
             var action = ExecutorSubmissionTests.action("budget-\(index)")
             action.createdAtMs = now.withLock { $0 }
             #expect(first.executor.handle(action, receivedAtNanos: BusClock.nowNanos()).outcome == .accepted)
         }
         now.withLock { $0 += 20_000 }
-        let restarted = try TestExecutor(venue: ExecutorPropertyTests.FakeVenue(), limits: limits, clock: { now.withLock { $0 } },
+        let restarted = try TestExecutor(venue: FakeVenue(), limits: limits, clock: { now.withLock { $0 } },
                                          reopening: first.directory)
         defer { restarted.remove() }
         var action = ExecutorSubmissionTests.action("budget-3")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import PolypipeTesting
 import Bus
 import PolypipeCore
 import VenueClient
@@ -19,7 +20,7 @@ import VenueClient
         let trade = Mutex<(order: String, size: String, status: String)?>(nil)
         /// A resting SELL of ours (order id, shares, shares matched), once there is one.
         let restingSell = Mutex<(id: String, size: String, matched: String)?>(nil)
-        let token = ExecutorPropertyTests.markets[0].tokens[0]
+        let token = FakeMarket.standard[0].tokens[0]
         /// The `after` (unix seconds) of every trades query.
         let tradesAfter = Mutex<[Int64]>([])
 
@@ -31,7 +32,7 @@ import VenueClient
                 let body = String(decoding: request.body ?? [], as: UTF8.self)
                 posts.withLock { $0.append(body) }
                 let status = body.contains(#""side":"BUY""#) ? "matched" : "live"
-                return ok(#"{"success": true, "errorMsg": "", "orderID": "\#(ExecutorPropertyTests.orderID(ofBody: request.body))", "status": "\#(status)", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
+                return ok(#"{"success": true, "errorMsg": "", "orderID": "\#(FakeVenue.orderID(ofBody: request.body))", "status": "\#(status)", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
             case "/balance-allowance":
                 let query = String(request.target.split(separator: "?").dropFirst().first ?? "")
                 let shares = query.contains("token_id=\(token)") ? balanceMicros.withLock { $0 } : 0
@@ -42,16 +43,16 @@ import VenueClient
                     tradesAfter.withLock { $0.append(after) }
                 }
                 let listed = trade.withLock { $0 }.map {
-                    #"{"id": "t-1", "taker_order_id": "\#($0.order)", "market": "\#(ExecutorPropertyTests.markets[0].condition)", "asset_id": "\#(token)", "side": "BUY", "size": "\#($0.size)", "price": "0.5", "status": "\#($0.status)", "match_time": "\#(BusClock.nowMillis() / 1000 - 30)", "maker_orders": []}"#
+                    #"{"id": "t-1", "taker_order_id": "\#($0.order)", "market": "\#(FakeMarket.standard[0].condition)", "asset_id": "\#(token)", "side": "BUY", "size": "\#($0.size)", "price": "0.5", "status": "\#($0.status)", "match_time": "\#(BusClock.nowMillis() / 1000 - 30)", "maker_orders": []}"#
                 }
                 return ok(#"{"limit": 500, "count": \#(listed == nil ? 0 : 1), "next_cursor": "LTE=", "data": [\#(listed ?? "")]}"#)
             case "/data/orders":
                 let listed = restingSell.withLock { $0 }.map {
-                    #"{"id": "\#($0.id)", "status": "ORDER_STATUS_LIVE", "market": "\#(ExecutorPropertyTests.markets[0].condition)", "asset_id": "\#(token)", "side": "SELL", "original_size": "\#($0.size)", "size_matched": "\#($0.matched)", "price": "0.5", "associate_trades": []}"#
+                    #"{"id": "\#($0.id)", "status": "ORDER_STATUS_LIVE", "market": "\#(FakeMarket.standard[0].condition)", "asset_id": "\#(token)", "side": "SELL", "original_size": "\#($0.size)", "size_matched": "\#($0.matched)", "price": "0.5", "associate_trades": []}"#
                 }
                 return ok(#"{"limit": 500, "count": \#(listed == nil ? 0 : 1), "next_cursor": "LTE=", "data": [\#(listed ?? "")]}"#)
             default:
-                return try ExecutorPropertyTests.FakeVenue().send(request)
+                return try FakeVenue().send(request)
             }
         }
     }

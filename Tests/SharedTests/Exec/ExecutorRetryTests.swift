@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import PolypipeTesting
 import JournalStore
 import PolypipeCore
 import VenueClient
@@ -10,27 +11,15 @@ import VenueClient
 /// sent again with the very same bytes once, and declared absent after the grace period; a 429
 /// is a proven refusal and is not retried at all. One action, one signature.
 @Suite struct ExecutorRetryTests {
-    /// The property tests' fake venue; `/order` answers `status` and is logged, the order lookup
-    /// finds nothing.
-    final class Venue: HTTPTransport {
-        let status: Int
-        let bodies = Mutex<[[UInt8]]>([])
-
-        init(status: Int) { self.status = status }
-
-        func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
-            let path = String(request.target.split(separator: "?").first ?? "")
-            if path == "/order" {
-                bodies.withLock { $0.append(request.body ?? []) }
-                return HTTPResponse(status: status, headers: [], body: Array(#"{"error": "scripted \#(status)"}"#.utf8))
-            }
-            if path.hasPrefix("/data/order/") { return HTTPResponse(status: 404, headers: [], body: Array(#"{"error": "not found"}"#.utf8)) }
-            return try ExecutorPropertyTests.FakeVenue().send(request)
-        }
+    /// The fake venue answering every `POST /order` with HTTP `status`; lookups find nothing.
+    static func venue(status: Int) -> FakeVenue {
+        let venue = FakeVenue()
+        venue.orderAnswer = .serverError(status)
+        return venue
     }
 
     @Test func anUnknownOrderIsResentWithTheSameBytesOnceThenDeclaredAbsent() throws {
-        let venue = Venue(status: 500)
+        let venue = Self.venue(status: 500)
         let now = Mutex(BusClock.nowMillis())
         let test = try TestExecutor(venue: venue, clock: { now.withLock { $0 } })
         defer { test.remove() }
@@ -44,7 +33,7 @@ import VenueClient
             now.withLock { $0 = action.createdAtMs + step }
             executor.resolvePending()
         }
-        let posts = venue.bodies.withLock { $0 }
+        let posts = venue.requests(to: "/order").map(\.body)
         #expect(posts.count == 2, "the first send and exactly one resend")
         #expect(Set(posts).count == 1, "byte-identical bodies: never signed again")
         #expect(try journal.entries(in: Journal.State.allCases).map(\.state) == [.unknown], "still unknown inside the grace period")
@@ -54,30 +43,21 @@ import VenueClient
         executor.resolvePending()
         let entries = try journal.entries(in: Journal.State.allCases)
         #expect(entries.count == 1 && entries[0].state == .absent && entries[0].orderHash == event.orderID)
-        #expect(venue.bodies.withLock { $0.count } == 2, "absent: nothing more is sent")
+        #expect(venue.requests(to: "/order").count == 2, "absent: nothing more is sent")
         // The same action again is a duplicate, not a new order.
         #expect(executor.handle(action, receivedAtNanos: BusClock.nowNanos()).outcome == .duplicate)
-        #expect(venue.bodies.withLock { $0.count } == 2)
+        #expect(venue.requests(to: "/order").count == 2)
     }
 
     /// SUB-08: success, but under an order id that is not the hash we signed. The venue holds
     /// something we cannot track: unknown (never "accepted", never sent again), still counted,
     /// and trading halts.
     @Test func anAcceptanceUnderAnotherOrderIDIsUnknownAndHaltsTrading() throws {
-        final class OtherID: HTTPTransport {
-            let posts = Mutex(0)
-            func send(_ request: VenueClient.HTTPRequest) throws(TransportError) -> HTTPResponse {
-                let path = String(request.target.split(separator: "?").first ?? "")
-                if path == "/order" {
-                    posts.withLock { $0 += 1 }
-                    let other = "0x" + String(repeating: "ab", count: 32)
-                    return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "\#(other)", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
-                }
-                if path.hasPrefix("/data/order/") { return HTTPResponse(status: 404, headers: [], body: Array(#"{"error": "not found"}"#.utf8)) }
-                return try ExecutorPropertyTests.FakeVenue().send(request)
-            }
+        let venue = FakeVenue()
+        venue.script("/order") { _ in
+            let other = "0x" + String(repeating: "ab", count: 32)
+            return FakeVenue.answer(200, #"{"success": true, "errorMsg": "", "orderID": "\#(other)", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
         }
-        let venue = OtherID()
         let now = Mutex(BusClock.nowMillis())
         let test = try TestExecutor(venue: venue, clock: { now.withLock { $0 } })
         defer { test.remove() }
@@ -93,13 +73,13 @@ import VenueClient
             now.withLock { $0 = action.createdAtMs + step }
             test.executor.resolvePending()
         }
-        #expect(venue.posts.withLock { $0 } == 1, "never sent again")
+        #expect(venue.requests(to: "/order").count == 1, "never sent again")
         #expect(try test.journal.entry(actionID: "other-id")?.state == .unknown, "not declared absent: the venue holds something")
         #expect(test.executor.risk.totalExposure == 2_500_000, "still counted")
     }
 
     @Test func aRateLimitedSubmitIsARefusalThatIsNotRetried() throws {
-        let venue = Venue(status: 429)
+        let venue = Self.venue(status: 429)
         let now = Mutex(BusClock.nowMillis())
         let test = try TestExecutor(venue: venue, clock: { now.withLock { $0 } })
         defer { test.remove() }
@@ -110,7 +90,7 @@ import VenueClient
         #expect(event.outcome == .rejected && event.reason.contains("refused before placement"))
         now.withLock { $0 += 5_000 }
         executor.resolvePending()
-        #expect(venue.bodies.withLock { $0.count } == 1, "a proven refusal is not sent again")
+        #expect(venue.requests(to: "/order").count == 1, "a proven refusal is not sent again")
         #expect(try journal.entries(in: Journal.State.allCases).map(\.state) == [.rejected])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import PolypipeTesting
 import Bus
 import Execution
 import JournalStore
@@ -13,7 +14,7 @@ import VenueClient
 /// and orders with no proof either way counted as exposure when it is rebuilt from the venue.
 @Suite struct ExecutorSubmissionTests {
     static let key = ExecutorPropertyTests.key
-    static let market = ExecutorPropertyTests.markets[0]
+    static let market = FakeMarket.standard[0]
 
     /// The property tests' fake venue, with `/order` answered by `order` after `delayMillis`,
     /// and a log of requests (path, and when each `/order` started and ended).
@@ -45,14 +46,14 @@ import VenueClient
                 usleep(delayMillis * 1_000)
                 log.withLock { $0.ordersInFlight -= 1; $0.ordersDone += 1 }
                 if answer == .serverError { return HTTPResponse(status: 500, headers: [], body: Array(#"{"error": "internal"}"#.utf8)) }
-                return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "\#(ExecutorPropertyTests.orderID(ofBody: request.body))", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
+                return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "\#(FakeVenue.orderID(ofBody: request.body))", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
             case "/cancel-all":
                 log.withLock { $0.ordersDoneAtCancel.append($0.ordersDone) }
                 return HTTPResponse(status: 200, headers: [], body: Array(#"{"canceled": [], "not_canceled": {}}"#.utf8))
             case _ where path.hasPrefix("/data/order/"):
                 return HTTPResponse(status: 404, headers: [], body: Array(#"{"error": "not found"}"#.utf8))
             default:
-                return try ExecutorPropertyTests.FakeVenue().send(request)
+                return try FakeVenue().send(request)
             }
         }
     }

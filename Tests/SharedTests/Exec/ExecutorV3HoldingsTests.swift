@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import PolypipeTesting
 import Bus
 import PolypipeCore
 import VenueClient
@@ -36,13 +37,13 @@ import VenueClient
                 let body = String(decoding: request.body ?? [], as: UTF8.self)
                 posts.withLock { $0.append(body) }
                 let status = body.contains(#""side":"BUY""#) ? "matched" : "live"
-                return ok(#"{"success": true, "errorMsg": "", "orderID": "\#(ExecutorPropertyTests.orderID(ofBody: request.body, exchange: .v3))", "status": "\#(status)", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
+                return ok(#"{"success": true, "errorMsg": "", "orderID": "\#(FakeVenue.orderID(ofBody: request.body, exchange: .v3))", "status": "\#(status)", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
             case "/balance-allowance":
                 balanceQueries.withLock { $0.append(query) }
                 let held = query.contains("asset_type=CONDITIONAL-V2") && query.contains("token_id=\(tokens[0])") ? heldMicros.withLock { $0 } : 0
                 return ok(#"{"balance": "\#(held)", "allowances": {}}"#)
             default:
-                return try ExecutorPropertyTests.FakeVenue().send(request)
+                return try FakeVenue().send(request)
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import PolypipeTesting
 import JournalStore
 import PolypipeCore
 import VenueClient
@@ -43,10 +44,10 @@ import VenueClient
                     return HTTPResponse(status: 400, headers: [], body: Array(#"{"error": "order_version_mismatch"}"#.utf8))
                 }
                 // Accepted under the exchange the venue now runs (version 3).
-                let id = ExecutorPropertyTests.orderID(ofBody: request.body, exchange: .v3)
+                let id = FakeVenue.orderID(ofBody: request.body, exchange: .v3)
                 return HTTPResponse(status: 200, headers: [], body: Array(#"{"success": true, "errorMsg": "", "orderID": "\#(id)", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#.utf8))
             default:
-                return try ExecutorPropertyTests.FakeVenue().send(request)
+                return try FakeVenue().send(request)
             }
         }
     }

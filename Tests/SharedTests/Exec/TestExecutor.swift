@@ -5,11 +5,12 @@ import Execution
 import JournalStore
 import PolypipeCore
 import VenueClient
+import PolypipeTesting
 
-/// An ``Executor`` on a fake venue with a fresh journal in its own directory, as the executor
+/// An ``Executor`` on a ``FakeVenue`` (or any transport) with a fresh journal in its own directory, as the executor
 /// tests build it: the property tests' key and market, paper mode, a healthy heartbeat.
 struct TestExecutor {
-    static let credentials = ApiCredentials(apiKey: "00000000-0000-0000-0000-000000000000", secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", passphrase: "p")
+    static let credentials = FakeVenue.credentials
 
     let executor: Executor
     let journal: Journal

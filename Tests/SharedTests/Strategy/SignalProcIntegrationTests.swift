@@ -1,4 +1,5 @@
 import Foundation
+import PolypipeTesting
 import Testing
 import Bus
 
@@ -6,33 +7,18 @@ import Bus
 /// plays exec-proc's part by binding the PULL `exec/actions.sock` and waits for an action.
 /// Needs `swift build` to have built `clob-sim` and `signal-proc` next to the test bundle.
 @Suite(.serialized) struct SignalProcIntegrationTests {
-    static func binary(_ name: String) throws -> URL {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        guard let url = candidates.map({ $0.appendingPathComponent(name) }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw SpawnError(description: "\(name) is not built next to the tests; run `swift build` first")
-        }
-        return url
-    }
-
     struct SpawnError: Error, CustomStringConvertible { let description: String }
 
     /// Starts `binary` and returns it once its first stdout line is `expected…`, with that line.
     static func spawn(_ name: String, _ arguments: [String], firstLinePrefix: String) throws -> (Process, String) {
         let process = Process()
-        process.executableURL = try binary(name)
+        process.executableURL = try ProcessHarness.binary(name)
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = ProcessHarness.firstLine(output)
         guard text.hasPrefix(firstLinePrefix) else {
             kill(process.processIdentifier, SIGKILL)
             throw SpawnError(description: "\(name) printed \"\(text)\" instead of \(firstLinePrefix)")
