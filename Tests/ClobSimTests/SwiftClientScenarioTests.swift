@@ -66,7 +66,7 @@ import Testing
     static func signed(_ key: PrivateKey, _ client: ClobClient, _ side: Side, _ token: TokenID, price: String, size: String,
                        tick: TickSize = .hundredth, type: OrderType = .gtc) throws -> (body: [UInt8], id: String) {
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
-        let built = try builder.build(.limit(price: price, size: size), side: side, tokenID: token, tick: tick, exchange: .ctfV2,
+        let built = try builder.build(.limit(price: try Price(price), size: try Shares(size)), side: side, tokenID: token, tick: tick, exchange: .ctfV2,
                                       salt: Order.randomSalt(), timestamp: UInt256(UInt64(Date().timeIntervalSince1970 * 1000)))
         return (OrderPayload.bodyBytes(built.signed, owner: client.l2!.credentials.apiKey, orderType: type, deferExec: false, postOnly: false),
                 built.signed.orderID)

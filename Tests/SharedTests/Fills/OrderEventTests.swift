@@ -5,7 +5,7 @@ import Testing
 @Suite struct OrderEventTests {
     @Test func delayedIsPlacedAndUnmatchedHasEnded() {
         for status in ["LIVE", "ORDER_STATUS_DELAYED", "delayed", "MATCHED"] {
-            #expect(OrderEvent(venueStatus: status) == .accepted, "\(status)")
+            #expect(OrderEvent(venueStatus: VenueOrderStatus(text: status)) == .accepted, "\(status)")
         }
         // A delayed order that met nothing after the taker delay (or a killed FOK/FAK) is over:
         // reading it as still placed would leave it open for ever.
