@@ -118,7 +118,7 @@ import Testing
         let halfCent = try firstToken(alice, tick: "0.005")
         let offTick = alice.postOrder(body: try Self.order(Self.alice, alice, .buy, halfCent, price: "0.512", size: "10", tick: .fiveThousandths))
         guard case .rejected(let reason) = offTick else { Issue.record("off-tick order: \(offTick)"); return }
-        #expect(reason.hasSuffix("breaks minimum tick size rule: 0.005"))
+        #expect(reason.message.hasSuffix("breaks minimum tick size rule: 0.005") && reason.kind == .invalidTickSize)
     }
 
     /// The first token of the sim's first market (or of the first market on `tick`), read the way

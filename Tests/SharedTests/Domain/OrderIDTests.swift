@@ -33,8 +33,8 @@ import Testing
         var live: [OrderID: Int] = [OrderID("0xAbC"): 1]
         #expect(live[OrderID("0xabc")] == 1)
         live[OrderID("0XABC")] = 2
+        #expect(live.count == 1 && live[OrderID("0xabc")] == 2, "every spelling is one key")
+        live[OrderID("0xabd")] = 3
         #expect(live.count == 2)
-        live[OrderID("0xABC")] = 3
-        #expect(live[OrderID("0xabc")] == 3 && live.count == 2)
     }
 }
