@@ -1,19 +1,20 @@
 import Foundation
 import Bus
 import JournalStore
+import VenueClient
 
 /// How venue order statuses map onto journal states, and the bus events for an order.
 extension Executor {
     /// Whether a venue order status says the taker delay still holds the order.
-    static func isDelayed(_ venueStatus: String) -> Bool {
-        let status = venueStatus.uppercased()
-        return status == "DELAYED" || status == "ORDER_STATUS_DELAYED"
+    static func isDelayed(_ venueStatus: VenueOrderStatus) -> Bool {
+        venueStatus == .delayed
     }
 
-    static func journalState(venueStatus: String) -> Journal.State {
-        let status = venueStatus.uppercased()
-        if status == "MATCHED" { return .filled }
-        if status.hasPrefix("CANCELED") || status == "INVALID" || status == "UNMATCHED" { return .canceled }
+    /// MATCHED → filled; any cancel, INVALID or UNMATCHED → canceled; anything else (LIVE,
+    /// DELAYED, a status this build does not know) → accepted.
+    static func journalState(venueStatus: VenueOrderStatus) -> Journal.State {
+        if venueStatus == .matched { return .filled }
+        if venueStatus.isCanceled { return .canceled }
         return .accepted
     }
 

@@ -22,12 +22,12 @@ extension Executor {
             var event = Self.event(for: item.order, actionID: item.entry.actionID)
             if let found {
                 let state = Self.journalState(venueStatus: found.status)
-                try? journal.update(orderHash: orderID, to: state, reason: "resolved: \(found.status)", nowMillis: now)
+                try? journal.update(orderHash: orderID, to: state, reason: "resolved: \(found.statusText)", nowMillis: now)
                 if state == .accepted { live[orderID.lowercased()] = item.order }
                 pending[orderID] = nil
                 if state != .canceled { counters.accepted += 1 }
                 event.outcome = state == .canceled ? .canceled : .accepted
-                event.venueStatus = found.status
+                event.venueStatus = found.statusText
                 event.reason = "unknown outcome resolved by order id"
                 _ = finish(event, audit: "resolved")
             } else if now - item.entry.createdAtMillis >= configuration.unknownGraceMillis {
@@ -58,20 +58,20 @@ extension Executor {
                 logger.info("unknown order not on the venue; sending the same bytes again", metadata: ["order": "\(orderID)"])
                 switch venue.postOrder(body: item.entry.body) {
                 case .accepted(let acceptance):
-                    try? journal.update(orderHash: orderID, to: .accepted, reason: acceptance.status, nowMillis: clock())
+                    try? journal.update(orderHash: orderID, to: .accepted, reason: acceptance.statusText, nowMillis: clock())
                     live[orderID.lowercased()] = item.order
-                    if acceptance.status.lowercased() == "delayed" { delayedSince[orderID.lowercased()] = clock() }
+                    if acceptance.status == .delayed { delayedSince[orderID.lowercased()] = clock() }
                     pending[orderID] = nil
                     counters.accepted += 1
                     event.outcome = .accepted
-                    event.venueStatus = acceptance.status
+                    event.venueStatus = acceptance.statusText
                     _ = finish(event, audit: "accepted-on-resend")
-                case .rejected(let reason) where reason.contains("Duplicated"):
+                case .rejected(let rejection) where rejection.kind == .duplicated:
                     break  // it is there after all; the next lookup finds it
-                case .rejected(let reason):
+                case .rejected(let rejection):
                     pending[orderID] = nil
                     releaseExposure(of: item.order, matched: 0)
-                    _ = reject(event, reason: reason, settle: true)
+                    _ = reject(event, reason: rejection.message, settle: true)
                 case .refused, .unknown:
                     break  // still no proof; keep asking
                 }
@@ -92,10 +92,10 @@ extension Executor {
         counters.accepted += 1
         var event = Self.event(for: order, actionID: entry.actionID)
         event.outcome = .accepted
-        event.venueStatus = venueOrder.status
+        event.venueStatus = venueOrder.statusText
         event.reason = "declared absent, then listed by the venue: tracked again"
         logger.warning("an order declared absent appeared on the venue; tracking it again",
                        metadata: ["order": "\(entry.orderHash)", "action": "\(entry.actionID)"])
-        _ = finish(event, audit: "late-arrival", settle: (.accepted, "appeared late: \(venueOrder.status)"))
+        _ = finish(event, audit: "late-arrival", settle: (.accepted, "appeared late: \(venueOrder.statusText)"))
     }
 }

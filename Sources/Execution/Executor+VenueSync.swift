@@ -30,14 +30,14 @@ extension Executor {
             }
             if let venueOrder = open[entry.orderHash.lowercased()] {
                 live[entry.orderHash.lowercased()] = order
-                if entry.state != .accepted { try? journal.update(orderHash: entry.orderHash, to: .accepted, reason: venueOrder.status, nowMillis: now) }
+                if entry.state != .accepted { try? journal.update(orderHash: entry.orderHash, to: .accepted, reason: venueOrder.statusText, nowMillis: now) }
                 settled += 1
                 continue
             }
             switch try venue.order(id: entry.orderHash) {
             case .some(let venueOrder):
                 let state = Self.journalState(venueStatus: venueOrder.status)
-                try? journal.update(orderHash: entry.orderHash, to: state, reason: venueOrder.status, nowMillis: now)
+                try? journal.update(orderHash: entry.orderHash, to: state, reason: venueOrder.statusText, nowMillis: now)
                 if state == .accepted { live[entry.orderHash.lowercased()] = order }
                 settled += 1
             case .none where entry.state == .accepted:
@@ -82,7 +82,7 @@ extension Executor {
             }
             delayedSince[id] = nil
             let state = final.map { Self.journalState(venueStatus: $0.status) } ?? .canceled
-            try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.status ?? "gone", nowMillis: now)
+            try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.statusText ?? "gone", nowMillis: now)
             live[id] = nil
         }
         for order in orders where live[order.id.lowercased()] == nil {
@@ -92,7 +92,7 @@ extension Executor {
         var tokens = Set<TokenID>()
         for order in orders {
             let collateral = order.side == .buy
-                ? UInt64((UInt128(order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)) * UInt128(order.price.micros) + 999_999) / 1_000_000)
+                ? Collateral.cost(of: Shares(micros: order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)), at: order.price, rounding: .up).micros
                 : 0
             exposure[order.market, default: 0] += collateral
             tokens.insert(order.tokenID)

@@ -188,7 +188,7 @@ public final class Executor {
         let now = clock()
         let built: OrderBuilder.Built
         do {
-            built = try builder.build(.limit(price: action.limitPrice.description, size: action.size.description),
+            built = try builder.build(.limit(price: action.limitPrice, size: action.size),
                                       side: action.side, tokenID: action.token, tick: action.market.tick,
                                       exchange: action.market.exchange, salt: Order.randomSalt(), timestamp: UInt256(UInt64(now)))
         } catch {
@@ -284,24 +284,25 @@ public final class Executor {
             let reason = "venue answered success with order id \(acceptance.orderID), not the hash we signed \(orderID): the venue and exec-proc disagree on the order hash or domain"
             counters.unknown += 1
             event.outcome = .unknown
-            event.venueStatus = acceptance.status
+            event.venueStatus = acceptance.statusText
             event.reason = reason
             logger.critical("order id disagreement; halting", metadata: ["action": "\(action.id)", "order": "\(orderID)", "venue_order": "\(acceptance.orderID)"])
             let result = finish(event, audit: "unknown", settle: (.unknown, reason))
             setState(.halted, reason: "order id disagreement with the venue (\(orderID) vs \(acceptance.orderID))")
             return result
         case .accepted(let acceptance):
-            let matched = acceptance.status.lowercased() == "matched"
+            let matched = acceptance.status == .matched
             if !matched { live[orderID.lowercased()] = sent.order }
             // Delayed: accepted, not filled; its exposure stays reserved and its fills come later.
-            if acceptance.status.lowercased() == "delayed" { delayedSince[orderID.lowercased()] = after }
+            if acceptance.status == .delayed { delayedSince[orderID.lowercased()] = after }
             tradedTokens.insert(sent.order.token)
             counters.accepted += 1
             event.outcome = .accepted
-            event.venueStatus = acceptance.status
+            event.venueStatus = acceptance.statusText
             event.tradeIds = acceptance.tradeIDs
-            return finish(event, audit: "accepted", settle: (matched ? .filled : .accepted, acceptance.status))
-        case .rejected(let reason) where reason.contains("order_version_mismatch") && !sent.versionRetried:
+            return finish(event, audit: "accepted", settle: (matched ? .filled : .accepted, acceptance.statusText))
+        case .rejected(let rejection) where rejection.kind == .orderVersionMismatch && !sent.versionRetried:
+            let reason = rejection.message
             try? journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: after)
             logger.warning("venue expects another order version; reading /version and re-signing once",
                            metadata: ["action": "\(action.id)", "order": "\(orderID)"])
@@ -316,10 +317,10 @@ public final class Executor {
             }
             let refreshed = action.with(market: market)
             return execute(refreshed, proposal: proposal, event: event, versionRetried: true)
-        case .rejected(let reason):
+        case .rejected(let rejection):
             risk.undo(proposal)
-            if reason.lowercased().contains("tick") { catalog.invalidate(action.token) }
-            return reject(event, reason: reason, settle: true)
+            if rejection.kind == .invalidTickSize { catalog.invalidate(action.token) }
+            return reject(event, reason: rejection.message, settle: true)
         case .refused(let error):
             // Proven not placed (rate limit, paused, auth): the order will never exist.
             risk.undo(proposal)

@@ -62,5 +62,5 @@ public struct FillRecord: Sendable, Hashable {
     /// Not yet CONFIRMED and not voided: MATCHED, MINED, RETRYING or a status this build does not know.
     public var isProvisional: Bool { !status.isTerminal }
     /// `size × price` in pUSD micro-units, floored.
-    public var notional: Collateral { Collateral(micros: UInt64(UInt128(size.micros) * UInt128(price.micros) / 1_000_000)) }
+    public var notional: Collateral { Collateral.cost(of: size, at: price, rounding: .down) }
 }

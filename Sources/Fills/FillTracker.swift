@@ -70,7 +70,7 @@ public final class FillTracker {
                 save(ledger.track(record))
             }
             if let sentAt { save(ledger.record(.submitted, orderID: event.orderID, atMillis: sentAt)) }
-            if event.outcome == .accepted, event.venueStatus.lowercased() == "matched", event.answeredAtNs > 0 {
+            if event.outcome == .accepted, VenueOrderStatus(text: event.venueStatus) == .matched, event.answeredAtNs > 0 {
                 answeredMatched[event.orderID.lowercased()] = Int64(event.answeredAtNs / 1_000_000)
             }
             switch event.outcome {
@@ -139,7 +139,7 @@ public final class FillTracker {
             case "order":
                 guard let id = message["id"]?.scalarText else { counters.dropped += 1; continue }
                 let type = message["type"]?.scalarText?.uppercased() ?? ""
-                let event: OrderEvent? = type == "CANCELLATION" ? .cancelled : message["status"]?.scalarText.flatMap(OrderEvent.init(venueStatus:))
+                let event: OrderEvent? = type == "CANCELLATION" ? .cancelled : message["status"]?.scalarText.map(VenueOrderStatus.init(text:)).flatMap(OrderEvent.init(venueStatus:))
                 if let event { save(ledger.record(event, orderID: id, atMillis: nowMillis)) }
             default:
                 continue  // pongs, errors, events of no interest

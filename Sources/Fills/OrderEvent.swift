@@ -1,3 +1,4 @@
+import VenueClient
 /// Something that happened to one of our orders, other than a fill: from exec-proc's order
 /// events, or from the venue's order status (REST `GET /data/order`, user channel `order`).
 public enum OrderEvent: Sendable, Hashable {
@@ -9,27 +10,26 @@ public enum OrderEvent: Sendable, Hashable {
     case rejected(reason: String)
     case cancelled
     case expired
-    /// A venue order status, with or without the REST `ORDER_STATUS_` prefix; see
+    /// A venue order status (any spelling, read once by ``VenueOrderStatus``); see
     /// ``init(venueStatus:)``.
-    case venueStatus(String)
+    case venueStatus(VenueOrderStatus)
 
     /// Maps a venue order status (spec §4.3, §5.2) onto an event: `LIVE`, `DELAYED` and
     /// `MATCHED` → accepted (a MATCHED order's fills arrive as trades); `CANCELED_EXPIRED_ORDER`
     /// → expired; `UNMATCHED` (a delayed marketable order that ended without resting: nothing
     /// crossed any more, or a FOK/FAK was killed; spec §9), any other `CANCELED…` and `INVALID`
-    /// → cancelled. Nil for a status this build does not know (it changes nothing).
+    /// → cancelled. Nil for a status this build does not know (``VenueOrderStatus/other(_:)``:
+    /// it changes nothing).
     ///
     /// The answer to `POST /order` also uses `unmatched`; that is a placement outcome, read by
     /// ``SubmitOutcome``, not an order status.
-    public init?(venueStatus text: String) {
-        let status = text.uppercased().hasPrefix("ORDER_STATUS_") ? String(text.uppercased().dropFirst(13)) : text.uppercased()
+    public init?(venueStatus status: VenueOrderStatus) {
         switch status {
-        case "LIVE", "DELAYED", "MATCHED": self = .accepted
-        case "UNMATCHED": self = .cancelled
-        case "CANCELED_EXPIRED_ORDER": self = .expired
-        case "INVALID": self = .cancelled
-        case _ where status.hasPrefix("CANCELED"): self = .cancelled
-        default: return nil
+        case .live, .delayed, .matched: self = .accepted
+        case .unmatched: self = .cancelled
+        case .canceledExpiredOrder: self = .expired
+        case .invalid, .canceled: self = .cancelled
+        case .other: return nil
         }
     }
 }

@@ -76,8 +76,8 @@ public struct OrderRecord: Sendable, Hashable {
             if stage.stageRank < OrderState.rejected.stageRank { reason = why }
         case .cancelled: next = .cancelled
         case .expired: next = .expired
-        case .venueStatus(let text):
-            guard let mapped = OrderEvent(venueStatus: text) else { return false }
+        case .venueStatus(let status):
+            guard let mapped = OrderEvent(venueStatus: status) else { return false }
             return apply(mapped, atMillis: atMillis)
         }
         if next.stageRank > stage.stageRank {

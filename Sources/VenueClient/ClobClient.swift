@@ -193,7 +193,7 @@ public struct ClobClient: Sendable {
     /// Maps a request-level failure onto what it proves about the order.
     static func outcome(of error: ClobError) -> SubmitOutcome {
         switch error {
-        case .rejected(_, let message): return .rejected(reason: message)
+        case .rejected(_, let message): return .rejected(reason: VenueRejection(message: message))
         case .unauthorized, .rateLimited, .unavailable, .notSent: return .refused(error)
         case .unknown(let reason): return .unknown(reason: reason)
         }

@@ -6,13 +6,31 @@ import PolypipeCore
 /// funder (deposit wallet) for type 3.
 public struct OrderBuilder: Sendable {
     /// How the amounts are decided.
+    ///
+    /// Prices and sizes arrive as exact micro-unit values; the SDK's rounding to the tick's
+    /// precision (price half-even, size down to 2 decimals: ``OrderAmounts``) happens here, so
+    /// the signed amounts are byte-identical to the official client's for the same decimals.
     public enum Pricing: Sendable, Hashable {
-        /// A limit order: `size` shares at `price` (decimal text).
-        case limit(price: String, size: String)
-        /// A market order: BUY spends `amount` collateral, SELL sells `amount` shares, at worst `price`.
-        case market(price: String, amount: String)
+        /// A limit order: `size` shares at `price`.
+        case limit(price: Price, size: Shares)
+        /// A market order at worst `price`: BUY spends collateral, SELL sells shares.
+        case market(price: Price, amount: MarketAmount)
         /// Amounts given directly in base units (no rounding at all).
         case fixed(makerAmount: UInt256, takerAmount: UInt256)
+    }
+
+    /// What a market order gives: collateral to spend (BUY) or shares to sell (SELL).
+    public enum MarketAmount: Sendable, Hashable {
+        case collateral(Collateral)
+        case shares(Shares)
+
+        /// The amount's exact decimal text (the same for either unit: both have six decimals).
+        var text: String {
+            switch self {
+            case .collateral(let amount): return amount.description
+            case .shares(let amount): return amount.description
+            }
+        }
     }
 
     /// Why an order could not be built.
@@ -20,9 +38,13 @@ public struct OrderBuilder: Sendable {
         case amounts(OrderAmounts.Failure)
         case signing(SigningError)
         case tickSizeRequired
+        /// A market BUY must spend ``MarketAmount/collateral(_:)``; a SELL sells ``MarketAmount/shares(_:)``.
+        case marketAmountSide(Side)
 
         public var description: String {
             switch self {
+            case .marketAmountSide(let side):
+                return side == .buy ? "a market BUY spends collateral, not shares" : "a market SELL sells shares, not collateral"
             case .amounts(let failure): return failure.description
             case .signing(let failure): return failure.description
             case .tickSizeRequired: return "a tick size is required to compute limit or market amounts"
@@ -80,10 +102,14 @@ public struct OrderBuilder: Sendable {
             return (nil, maker, taker)
         case .limit(let price, let size):
             guard let tick else { throw .tickSizeRequired }
-            do { computed = try OrderAmounts.limit(side: side, price: price, size: size, tick: tick) } catch { throw .amounts(error) }
+            do { computed = try OrderAmounts.limit(side: side, price: price.description, size: size.description, tick: tick) } catch { throw .amounts(error) }
         case .market(let price, let amount):
             guard let tick else { throw .tickSizeRequired }
-            do { computed = try OrderAmounts.market(side: side, price: price, amount: amount, tick: tick) } catch { throw .amounts(error) }
+            switch (side, amount) {
+            case (.buy, .collateral), (.sell, .shares): break
+            case (.buy, .shares), (.sell, .collateral): throw .marketAmountSide(side)
+            }
+            do { computed = try OrderAmounts.market(side: side, price: price.description, amount: amount.text, tick: tick) } catch { throw .amounts(error) }
         }
         return (computed, UInt256(computed.makerAmount), UInt256(computed.takerAmount))
     }

@@ -43,7 +43,7 @@ import VenueClient
     static func signed(_ key: PrivateKey, _ client: ClobClient, _ side: Side, _ token: TokenID, price: String, size: String,
                        tick: TickSize = .hundredth, type: OrderType = .gtc) throws -> (body: [UInt8], id: String) {
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
-        let built = try builder.build(.limit(price: price, size: size), side: side, tokenID: token, tick: tick, exchange: .ctfV2,
+        let built = try builder.build(.limit(price: try Price(price), size: try Shares(size)), side: side, tokenID: token, tick: tick, exchange: .ctfV2,
                                       salt: Order.randomSalt(), timestamp: UInt256(UInt64(Date().timeIntervalSince1970 * 1000)))
         return (OrderPayload.bodyBytes(built.signed, owner: client.l2!.credentials.apiKey, orderType: type, deferExec: false, postOnly: false),
                 built.signed.orderID)
@@ -95,7 +95,7 @@ import VenueClient
         let halfCent = try firstToken(alice, tick: "0.005")
         let offTick = alice.postOrder(body: try Self.order(Self.alice, alice, .buy, halfCent, price: "0.512", size: "10", tick: .fiveThousandths))
         guard case .rejected(let reason) = offTick else { Issue.record("off-tick order: \(offTick)"); return }
-        #expect(reason.hasSuffix("breaks minimum tick size rule: 0.005"))
+        #expect(reason.message.hasSuffix("breaks minimum tick size rule: 0.005") && reason.kind == .invalidTickSize)
     }
 
     /// The first token of the sim's first market (or of the first market on `tick`), read the way

@@ -18,7 +18,7 @@ extension VenueTests {
         let signer = try L2Signer(credentials: try ApiCredentials(json: try JSONParser.parse(login.body)), address: Self.alice.address)
         func body(_ type: SignatureType, funder: EthereumAddress?, salt: UInt64) throws -> [UInt8] {
             let builder = OrderBuilder(signer: OrderSigner(key: Self.alice, chain: .polygon), signatureType: type, funder: funder)
-            let built = try builder.build(.limit(price: "0.30", size: "10"), side: .buy, tokenID: market.tokens[0], tick: market.tick,
+            let built = try builder.build(.limit(price: try Price("0.30"), size: try Shares("10")), side: .buy, tokenID: market.tokens[0], tick: market.tick,
                                           exchange: market.exchange, salt: UInt256(salt), timestamp: UInt256(UInt64(1)))
             return OrderPayload.bodyBytes(built.signed, owner: signer.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
         }
@@ -36,7 +36,7 @@ extension VenueTests {
         let bobLogin = await venue.handle(try l1(Self.bob, "POST", "/auth/api-key"))
         let bob = try L2Signer(credentials: try ApiCredentials(json: try JSONParser.parse(bobLogin.body)), address: Self.bob.address)
         let bobOrder = OrderBuilder(signer: OrderSigner(key: Self.bob, chain: .polygon), signatureType: .eoa, funder: nil)
-        let built = try bobOrder.build(.limit(price: "0.30", size: "10"), side: .buy, tokenID: market.tokens[0], tick: market.tick,
+        let built = try bobOrder.build(.limit(price: try Price("0.30"), size: try Shares("10")), side: .buy, tokenID: market.tokens[0], tick: market.tick,
                                        exchange: market.exchange, salt: UInt256(UInt64(3)), timestamp: UInt256(UInt64(1)))
         let bobBody = OrderPayload.bodyBytes(built.signed, owner: bob.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
         #expect(await venue.handle(l2(bob, "POST", "/order", body: bobBody)).status == 200)

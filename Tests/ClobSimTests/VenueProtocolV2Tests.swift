@@ -12,7 +12,7 @@ extension VenueTests {
 
     func v3Body(_ key: PrivateKey, _ l2: L2Signer, token: TokenID, price: String, exchange: Exchange = .v3, salt: UInt64 = 1) throws -> [UInt8] {
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
-        let built = try builder.build(.limit(price: price, size: "10"), side: .buy, tokenID: token, tick: .hundredth,
+        let built = try builder.build(.limit(price: try Price(price), size: try Shares("10")), side: .buy, tokenID: token, tick: .hundredth,
                                       exchange: exchange, salt: UInt256(salt), timestamp: UInt256(UInt64(clock.read())))
         return OrderPayload.bodyBytes(built.signed, owner: l2.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
     }

@@ -22,7 +22,7 @@ import VenueClient
 
     static func body(_ key: PrivateKey, _ client: ClobClient, _ token: TokenID, price: String, exchange: Exchange) throws -> [UInt8] {
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
-        let built = try builder.build(.limit(price: price, size: "10"), side: .buy, tokenID: token, tick: .hundredth, exchange: exchange,
+        let built = try builder.build(.limit(price: try Price(price), size: try Shares("10")), side: .buy, tokenID: token, tick: .hundredth, exchange: exchange,
                                       salt: Order.randomSalt(), timestamp: UInt256(UInt64(Date().timeIntervalSince1970 * 1000)))
         return OrderPayload.bodyBytes(built.signed, owner: client.l2!.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
     }

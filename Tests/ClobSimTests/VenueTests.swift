@@ -52,7 +52,7 @@ final class ManualClock: Sendable {
                     type: OrderType = .gtc, salt: UInt64 = 1, in other: SimMarket? = nil) throws -> [UInt8] {
         let market = other ?? self.market
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
-        let built = try builder.build(.limit(price: price, size: size), side: side, tokenID: market.tokens[token], tick: market.tick,
+        let built = try builder.build(.limit(price: try Price(price), size: try Shares(size)), side: side, tokenID: market.tokens[token], tick: market.tick,
                                       exchange: market.exchange, salt: UInt256(salt), timestamp: UInt256(UInt64(clock.read())))
         return OrderPayload.bodyBytes(built.signed, owner: l2.credentials.apiKey, orderType: type, deferExec: false, postOnly: false)
     }
@@ -226,7 +226,7 @@ final class ManualClock: Sendable {
         let signer = try L2Signer(credentials: try ApiCredentials(json: try JSONParser.parse(login.body)), address: Self.alice.address)
         func body(funder: EthereumAddress) throws -> [UInt8] {
             let builder = OrderBuilder(signer: OrderSigner(key: Self.alice, chain: .polygon), signatureType: .polyProxy, funder: funder)
-            let built = try builder.build(.limit(price: "0.30", size: "10"), side: .buy, tokenID: market.tokens[0], tick: market.tick,
+            let built = try builder.build(.limit(price: try Price("0.30"), size: try Shares("10")), side: .buy, tokenID: market.tokens[0], tick: market.tick,
                                           exchange: market.exchange, salt: Order.randomSalt(), timestamp: UInt256(UInt64(1)))
             return OrderPayload.bodyBytes(built.signed, owner: signer.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
         }

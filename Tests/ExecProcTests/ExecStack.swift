@@ -117,7 +117,7 @@ final class ExecStack {
         let client = ClobClient(transport: transport, chain: .polygon, l2: try L2Signer(credentials: credentials, address: maker.address))
         let builder = OrderBuilder(signer: OrderSigner(key: maker, chain: .polygon), signatureType: .eoa, funder: nil)
         for (token, price) in [(up, "0.40"), (down, "0.50")] {
-            let built = try builder.build(.limit(price: price, size: "1000"), side: .buy, tokenID: try TokenID(decimal: token), tick: .hundredth,
+            let built = try builder.build(.limit(price: try Price(price), size: try Shares("1000")), side: .buy, tokenID: try TokenID(decimal: token), tick: .hundredth,
                                           exchange: .ctfV2, salt: Order.randomSalt(), timestamp: UInt256(UInt64(BusClock.nowMillis())))
             guard case .accepted = client.postOrder(body: OrderPayload.bodyBytes(built.signed, owner: credentials.apiKey, orderType: .gtc,
                                                                                  deferExec: false, postOnly: false))

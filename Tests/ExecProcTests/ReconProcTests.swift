@@ -66,7 +66,7 @@ extension ProcessSuites {
         // Someone signs an order with our key outside exec-proc: the journal does not know it.
         let client = try stack.client()
         let builder = OrderBuilder(signer: OrderSigner(key: ExecStack.key, chain: .polygon), signatureType: .eoa, funder: nil)
-        let built = try builder.build(.limit(price: "0.20", size: "5"), side: .buy, tokenID: try TokenID(decimal: window.token), tick: .hundredth,
+        let built = try builder.build(.limit(price: try Price("0.20"), size: try Shares("5")), side: .buy, tokenID: try TokenID(decimal: window.token), tick: .hundredth,
                                       exchange: .ctfV2, salt: Order.randomSalt(), timestamp: UInt256(UInt64(BusClock.nowMillis())))
         let credentials = try ClobClient(transport: try CurlTransport(baseURL: stack.simURL), chain: .polygon).deriveApiKey(signingWith: ExecStack.key)
         guard case .accepted = client.postOrder(body: OrderPayload.bodyBytes(built.signed, owner: credentials.apiKey, orderType: .gtc,

@@ -25,7 +25,7 @@ public struct RiskEngine: Sendable {
 
         /// size × price in pUSD micro-units (rounded up: the worst case).
         public var notional: UInt64 {
-            UInt64((UInt128(size.micros) * UInt128(price.micros) + 999_999) / 1_000_000)
+            Collateral.cost(of: size, at: price, rounding: .up).micros
         }
     }
 

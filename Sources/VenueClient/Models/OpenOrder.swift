@@ -2,9 +2,12 @@ import PolypipeCore
 /// An order as the venue reports it (`GET /data/order/{id}`, `GET /data/orders`, spec §4.3).
 public struct OpenOrder: Sendable, Hashable {
     public let id: String
-    /// Without the REST prefix: `LIVE`, `MATCHED`, `CANCELED`, `CANCELED_MARKET_RESOLVED`,
-    /// `INVALID`, or whatever else the venue sends.
-    public let status: String
+    /// `LIVE`, `MATCHED`, `CANCELED`, `CANCELED_MARKET_RESOLVED`, `INVALID`, or whatever else
+    /// the venue sends (kept as ``VenueOrderStatus/other(_:)``).
+    public let status: VenueOrderStatus
+    /// The status as the venue wrote it, without the REST prefix (`LIVE`): what the journal,
+    /// the bus and the logs record.
+    public let statusText: String
     public let owner: String
     public let makerAddress: String
     public let market: String
@@ -25,7 +28,8 @@ public struct OpenOrder: Sendable, Hashable {
     public init(json: JSONValue) throws(ClobError) {
         let object = try WireObject(json, context: "order")
         id = try object.requiredText("id")
-        status = Self.stripPrefix(object.text("status") ?? "", "ORDER_STATUS_")
+        statusText = Self.stripPrefix(object.text("status") ?? "", VenueOrderStatus.restPrefix)
+        status = VenueOrderStatus(text: statusText)
         owner = object.text("owner") ?? ""
         makerAddress = object.text("maker_address") ?? ""
         market = object.text("market") ?? ""

@@ -7,8 +7,9 @@ import PolypipeCore
 public enum SubmitOutcome: Sendable, Equatable {
     case accepted(OrderAcceptance)
     /// The venue proved this order is not acceptable, with its reason (a 400 error body, or
-    /// `success: false`). Sending the same bytes again would fail the same way.
-    case rejected(reason: String)
+    /// `success: false`). Sending the same bytes again would fail the same way. The reason is
+    /// read once from the venue's message, which it keeps verbatim.
+    case rejected(reason: VenueRejection)
     /// This attempt was refused as a whole before the order was considered (rate limit, trading
     /// paused, auth refused, or never sent): proven not placed, and the same bytes may be sent
     /// again later.
@@ -21,8 +22,10 @@ public enum SubmitOutcome: Sendable, Equatable {
 public struct OrderAcceptance: Sendable, Equatable {
     public let orderID: String
     /// `live` (resting), `matched` (filled at least partly on entry), `delayed` (held by the
-    /// taker delay) or `unmatched` (marketable, placement ok).
-    public let status: String
+    /// taker delay) or `unmatched` (marketable, placement ok): always ``VenueOrderStatus/isPlacement``.
+    public let status: VenueOrderStatus
+    /// The status as the venue wrote it, lower-cased (`live`): what the journal and the bus record.
+    public let statusText: String
     /// Amounts filled on entry, as the venue wrote them (units UNCONFIRMED: spec §4.1).
     public let makingAmount: String
     public let takingAmount: String
@@ -31,9 +34,6 @@ public struct OrderAcceptance: Sendable, Equatable {
 }
 
 extension SubmitOutcome {
-    /// Statuses that mean the order is on the venue.
-    static let placedStatuses: Set<String> = ["live", "matched", "delayed", "unmatched"]
-
     /// Reads one order result object (`POST /order`, or one leg of `POST /orders`).
     public init(result: JSONValue) {
         guard let object = try? WireObject(result, context: "order result") else {
@@ -43,16 +43,17 @@ extension SubmitOutcome {
         let success = object.bool("success")
         let error = object.text("errorMsg") ?? object.text("error") ?? ""
         let orderID = object.text("orderID") ?? ""
-        let status = (object.text("status") ?? "").lowercased()
+        let statusText = (object.text("status") ?? "").lowercased()
+        let status = VenueOrderStatus(text: statusText)
         if success == false || !error.isEmpty || (success == true && orderID.isEmpty) {
-            self = .rejected(reason: error.isEmpty ? "success: false without a message" : error)
+            self = .rejected(reason: VenueRejection(message: error.isEmpty ? "success: false without a message" : error))
             return
         }
-        guard success == true, SubmitOutcome.placedStatuses.contains(status) else {
-            self = .unknown(reason: "order result with success \(success.map(String.init) ?? "absent") and status \"\(status)\"")
+        guard success == true, status.isPlacement else {
+            self = .unknown(reason: "order result with success \(success.map(String.init) ?? "absent") and status \"\(statusText)\"")
             return
         }
-        self = .accepted(OrderAcceptance(orderID: orderID, status: status,
+        self = .accepted(OrderAcceptance(orderID: orderID, status: status, statusText: statusText,
                                          makingAmount: object.text("makingAmount") ?? "",
                                          takingAmount: object.text("takingAmount") ?? "",
                                          tradeIDs: (try? object.strings("tradeIDs")) ?? [],

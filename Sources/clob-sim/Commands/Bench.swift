@@ -69,7 +69,7 @@ struct Bench: AsyncParsableCommand {
         func bodies(_ key: PrivateKey, _ client: ClobClient, _ side: Side, _ token: TokenID, price: String) throws -> [[UInt8]] {
             let builder = OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil)
             return try (0..<orders / 2).map { index in
-                let built = try builder.build(.limit(price: price, size: "5"), side: side, tokenID: token, tick: market.tick, exchange: market.exchange,
+                let built = try builder.build(.limit(price: try Price(price), size: try Shares("5")), side: side, tokenID: token, tick: market.tick, exchange: market.exchange,
                                               salt: UInt256(UInt64(index + 1)), timestamp: UInt256(UInt64(1_780_000_000_000 + index)))
                 return OrderPayload.bodyBytes(built.signed, owner: client.l2!.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
             }

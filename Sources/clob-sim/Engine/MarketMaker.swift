@@ -142,7 +142,7 @@ struct MarketMaker: Sendable {
 
     private mutating func place(_ market: SimMarket, token: TokenID, side: Side, price: UInt64, size: UInt64, type: OrderType,
                                 from maker: EthereumAddress, engine: inout MatchingEngine, nowMillis: Int64) {
-        let collateral = UInt64((UInt128(size) * UInt128(price)) / 1_000_000)
+        let collateral = Collateral.cost(of: Shares(micros: size), at: Price(micros: price), rounding: .down).micros
         var incoming = MatchingEngine.Incoming(id: nextID(), owner: Self.owner, maker: maker, market: market, token: token, side: side,
                                                makerAmount: side == .buy ? collateral : size, takerAmount: side == .buy ? size : collateral,
                                                orderType: type, postOnly: false, expiration: 0)

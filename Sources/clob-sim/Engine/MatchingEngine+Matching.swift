@@ -107,7 +107,7 @@ extension MatchingEngine {
         let q = Int64(quantity)
         // Collateral the maker side pays or receives, at its own price; the taker side gets the
         // complement so that every fill conserves money exactly.
-        let makerValue = Int64((UInt128(quantity) * UInt128(maker.price)) / 1_000_000)
+        let makerValue = Int64(Collateral.cost(of: Shares(micros: quantity), at: Price(micros: maker.price), rounding: .down).micros)
         var deltas: [(account: EthereumAddress, token: TokenID?, amount: Int64)] = []
         func move(_ account: EthereumAddress, _ token: TokenID?, _ amount: Int64) {
             if let token { ledger.credit(account, token: token, shares: amount) } else { ledger.credit(account, collateral: amount) }
@@ -117,7 +117,7 @@ extension MatchingEngine {
         var takerGot: Int64 = 0
         switch (taker.side, complementary) {
         case (.buy, true):  // taker buys A from a seller of A
-            let cost = Int64((UInt128(quantity) * UInt128(maker.price) + 999_999) / 1_000_000)
+            let cost = Int64(Collateral.cost(of: Shares(micros: quantity), at: Price(micros: maker.price), rounding: .up).micros)
             move(taker.maker, nil, -cost); move(maker.maker, nil, cost)
             move(maker.maker, taker.token, -q); move(taker.maker, taker.token, q)
             takerGave = cost; takerGot = q

@@ -52,7 +52,7 @@ struct Bench: ParsableCommand {
         var salt: UInt64 = 1
         let full = Self.measure(iterations) {
             salt &+= 1
-            guard let built = try? builder.build(.limit(price: "0.57", size: "10.5"), side: .buy, tokenID: tokenID, tick: .hundredth,
+            guard let built = try? builder.build(.limit(price: try Price("0.57"), size: try Shares("10.5")), side: .buy, tokenID: tokenID, tick: .hundredth,
                                                  exchange: .ctfV2, salt: UInt256(salt), timestamp: UInt256(1_780_000_000_000 + salt)) else { return }
             let body = OrderPayload.bodyBytes(built.signed, owner: l2.credentials.apiKey, orderType: .gtc, deferExec: false, postOnly: false)
             let headers = l2.headers(timestamp: "1780000000", method: "POST", path: "/order", bodyBytes: body)

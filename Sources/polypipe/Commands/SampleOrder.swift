@@ -44,7 +44,7 @@ struct SampleOrder: ParsableCommand {
         // A BTC Up/Down style outcome token id (made up; the sample is never posted).
         let tokenID = try TokenID(decimal: "71321045679252212594626385532706912750332728571942532289631379312455583992563")
         let now = UInt64(Date().timeIntervalSince1970)
-        let built = try builder.build(.limit(price: price, size: size), side: Side(text: side) ?? .buy, tokenID: tokenID,
+        let built = try builder.build(.limit(price: try Price(price), size: try Shares(size)), side: Side(text: side) ?? .buy, tokenID: tokenID,
                                       tick: TickSize(text: tick), exchange: .ctfV2,
                                       salt: Order.randomSalt(), timestamp: UInt256(now * 1000))
         let credentials = ApiCredentials(apiKey: UUID().uuidString.lowercased(),

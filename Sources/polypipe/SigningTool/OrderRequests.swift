@@ -28,12 +28,18 @@ struct OrderRequests {
             guard let price = try fields.decimalText("price") else { throw .field("price_str", "is required") }
             // The range check comes first, as in the official client (and before any key use).
             do { _ = try OrderAmounts.checkRange(price, tick: tick) } catch { throw RequestError(error.description) }
+            // Exact 6-decimal values from here on: text with more decimals is refused, not rounded.
+            let exactPrice: Price
+            do { exactPrice = try Price(price) } catch { throw .field("price_str", error.description) }
             if kind == "limit" {
                 guard let size = try fields.decimalText("size") else { throw .field("size_str", "is required for a limit order") }
-                pricing = .limit(price: price, size: size)
+                do { pricing = .limit(price: exactPrice, size: try Shares(size)) } catch { throw .field("size_str", error.description) }
             } else {
                 guard let amount = try fields.decimalText("amount") else { throw .field("amount_str", "is required for a market order") }
-                pricing = .market(price: price, amount: amount)
+                do {
+                    let exact: OrderBuilder.MarketAmount = try side == .buy ? .collateral(Collateral(amount)) : .shares(Shares(amount))
+                    pricing = .market(price: exactPrice, amount: exact)
+                } catch { throw .field("amount_str", error.description) }
             }
         default:
             pricing = .fixed(makerAmount: try fields.requiredUInt256("maker_amount"), takerAmount: try fields.requiredUInt256("taker_amount"))

@@ -78,7 +78,7 @@ import VenueClient
         default: Issue.record("HTTP \(example.0) \(example.1) gave \(outcome), expected \(example.2)")
         }
         if case .rejected(let reason) = outcome {
-            #expect(!reason.isEmpty && example.1.contains(reason), "the venue's message is carried")
+            #expect(!reason.message.isEmpty && example.1.contains(reason.message), "the venue's message is carried")
         }
     }
 

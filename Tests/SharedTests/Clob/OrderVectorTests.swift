@@ -25,8 +25,11 @@ import VenueClient
 
         let pricing: OrderBuilder.Pricing
         switch inputs.text("order_kind") {
-        case "limit": pricing = .limit(price: inputs.text("price_str"), size: inputs.text("size_str"))
-        case "market": pricing = .market(price: inputs.text("price_str"), amount: inputs.text("amount_str"))
+        case "limit": pricing = .limit(price: try Price(inputs.text("price_str")), size: try Shares(inputs.text("size_str")))
+        case "market":
+            let text = inputs.text("amount_str")
+            let amount: OrderBuilder.MarketAmount = try side == .buy ? .collateral(Collateral(text)) : .shares(Shares(text))
+            pricing = .market(price: try Price(inputs.text("price_str")), amount: amount)
         default: pricing = .fixed(makerAmount: try UInt256(decimal: inputs.text("maker_amount")), takerAmount: try UInt256(decimal: inputs.text("taker_amount")))
         }
         let makerOverride = inputs["maker"]?.scalarText.map { try? EthereumAddress($0) } ?? nil
