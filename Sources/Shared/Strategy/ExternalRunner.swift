@@ -17,5 +17,7 @@ public struct ExternalRunner: Sendable {
         } onCancel: {
             intake.stop()
         }
+        // The stream ended: the receiving thread is past its loop.
+        intake.join()
     }
 }
