@@ -127,11 +127,9 @@ struct ReconProc: ParsableCommand {
         }
         settings.webhookChatID = webhookChatID
 
-        StopSignals.install()
+        let processRuntime = ProcessRuntime(name: "recon-proc", logger: logger, stop: .signals())
         do {
-            try ReconService(settings: settings, logger: logger).run {
-                FileHandle.standardOutput.write(Data("ready\n".utf8))
-            }
+            try ReconService(settings: settings, logger: logger).run(runtime: processRuntime)
         } catch {
             logger.critical("recon-proc cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)

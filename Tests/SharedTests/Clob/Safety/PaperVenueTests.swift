@@ -48,9 +48,9 @@ import Testing
                                             layout: BusLayout(runtimeDirectory: directory), journalPath: directory + "/journal.sqlite",
                                             limits: .paperDefaults)
         let service = ExecService(settings: settings, key: ExecutorPropertyTests.key, logger: Logger(label: "test"))
-        var ready = false
-        let error = #expect(throws: StartupFailure.self) { try service.run { ready = true } }
-        #expect(!ready)
+        let stop = ManualStop()
+        let error = #expect(throws: StartupFailure.self) { try service.run(runtime: stop.runtime()) }
+        #expect(stop.readyCount == 0)
         let text = error?.description ?? ""
         #expect(text.contains("paper mode trades only against a simulator"))
         #expect(text.contains("--mode live --live"))
