@@ -60,17 +60,19 @@ import Testing
         let wakeup = try Wakeup()
         let stop = ManualStop()
         let loop = PollLoop(logger: Logger(label: "test"), tickMillis: 10)
-        var calls: [String] = []
-        loop.on(pair.pullA, name: "a") { _ in calls.append("a") }
+        var calls: [String: Int] = [:]
+        loop.on(pair.pullA, name: "a") { _ in calls["a", default: 0] += 1 }
         loop.on(wakeup, name: "wakeup") { _ in
             wakeup.drain()
-            calls.append("wakeup")
+            calls["wakeup", default: 0] += 1
             stop.request()
         }
-        loop.on(pair.pullB, name: "b") { _ in calls.append("b") }
+        loop.on(pair.pullB, name: "b") { _ in calls["b", default: 0] += 1 }
+        let deadline = Date().addingTimeInterval(2)
+        loop.every(milliseconds: 0, name: "deadline") { _ in if Date() > deadline { stop.request() } }
         wakeup.signal()
         loop.run(stop: stop.source)
-        #expect(calls == ["wakeup"])
+        #expect(calls == ["wakeup": 1])
     }
 
     @Test func periodicHandlersRunFirstNowOrAfterTheirInterval() throws {
