@@ -63,13 +63,13 @@ let package = Package(
         ),
         // How a process runs: signals, readiness, systemd, child processes, logging.
         .target(
-            name: "ProcessRuntime",
+            name: "PolypipeRuntime",
             dependencies: ["PolypipeCore", "CProcess", .product(name: "Logging", package: "swift-log")]
         ),
         // The ZeroMQ bus: envelopes, sockets, the protobuf schema.
         .target(
             name: "Bus",
-            dependencies: ["PolypipeCore", "CZmq",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "CZmq",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Schema/README.md"]
@@ -77,7 +77,7 @@ let package = Package(
         // The venue's REST API over libcurl: auth, orders, rate limits, paper-mode safety.
         .target(
             name: "VenueClient",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "CCurl",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "CCurl",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -96,19 +96,19 @@ let package = Package(
         // exec-proc's journal (SQLite through GRDB), read by the other processes.
         .target(
             name: "JournalStore",
-            dependencies: ["PolypipeCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PolypipeCore", "PolypipeRuntime", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // exec-proc's core: risk, the executor, the live gate. No NIO, no WebSocket.
         .target(
             name: "Execution",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "JournalStore",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // fill-proc's core: fills, positions, P&L, statistics.
         .target(
             name: "Fills",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "JournalStore",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "JournalStore",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
@@ -116,14 +116,14 @@ let package = Package(
         // recon-proc's core: paper vs actual vs venue, alarms.
         .target(
             name: "Reconciliation",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "JournalStore", "Fills",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore", "Fills",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // signal-proc's strategies: fair value, replay, external models.
         .target(
             name: "Strategies",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "polypipe",
             dependencies: [
-                "PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "MarketData", "JournalStore",
+                "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "MarketData", "JournalStore",
                 "Execution", "Fills",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -146,25 +146,25 @@ let package = Package(
         ),
         .executableTarget(
             name: "signal-proc",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "MarketData", "Strategies",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "MarketData", "Strategies",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "exec-proc",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "Execution",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Execution",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "fill-proc",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "Fills",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Fills",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "recon-proc",
-            dependencies: ["PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "Reconciliation",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Reconciliation",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -190,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies",
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "InMemoryLogging", package: "swift-log")]
         ),
@@ -204,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolypipeCLITests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "ProcessRuntime", "Bus", "VenueClient", "polypipe"]
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "polypipe"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -55,3 +55,7 @@ pid_t polypipe_spawn(const char *path, char *const argv[], char *const envp[], i
     execve(path, argv, envp);
     _exit(127);
 }
+
+int polypipe_set_thread_name(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}

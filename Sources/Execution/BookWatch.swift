@@ -3,8 +3,10 @@ import Logging
 import Synchronization
 import PolypipeCore
 import VenueClient
+import PolypipeRuntime
 
-/// Book mids for the risk rules' price band, kept fresh by a background thread with its own
+/// Book mids for the risk rules' price band, kept fresh by a background thread (a
+/// ``BackgroundWorker`` named `book-watch`) with its own
 /// venue connection, so the execution thread reads a mid from memory instead of waiting for a
 /// `GET /book` round trip every time its cached one ages out.
 ///
@@ -26,7 +28,7 @@ public final class BookWatch: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private let entries = Mutex<[TokenID: Entry]>([:])
-    private let stopped = Atomic<Bool>(false)
+    private let worker = Mutex<BackgroundWorker?>(nil)
 
     public init(client: ClobClient, refreshMillis: Int64 = 250, forgetAfterMillis: Int64 = 60_000, logger: Logger,
                 clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) {
@@ -56,22 +58,26 @@ public final class BookWatch: Sendable {
     /// Tokens being refreshed now.
     public var watched: Set<TokenID> { entries.withLock { Set($0.keys) } }
 
+    /// Starts the refreshing thread. Call once.
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "book-watch"
-        thread.start()
+        let worker = BackgroundWorker(name: "book-watch") { [self] in run($0) }
+        self.worker.withLock { $0 = worker }
+        worker.start()
     }
 
-    public func stop() { stopped.store(true, ordering: .relaxed) }
+    /// Stops the thread and waits for it (at most the book reads of one pass). Idempotent; does
+    /// nothing before ``start()``.
+    public func stop() { worker.withLock { $0 }?.stopAndJoin() }
 
-    /// One refresh pass over every watched token (the thread calls it every ``refreshMillis``).
-    public func refreshOnce() {
+    /// One refresh pass over every watched token (the thread calls it every ``refreshMillis``);
+    /// `isStopping` is checked between tokens, so a stop waits for one book read at most.
+    public func refreshOnce(isStopping: () -> Bool = { false }) {
         let now = clock()
         let tokens = entries.withLock { entries -> [TokenID] in
             entries = entries.filter { now - $0.value.wantedAtMillis < forgetAfterMillis }
             return Array(entries.keys)
         }
-        for token in tokens {
+        for token in tokens where !isStopping() {
             do {
                 let book = try client.book(token)
                 let mid = book.mid
@@ -88,12 +94,12 @@ public final class BookWatch: Sendable {
         }
     }
 
-    private func run() {
-        while !stopped.load(ordering: .relaxed) {
+    private func run(_ worker: BackgroundWorker) {
+        while !worker.isStopRequested {
             let started = clock()
-            refreshOnce()
+            refreshOnce { worker.isStopRequested }
             let elapsed = clock() - started
-            if elapsed < refreshMillis { usleep(UInt32(refreshMillis - elapsed) * 1_000) }
+            if elapsed < refreshMillis { worker.sleep(milliseconds: refreshMillis - elapsed) }
         }
     }
 }

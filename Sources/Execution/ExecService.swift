@@ -4,7 +4,7 @@ import Synchronization
 import Bus
 import JournalStore
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 import VenueClient
 
 /// exec-proc's event loop: the bus sockets around an ``Executor``.
@@ -15,7 +15,9 @@ import VenueClient
 /// control/control.sock ROUTER  polypipe: status, halt, resume, reduce-only, cancel-all
 /// exec/snapshot.sock  ROUTER  Clone-pattern snapshots for subscribers that saw a gap
 /// ```
-/// One thread owns every socket and the executor; the venue heartbeat has its own thread.
+/// One thread owns every socket and the executor (a ``PollLoop``); the venue heartbeat, the
+/// book refresher and the order senders are ``BackgroundWorker``s it stops and joins on the way
+/// out (<doc:ThreadsAndShutdown>).
 public final class ExecService {
     public struct Settings: Sendable {
         public var mode: ExecMode
@@ -77,9 +79,12 @@ public final class ExecService {
         self.logger = logger
     }
 
-    /// Runs until SIGTERM/SIGINT (``StopSignals/requested``). `onReady` is called once actions are
-    /// accepted. - Throws: ``StartupFailure`` naming what failed before that point.
-    public func run(onReady: () -> Void) throws(StartupFailure) {
+    /// Runs until `runtime`'s stop (SIGTERM/SIGINT), then stops in ``ShutdownPhase`` order:
+    /// stop intake → drain the orders in flight → cancel-all (``Settings/cancelOnStop``) →
+    /// stop and join the heartbeat, book and sender threads → publish the last status.
+    /// ``ProcessRuntime/ready()`` is called once actions are accepted.
+    /// - Throws: ``StartupFailure`` naming what failed before that point.
+    public func run(runtime: ProcessRuntime) throws(StartupFailure) {
         let startedAt = BusClock.nowMillis()
         func fail(_ what: String, _ error: any Error) -> StartupFailure { StartupFailure(what, error) }
 
@@ -214,56 +219,47 @@ public final class ExecService {
             "journal": "\(settings.journalPath)", "state": "\(executor.risk.state.rawValue)", "rate_limit_tier": "\(settings.rateLimitTier.rawValue)",
         ])
         executor.sender = sender
-        onReady()
-        let systemd = SystemdNotifier()
-        systemd.ready(status: "exec-proc ready")
+        runtime.ready()
 
-        var lastStatus: Int64 = 0
-        var lastResolve: Int64 = 0
-        var lastResync = BusClock.nowMillis()
-        let sockets = [actions, control, snapshot]
-        let wakeups = sender.map { [$0.wakeup.fileDescriptor] } ?? []
-        while !StopSignals.requested.load(ordering: .relaxed) {
-            let ready: [Bool]
-            do { ready = try ZmqSocket.poll(sockets, fileDescriptors: wakeups, timeoutMilliseconds: 100) } catch {
-                logger.error("bus poll failed", metadata: ["error": "\(error)"])
-                usleep(100_000)
-                continue
-            }
-            // Before anything queued is handled: did the venue's dead-man switch get its chance?
+        let loop = PollLoop(logger: logger)
+        // Before anything queued is handled: did the venue's dead-man switch get its chance?
+        loop.beforeEachPass(name: "heartbeat lapse") { _ in
             if let lapse = health.newLapse() { executor.heartbeatsLapsed(forMillis: lapse) }
-            if ready.count > 3 && ready[3] { executor.completeSubmissions() }
-            if ready[0] { drainActions(actions, executor: executor) }
-            if ready[1] { serveControl(controlServer, executor: executor, status: status) }
-            if ready[2] { serveSnapshot(snapshotServer, publisher: publisher, executor: executor, status: status) }
-
-            let now = BusClock.nowMillis()
-            liveness.tick(nowMillis: now)
-            systemd.watchdogIfDue(nowMillis: now)
-            if now - lastResolve >= 1_000 {
-                lastResolve = now
-                if executor.unknownCount > 0 { executor.resolvePending() }
-            }
-            if now - lastResync >= settings.resyncIntervalMillis {
-                lastResync = now
-                do { try executor.resynchronize() } catch {
-                    logger.warning("cannot resynchronize exposure with the venue", metadata: ["error": "\(error)"])
-                }
-            }
-            if now - lastStatus >= 1_000 {
-                lastStatus = now
-                _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
+        }
+        loop.beforeEachPass(name: "loop liveness") { liveness.tick(nowMillis: $0) }
+        if let sender { loop.on(sender.wakeup, name: "submissions") { _ in executor.completeSubmissions() } }
+        loop.on(actions, name: "actions") { _ in self.drainActions(actions, executor: executor) }
+        loop.on(control, name: "control") { _ in self.serveControl(controlServer, executor: executor, status: status) }
+        loop.on(snapshot, name: "snapshot") { _ in self.serveSnapshot(snapshotServer, publisher: publisher, executor: executor, status: status) }
+        loop.every(milliseconds: 1_000, name: "resolve unknown", first: .now) { _ in
+            if executor.unknownCount > 0 { executor.resolvePending() }
+        }
+        loop.every(milliseconds: settings.resyncIntervalMillis, name: "resync") { [logger] _ in
+            do { try executor.resynchronize() } catch {
+                logger.warning("cannot resynchronize exposure with the venue", metadata: ["error": "\(error)"])
             }
         }
-
-        systemd.stopping()
-        logger.notice("stopping: no more actions", metadata: ["cancel_open_orders": "\(settings.cancelOnStop)"])
-        executor.drainInFlight(timeoutMillis: configuration.drainTimeoutMillis)
-        if settings.cancelOnStop && settings.mode != .dryRun {
-            let result = executor.cancelAll(reason: "exec-proc stopping (SIGTERM)")
-            if let error = result.error { logger.error("cancel on stop failed", metadata: ["error": "\(error)"]) }
+        loop.every(milliseconds: 1_000, name: "status", first: .now) { _ in
+            _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
         }
-        _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
+        loop.run(runtime)
+
+        let cancelOnStop = settings.cancelOnStop && settings.mode != .dryRun
+        runtime.shutdown([
+            .stopIntake: { [logger] in logger.notice("stopping: no more actions", metadata: ["cancel_open_orders": "\(cancelOnStop)"]) },
+            .drainInFlight: { executor.drainInFlight(timeoutMillis: configuration.drainTimeoutMillis) },
+            .cancel: { [logger] in
+                guard cancelOnStop else { return }
+                let result = executor.cancelAll(reason: "exec-proc stopping (SIGTERM)")
+                if let error = result.error { logger.error("cancel on stop failed", metadata: ["error": "\(error)"]) }
+            },
+            .stopHeartbeats: {
+                heartbeat.stop()
+                sender?.stop()
+                books.stop()
+            },
+            .flush: { _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status()) },
+        ])
         logger.notice("exec-proc stopped")
     }
 

@@ -4,12 +4,14 @@ import Synchronization
 import Bus
 import PolypipeCore
 import VenueClient
+import PolypipeRuntime
 
 /// Posts signed orders on several venue connections at once, so exec-proc's order rate is not
 /// one venue round trip per order.
 ///
 /// exec-proc's execution thread signs and journals an order, then hands its body here with a
-/// ticket and goes on to the next action; a worker thread (one keep-alive connection each)
+/// ticket and goes on to the next action; a worker thread (a ``BackgroundWorker`` named
+/// `order-sender-N`, one keep-alive connection each)
 /// POSTs it and queues the outcome; ``wakeup`` becomes readable and the execution thread, which
 /// polls it with its bus sockets, takes the outcomes (``takeCompletions()``) and settles them.
 /// All order *state* stays on the execution thread: workers only move bytes.
@@ -42,19 +44,17 @@ public final class OrderSender: Sendable {
     private let withdrawals = Atomic<UInt64>(0)
     private let available = DispatchSemaphore(value: 0)
     private let completions = Mutex<[Completion]>([])
-    private let stopped = Atomic<Bool>(false)
-    private let workerCount: Int
+    private let workers = Mutex<[BackgroundWorker]>([])
 
     /// Starts one worker thread per client (each client must have its own connection).
     public init(clients: [ClobClient]) throws(BusError) {
         precondition(!clients.isEmpty, "an order sender needs at least one venue connection")
         wakeup = try Wakeup()
-        workerCount = clients.count
-        for (index, client) in clients.enumerated() {
-            let thread = Thread { [self] in work(client) }
-            thread.name = "order-sender-\(index)"
-            thread.start()
+        let workers = clients.enumerated().map { index, client in
+            BackgroundWorker(name: "order-sender-\(index)") { [self] in work(client, worker: $0) }
         }
+        self.workers.withLock { $0 = workers }
+        workers.forEach { $0.start() }
     }
 
     /// Queues one signed order body; its outcome comes back with the same `ticket`.
@@ -83,18 +83,23 @@ public final class OrderSender: Sendable {
         withdrawals.add(1, ordering: .releasing)
     }
 
-    /// Lets the workers finish the request each is on and exit.
+    /// Lets the workers finish the request each is on, and waits for them (a job still waiting
+    /// for the signer's order bucket gives up, unsent; no completion is read after this).
+    /// Idempotent.
     public func stop() {
-        stopped.store(true, ordering: .relaxed)
-        for _ in 0..<workerCount { available.signal() }
+        let workers = self.workers.withLock { $0 }
+        workers.forEach { $0.stop() }
+        // The workers wait on the job semaphore, not in the worker: one signal each wakes them.
+        for _ in workers { available.signal() }
+        workers.forEach { $0.join() }
     }
 
-    private func work(_ client: ClobClient) {
+    private func work(_ client: ClobClient, worker: BackgroundWorker) {
         while true {
             available.wait()
-            if stopped.load(ordering: .relaxed) { return }
+            if worker.isStopRequested { return }
             guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
-            let withdrawn = { self.withdrawals.load(ordering: .acquiring) > job.generation }
+            let withdrawn = { self.withdrawals.load(ordering: .acquiring) > job.generation || worker.isStopRequested }
             if let admission = client.rateLimits?.acquire(.orders, cost: 1, notAfterMillis: job.notAfterMillis, giveUp: withdrawn),
                admission != .go {
                 let now = BusClock.nowNanos()

@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import Synchronization
 import VenueClient
+import PolypipeRuntime
 
-/// The venue dead-man switch (spec §4.6): `POST /v1/heartbeats` every ``interval`` on its own
-/// thread and its own connection, so a slow order never delays a heartbeat. Each answer
+/// The venue dead-man switch (spec §4.6): `POST /v1/heartbeats` every `intervalMillis` on its
+/// own thread (a ``BackgroundWorker`` named `venue-heartbeat`) and its own connection, so a slow order never delays a heartbeat. Each answer
 /// updates ``VenueHealth``; while heartbeats fail, exec-proc refuses new orders (the venue
 /// cancels the account's orders when heartbeats stop, so trading on would be blind).
 ///
@@ -17,7 +18,7 @@ public final class VenueHeartbeat: Sendable {
     private let intervalMillis: Int64
     private let liveness: LoopLiveness?
     private let logger: Logger
-    private let stopped = Atomic<Bool>(false)
+    private let worker = Mutex<BackgroundWorker?>(nil)
     private let sentCount = Atomic<Int>(0)
     private let withheldCount = Atomic<Int>(0)
 
@@ -34,20 +35,22 @@ public final class VenueHeartbeat: Sendable {
     /// Heartbeats withheld because the execution loop was stalled.
     public var withheld: Int { withheldCount.load(ordering: .relaxed) }
 
-    /// Sends one heartbeat now (startup), then keeps sending on a background thread.
+    /// Sends one heartbeat now (startup), then keeps sending on a background thread. Call once.
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "venue-heartbeat"
-        thread.start()
+        let worker = BackgroundWorker(name: "venue-heartbeat") { [self] in run($0) }
+        self.worker.withLock { $0 = worker }
+        worker.start()
     }
 
-    public func stop() { stopped.store(true, ordering: .relaxed) }
+    /// Stops the thread and waits for it (at most the heartbeat request in flight, bounded by
+    /// the client's timeout). Idempotent; does nothing before ``start()``.
+    public func stop() { worker.withLock { $0 }?.stopAndJoin() }
 
-    private func run() {
+    private func run(_ worker: BackgroundWorker) {
         var id = ""
         var failing = false
         var withholding = false
-        while !stopped.load(ordering: .relaxed) {
+        while !worker.isStopRequested {
             if let liveness, liveness.isStalled() {
                 withheldCount.add(1, ordering: .relaxed)
                 health.failed()
@@ -56,7 +59,7 @@ public final class VenueHeartbeat: Sendable {
                                     metadata: ["loop.silent_ms": "\(liveness.silence())", "loop.stall_limit_ms": "\(liveness.stallLimitMillis)"])
                 }
                 withholding = true
-                pause()
+                worker.sleep(milliseconds: intervalMillis)
                 continue
             }
             if withholding {
@@ -75,16 +78,7 @@ public final class VenueHeartbeat: Sendable {
                 failing = true
                 id = ""  // start a new chain: the venue answers a stale id with 400
             }
-            pause()
-        }
-    }
-
-    /// One interval, in 50 ms steps so ``stop()`` takes effect quickly.
-    private func pause() {
-        var slept: Int64 = 0
-        while slept < intervalMillis && !stopped.load(ordering: .relaxed) {
-            usleep(50_000)
-            slept += 50
+            worker.sleep(milliseconds: intervalMillis)
         }
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 import Bus
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 import VenueClient
 
 /// fill-proc's event loop: what actually happened to the orders exec-proc sent.
@@ -62,8 +62,10 @@ public final class FillService {
         self.logger = logger
     }
 
-    /// Runs until SIGTERM/SIGINT. - Throws: ``StartupFailure`` naming what failed before ready.
-    public func run(onReady: () -> Void) throws(StartupFailure) {
+    /// Runs until `runtime`'s stop (SIGTERM/SIGINT), then stops the user channel (intake) and
+    /// logs the count (flush); every change was saved as it happened.
+    /// - Throws: ``StartupFailure`` naming what failed before ready.
+    public func run(runtime: ProcessRuntime) throws(StartupFailure) {
         func fail(_ what: String, _ error: any Error) -> StartupFailure { StartupFailure(what, error) }
 
         let credentials: VenueCredentialsFile
@@ -119,38 +121,34 @@ public final class FillService {
             "orders": "\(tracker.ledger.orders.count)", "fills": "\(tracker.ledger.fills.count)",
             "user_channel": "\(settings.userChannelURL ?? "off")",
         ])
-        onReady()
-        let systemd = SystemdNotifier()
-        systemd.ready(status: "fill-proc ready")
+        runtime.ready()
 
         let server = RequestServer(socket: snapshot)
-        let sockets = [feed.socket, snapshot]
-        let wakeups = userChannel.map { [$0.wakeup.fileDescriptor] } ?? []
         var lastPoll = BusClock.nowMillis()
-        while !StopSignals.requested.load(ordering: .relaxed) {
-            let ready: [Bool]
-            do { ready = try ZmqSocket.poll(sockets, fileDescriptors: wakeups, timeoutMilliseconds: 100) } catch {
-                logger.error("bus poll failed", metadata: ["error": "\(error)"])
-                usleep(100_000)
-                continue
-            }
-            let now = BusClock.nowMillis()
-            systemd.watchdogIfDue(nowMillis: now)
-            if ready[0] { tracker.apply(feed.drain(nowMillis: now), nowMillis: now) }
-            if ready.count > 2 && ready[2], let userChannel {
+        let loop = PollLoop(logger: logger)
+        loop.on(feed.socket, name: "exec events") { now in tracker.apply(feed.drain(nowMillis: now), nowMillis: now) }
+        if let userChannel {
+            loop.on(userChannel.wakeup, name: "user channel") { now in
                 let (messages, reconnected) = userChannel.take()
                 tracker.applyUserChannel(messages, nowMillis: now)
+                // After a reconnect the venue's REST view fills the gap now; the next poll is
+                // one interval later.
                 if reconnected { tracker.poll(nowMillis: now); lastPoll = now }
             }
-            if ready[1] { serveSnapshots(server, tracker: tracker) }
-            if now - lastPoll >= settings.pollIntervalMillis {
-                lastPoll = now
-                tracker.poll(nowMillis: now)
-            }
-            tracker.publishIfDue(nowMillis: now)
         }
-        systemd.stopping()
-        logger.notice("fill-proc stopped", metadata: ["fills": "\(tracker.ledger.fills.count)"])
+        loop.on(snapshot, name: "snapshot") { _ in self.serveSnapshots(server, tracker: tracker) }
+        loop.every(milliseconds: 0, name: "venue poll") { now in
+            guard now - lastPoll >= self.settings.pollIntervalMillis else { return }
+            lastPoll = now
+            tracker.poll(nowMillis: now)
+        }
+        loop.every(milliseconds: 0, name: "publish") { tracker.publishIfDue(nowMillis: $0) }
+        loop.run(runtime)
+
+        runtime.shutdown([
+            .stopIntake: { userChannel?.stop() },
+            .flush: { [logger] in logger.notice("fill-proc stopped", metadata: ["fills": "\(tracker.ledger.fills.count)"]) },
+        ])
     }
 
     private func serveSnapshots(_ server: RequestServer, tracker: FillTracker) {

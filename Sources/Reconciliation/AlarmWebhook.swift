@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import Synchronization
 import VenueClient
+import PolypipeRuntime
 
 /// POSTs each alarm raise and clear to a webhook (Slack- and Telegram-compatible JSON, see
-/// ``AlarmWebhookPayload``) from its own thread, so a slow or failing sink never delays a
+/// ``AlarmWebhookPayload``) from its own thread (a ``BackgroundWorker`` named `alarm-webhook`), so a slow or failing sink never delays a
 /// reconciliation cycle (test matrix REC-11). A failed POST is retried with backoff (1, 2, 4,
 /// 8 s, then given up and logged); the alarm itself was already logged and published.
 public final class AlarmWebhook: Sendable {
@@ -13,8 +14,7 @@ public final class AlarmWebhook: Sendable {
     private let payload: AlarmWebhookPayload
     private let logger: Logger
     private let queue = Mutex<[String]>([])
-    private let available = DispatchSemaphore(value: 0)
-    private let stopped = Atomic<Bool>(false)
+    private let worker = Mutex<BackgroundWorker?>(nil)
     private let delivered = Atomic<Int>(0)
     private let failed = Atomic<Int>(0)
     public static let retryDelaysMillis: [UInt32] = [1_000, 2_000, 4_000, 8_000]
@@ -33,35 +33,36 @@ public final class AlarmWebhook: Sendable {
     /// Bodies POSTed successfully, and given up after every retry.
     public var counts: (delivered: Int, failed: Int) { (delivered.load(ordering: .relaxed), failed.load(ordering: .relaxed)) }
 
+    /// Starts the sending thread. Call once.
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "alarm-webhook"
-        thread.start()
+        let worker = BackgroundWorker(name: "alarm-webhook") { [self] in run($0) }
+        self.worker.withLock { $0 = worker }
+        worker.start()
     }
 
-    public func stop() {
-        stopped.store(true, ordering: .relaxed)
-        available.signal()
-    }
+    /// Stops the thread and waits for it: a POST in flight finishes (bounded by its timeout), a
+    /// retry wait ends at once, what is still queued is dropped (it was logged and published).
+    /// Idempotent; does nothing before ``start()``.
+    public func stop() { worker.withLock { $0 }?.stopAndJoin() }
 
     /// Queues one transition (never blocks).
     public func send(_ transition: AlarmTracker.Transition) {
         queue.withLock { $0.append(payload.body(for: transition)) }
-        available.signal()
+        worker.withLock { $0 }?.wake()
     }
 
-    private func run() {
-        while true {
-            available.wait()
-            if stopped.load(ordering: .relaxed) { return }
-            guard let body = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
-            deliver(body)
-        }
+    /// Sends what is queued (including what came before ``start()``), then waits for more.
+    private func run(_ worker: BackgroundWorker) {
+        repeat {
+            while !worker.isStopRequested, let body = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                deliver(body, worker: worker)
+            }
+        } while worker.waitForWork()
     }
 
-    private func deliver(_ body: String) {
+    private func deliver(_ body: String, worker: BackgroundWorker) {
         var attempt = 0
-        while !stopped.load(ordering: .relaxed) {
+        while !worker.isStopRequested {
             let request = HTTPRequest(method: "POST", target: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
             let status: Int
             do { status = try transport.send(request).status } catch { status = 0 }
@@ -73,7 +74,7 @@ public final class AlarmWebhook: Sendable {
                 return
             }
             logger.warning("alarm webhook failed; retrying", metadata: ["status": "\(status)", "retry_in_ms": "\(Self.retryDelaysMillis[attempt])"])
-            usleep(Self.retryDelaysMillis[attempt] * 1_000)
+            worker.sleep(milliseconds: Int64(Self.retryDelaysMillis[attempt]))
             attempt += 1
         }
     }

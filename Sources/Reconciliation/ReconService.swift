@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 import Bus
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 import VenueClient
 
 /// recon-proc's event loop: every cycle it gathers paper positions, actual positions, the
@@ -18,8 +18,8 @@ import VenueClient
 /// recon/events.sock    PUB     "alarm" (raised / cleared), "recon" (one report per cycle)
 /// recon/snapshot.sock  ROUTER  the latest report (polypipe stats)
 /// control/control.sock REQ     halt, when an active alarm reaches the policy's severity
-/// webhook              POST    each raise and clear (its own thread: a slow sink never
-///                              delays a cycle)
+/// webhook              POST    each raise and clear (its own BackgroundWorker: a slow sink
+///                              never delays a cycle)
 /// ```
 /// Cycles never overlap (one thread), and each compares inputs read in one pass.
 public final class ReconService {
@@ -55,7 +55,9 @@ public final class ReconService {
         self.logger = logger
     }
 
-    public func run(onReady: () -> Void) throws(StartupFailure) {
+    /// Runs until `runtime`'s stop (SIGTERM/SIGINT), then stops and joins the webhook's thread.
+    /// - Throws: ``StartupFailure`` naming what failed before ready.
+    public func run(runtime: ProcessRuntime) throws(StartupFailure) {
         func fail(_ what: String, _ error: any Error) -> StartupFailure { StartupFailure(what, error) }
         let credentials: VenueCredentialsFile
         do { credentials = try VenueCredentialsFile.waitFor(path: settings.credentialsPath, millis: settings.credentialsWaitMillis) } catch {
@@ -91,30 +93,22 @@ public final class ReconService {
             "venue": "\(settings.venueURL)", "cycle_ms": "\(settings.cycleMillis)", "auto_halt": "\(settings.autoHalt)",
             "halt_at": "\(settings.policy.haltAt?.rawValue ?? "never")", "webhook": "\(settings.webhookURL == nil ? "off" : "on")",
         ])
-        onReady()
-        let systemd = SystemdNotifier()
-        systemd.ready(status: "recon-proc ready")
+        runtime.ready()
 
         let server = RequestServer(socket: snapshot)
-        var nextCycle = BusClock.nowMillis() + settings.cycleMillis
-        while !StopSignals.requested.load(ordering: .relaxed) {
-            let ready: [Bool]
-            do { ready = try ZmqSocket.poll([feed.socket, snapshot], timeoutMilliseconds: 100) } catch {
-                logger.error("bus poll failed", metadata: ["error": "\(error)"])
-                usleep(100_000)
-                continue
-            }
-            let now = BusClock.nowMillis()
-            systemd.watchdogIfDue(nowMillis: now)
-            if ready[0] { cycle.inputs.apply(feed.drain(nowMillis: now), nowMillis: now); cycle.execHeardAtMillis = feed.lastMessageAtMillis }
-            if ready[1] { serveSnapshots(server, cycle: cycle) }
-            if now >= nextCycle {
-                cycle.run(nowMillis: now)
-                nextCycle = BusClock.nowMillis() + settings.cycleMillis
-            }
+        let loop = PollLoop(logger: logger)
+        loop.on(feed.socket, name: "exec events") { now in
+            cycle.inputs.apply(feed.drain(nowMillis: now), nowMillis: now)
+            cycle.execHeardAtMillis = feed.lastMessageAtMillis
         }
-        systemd.stopping()
-        logger.notice("recon-proc stopped", metadata: ["cycles": "\(cycle.count)"])
+        loop.on(snapshot, name: "snapshot") { _ in self.serveSnapshots(server, cycle: cycle) }
+        loop.every(milliseconds: settings.cycleMillis, name: "reconcile") { cycle.run(nowMillis: $0) }
+        loop.run(runtime)
+
+        runtime.shutdown([
+            .stopHeartbeats: { webhook?.stop() },
+            .flush: { [logger] in logger.notice("recon-proc stopped", metadata: ["cycles": "\(cycle.count)"]) },
+        ])
     }
 
     private func serveSnapshots(_ server: RequestServer, cycle: ReconCycle) {

@@ -3,16 +3,17 @@ import Logging
 import Synchronization
 import Bus
 import PolypipeCore
+import PolypipeRuntime
 
 /// The PULL socket external models push actions to: `<runtime>/signal/external.sock`
 /// (``BusLayout/external``), bound through ``SocketDirectory``.
 ///
-/// A dedicated thread owns the socket (ZeroMQ sockets are not thread-safe) and polls it every
-/// 200 ms; each message is checked by ``ExternalAction/accept(frames:receivedAtMillis:)``.
+/// A dedicated thread (a ``BackgroundWorker`` named `external-intake`) owns the socket (ZeroMQ
+/// sockets are not thread-safe) and polls it every 200 ms; each message is checked by ``ExternalAction/accept(frames:receivedAtMillis:)``.
 /// Valid actions come out of ``actions``; rejected ones are logged with their reason and
 /// counted in ``rejected``, never forwarded.
 public final class ExternalIntake: Sendable {
-    private let stopFlag = Mutex(false)
+    private let worker = Mutex<BackgroundWorker?>(nil)
     private let rejectedCount = Mutex<UInt64>(0)
     public let actions: AsyncStream<ActionProposal>
     private let continuation: AsyncStream<ActionProposal>.Continuation
@@ -29,18 +30,26 @@ public final class ExternalIntake: Sendable {
     public static func start(context: ZmqContext, layout: BusLayout, logger: Logger) async throws(BusError) -> ExternalIntake {
         let intake = ExternalIntake()
         let bound: Result<Void, BusError> = await withCheckedContinuation { started in
-            let thread = Thread { intake.receiveLoop(context: context, layout: layout, logger: logger, started: started) }
-            thread.name = "polypipe.external-intake"
-            thread.start()
+            let worker = BackgroundWorker(name: "external-intake") {
+                intake.receiveLoop($0, context: context, layout: layout, logger: logger, started: started)
+            }
+            intake.worker.withLock { $0 = worker }
+            worker.start()
         }
         try bound.get()
         return intake
     }
 
-    /// Stops the thread within one poll interval and ends ``actions``.
-    public func stop() { stopFlag.withLock { $0 = true } }
+    /// Asks the thread to stop (it does within one poll interval, then ends ``actions``); never
+    /// blocks, so it may run in a task cancellation handler. Idempotent.
+    public func stop() { worker.withLock { $0 }?.stop() }
 
-    private func receiveLoop(context: ZmqContext, layout: BusLayout, logger: Logger, started: CheckedContinuation<Result<Void, BusError>, Never>) {
+    /// Waits for the thread to finish: call it after ``stop()`` once ``actions`` has ended (the
+    /// thread ends it as its last step, so this returns at once).
+    public func join() { worker.withLock { $0 }?.join() }
+
+    private func receiveLoop(_ worker: BackgroundWorker, context: ZmqContext, layout: BusLayout, logger: Logger,
+                             started: CheckedContinuation<Result<Void, BusError>, Never>) {
         let socket: ZmqSocket
         do {
             let directory = try SocketDirectory(layout.signalDirectory)
@@ -53,7 +62,7 @@ public final class ExternalIntake: Sendable {
         }
         started.resume(returning: .success(()))
         logger.info("external intake listening", metadata: ["bus.endpoint": "\(layout.external)"])
-        while !stopFlag.withLock({ $0 }) {
+        while !worker.isStopRequested {
             let frames: [[UInt8]]?
             do { frames = try socket.receive(timeoutMilliseconds: 200) } catch {
                 logger.error("external intake receive failed", metadata: ["error": "\(error)"])

@@ -18,5 +18,7 @@ public struct ExternalRunner: Sendable {
         } onCancel: {
             intake.stop()
         }
+        // The stream ended: the receiving thread is past its loop.
+        intake.join()
     }
 }

@@ -4,7 +4,7 @@ import Logging
 import Bus
 import Execution
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 import VenueClient
 
 /// `exec-proc`: the isolated signer/executor, the only process that ever holds the private key.
@@ -181,12 +181,10 @@ struct ExecProc: ParsableCommand {
             do { settings.funder = try EthereumAddress(funder) } catch { throw ValidationError("--funder: \(error)") }
         }
 
-        StopSignals.install()
+        let processRuntime = ProcessRuntime(name: "exec-proc", logger: logger, stop: .signals())
         let service = ExecService(settings: settings, key: key, logger: logger)
         do {
-            try service.run {
-                FileHandle.standardOutput.write(Data("ready\n".utf8))
-            }
+            try service.run(runtime: processRuntime)
         } catch {
             logger.critical("exec-proc cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Bus
 import Fills
-import ProcessRuntime
+import PolypipeRuntime
 import VenueClient
 
 /// `fill-proc`: what actually happened to the orders exec-proc sent. Thin wiring over
@@ -86,11 +86,9 @@ struct FillProc: ParsableCommand {
         settings.userChannelURL = userChannel == "venue" ? endpoints.userSocket : userChannel
         settings.requestTimeoutMillis = requestTimeoutMs
 
-        StopSignals.install()
+        let processRuntime = ProcessRuntime(name: "fill-proc", logger: logger, stop: .signals())
         do {
-            try FillService(settings: settings, logger: logger).run {
-                FileHandle.standardOutput.write(Data("ready\n".utf8))
-            }
+            try FillService(settings: settings, logger: logger).run(runtime: processRuntime)
         } catch {
             logger.critical("fill-proc cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)

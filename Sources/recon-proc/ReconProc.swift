@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Bus
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 import Reconciliation
 import VenueClient
 
@@ -131,11 +131,9 @@ struct ReconProc: ParsableCommand {
         }
         settings.webhookChatID = webhookChatID
 
-        StopSignals.install()
+        let processRuntime = ProcessRuntime(name: "recon-proc", logger: logger, stop: .signals())
         do {
-            try ReconService(settings: settings, logger: logger).run {
-                FileHandle.standardOutput.write(Data("ready\n".utf8))
-            }
+            try ReconService(settings: settings, logger: logger).run(runtime: processRuntime)
         } catch {
             logger.critical("recon-proc cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)

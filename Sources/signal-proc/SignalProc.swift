@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Bus
-import ProcessRuntime
+import PolypipeRuntime
 import Strategies
 
 /// `signal-proc`: the strategy process. Market data in, actions out on the bus (HOLD is silence).
@@ -26,14 +26,12 @@ struct SignalProc: AsyncParsableCommand {
         ProcessLogging.bootstrap(identifier: "signal-proc", level: options.level)
         let logger = Logger(label: "polypipe.signal-proc")
         let layout = BusLayout(runtimeDirectory: options.resolvedRuntimeDirectory ?? "")
+        // SIGTERM/SIGINT cancel the work; the ready line, READY=1 and the watchdog as in every process.
+        let runtime = ProcessRuntime(name: "signal-proc", logger: logger, stop: .signals())
         let work = Task { () throws -> Void in
             let context = try ZmqContext()
             let outlet = try ActionOutlet(context: context, layout: layout, logger: logger)
-            // The ready line for polypipe up; READY=1 and the watchdog for a Type=notify unit.
-            let ready = {
-                FileHandle.standardOutput.write(Data("ready\n".utf8))
-                SystemdNotifier().ready(status: "signal-proc ready")
-            }
+            let ready = { runtime.ready() }
             logger.info("signal-proc starting", metadata: ["strategy": "\(options.strategy.rawValue)", "bus.runtime": "\(layout.runtimeDirectory)"])
             switch options.strategy {
             case .fairValue:
@@ -49,13 +47,7 @@ struct SignalProc: AsyncParsableCommand {
                 try await ExternalRunner(logger: logger).run(context: context, layout: layout, outlet: outlet, onReady: ready)
             }
         }
-        let watchdog = Task { await SystemdNotifier().feedWatchdogUntilCancelled() }
-        let signals = ShutdownSignals.install { work.cancel() }
-        defer {
-            signals.forEach { $0.cancel() }
-            watchdog.cancel()
-        }
-        try await work.value
+        try await runtime.run(until: work)
         logger.info("signal-proc stopped")
     }
 }

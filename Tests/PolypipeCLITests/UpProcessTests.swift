@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ProcessRuntime
+import PolypipeRuntime
 
-/// The process utilities under `polypipe up` (ProcessRuntime): line splitting, wait-status
+/// The process utilities under `polypipe up` (PolypipeRuntime): line splitting, wait-status
 /// decoding, and the explicit child environment.
 @Suite struct UpProcessTests {
     @Test func linesAreSplitAcrossChunksWithoutTheirLineEnds() {

@@ -8,6 +8,10 @@ int polypipe_set_nondumpable(void);
 /// prctl(PR_GET_DUMPABLE): 1 when the process is dumpable, 0 when not, -1 on error.
 int polypipe_get_dumpable(void);
 
+/// prctl(PR_SET_NAME): the calling thread's name as the kernel shows it (ps -L, top -H,
+/// /proc/self/task/*/comm), cut to 15 bytes. 0 on success.
+int polypipe_set_thread_name(const char *name);
+
 #include <sys/types.h>
 
 /// Starts `path` as a child: fork, then in the child (async-signal-safe calls only) its own

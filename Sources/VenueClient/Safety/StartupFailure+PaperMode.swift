@@ -1,4 +1,4 @@
-import ProcessRuntime
+import PolypipeRuntime
 
 extension StartupFailure {
     /// A paper-mode process refusing its venue: the refusal says it all.

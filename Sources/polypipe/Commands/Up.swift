@@ -6,7 +6,7 @@ import Logging
 import Bus
 import MarketData
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 
 extension UpMode: ExpressibleByArgument {}
 

@@ -1,4 +1,4 @@
-import ProcessRuntime
+import PolypipeRuntime
 
 /// One child of the stack as the ``Supervisor`` tracks it: its spec, its current process (if
 /// any), where it is in its life, and the last lines it printed (for error messages).

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Logging
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 
 /// Runs the stack's children: starts them in order, each once the previous one is ready,
 /// forwards their output, restarts failed ones, and stops them in reverse order.

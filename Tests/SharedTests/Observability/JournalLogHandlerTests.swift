@@ -4,7 +4,7 @@ import Glibc
 #endif
 import Logging
 import Testing
-import ProcessRuntime
+import PolypipeRuntime
 
 /// The journal's native protocol, against a datagram socket standing in for journald.
 @Suite struct JournalLogHandlerTests {

@@ -3,7 +3,7 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-import ProcessRuntime
+import PolypipeRuntime
 
 /// sd_notify's protocol against a datagram socket standing in for systemd.
 @Suite struct SystemdNotifierTests {

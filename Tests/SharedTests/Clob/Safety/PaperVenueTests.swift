@@ -4,7 +4,7 @@ import Testing
 import Bus
 import Execution
 import PolypipeCore
-import ProcessRuntime
+import PolypipeRuntime
 import VenueClient
 
 /// Paper mode never reaches a venue that has not proved it is a simulator (issue 13, item 1):
@@ -52,9 +52,9 @@ import VenueClient
                                             layout: BusLayout(runtimeDirectory: directory), journalPath: directory + "/journal.sqlite",
                                             limits: .paperDefaults)
         let service = ExecService(settings: settings, key: ExecutorPropertyTests.key, logger: Logger(label: "test"))
-        var ready = false
-        let error = #expect(throws: StartupFailure.self) { try service.run { ready = true } }
-        #expect(!ready)
+        let stop = ManualStop()
+        let error = #expect(throws: StartupFailure.self) { try service.run(runtime: stop.runtime()) }
+        #expect(stop.readyCount == 0)
         let text = error?.description ?? ""
         #expect(text.contains("paper mode trades only against a simulator"))
         #expect(text.contains("--mode live --live"))

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// The systemd notification protocol (`sd_notify(3)`), without libsystemd: a unit with
 /// `Type=notify` learns readiness from `READY=1`, and with `WatchdogSec=` expects `WATCHDOG=1`
@@ -8,12 +9,14 @@ import Glibc
 /// process restarted. Outside systemd (`$NOTIFY_SOCKET` unset) every call does nothing.
 ///
 /// Datagrams go to `$NOTIFY_SOCKET`: a path, or a Linux abstract socket when it starts with `@`.
-public final class SystemdNotifier {
+/// Thread safety: every member may be called from any thread (the socket is only read, the
+/// last watchdog time is atomic). Processes use it through ``ProcessRuntime``.
+public final class SystemdNotifier: Sendable {
     private let socketPath: String?
     private let fd: Int32
     /// How often to send `WATCHDOG=1` (half of `$WATCHDOG_USEC`); nil when no watchdog is set.
     public let watchdogIntervalMillis: Int64?
-    private var lastWatchdogMillis: Int64 = 0
+    private let lastWatchdogMillis = Atomic<Int64>(0)
 
     /// Reads `$NOTIFY_SOCKET`, `$WATCHDOG_USEC` and `$WATCHDOG_PID` (a watchdog meant for another
     /// process is ignored).
@@ -45,8 +48,8 @@ public final class SystemdNotifier {
     /// Sends `WATCHDOG=1` when half the watchdog period has passed since the last one. Call it
     /// from the main loop (every iteration is fine).
     public func watchdogIfDue(nowMillis: Int64) {
-        guard let interval = watchdogIntervalMillis, nowMillis - lastWatchdogMillis >= interval else { return }
-        lastWatchdogMillis = nowMillis
+        guard let interval = watchdogIntervalMillis, nowMillis - lastWatchdogMillis.load(ordering: .relaxed) >= interval else { return }
+        lastWatchdogMillis.store(nowMillis, ordering: .relaxed)
         send("WATCHDOG=1")
     }
 
