@@ -11,10 +11,14 @@ struct TestExecutor {
     let journal: Journal
     let directory: String
 
-    /// - Parameter reopening: the directory of an earlier ``TestExecutor`` whose journal this one
-    ///   opens, as exec-proc does when it comes back after a crash; nil for a fresh journal.
+    /// - Parameters:
+    ///   - health: the venue heartbeat's health; healthy by default, so tests of the fail-closed
+    ///     gate pass their own (failing or stale) one.
+    ///   - reopening: the directory of an earlier ``TestExecutor`` whose journal this one
+    ///     opens, as exec-proc does when it comes back after a crash; nil for a fresh journal.
     init(venue: any HTTPTransport, limits: RiskLimits = .paperDefaults,
          configuration: Executor.Configuration = .init(mode: .paper, owner: TestExecutor.credentials.apiKey),
+         health: VenueHealth = VenueHealth(healthy: true),
          clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }, reopening: String? = nil) throws {
         directory = reopening ?? NSTemporaryDirectory() + "exec-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -23,7 +27,7 @@ struct TestExecutor {
         let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: Self.credentials, address: key.address))
         executor = try Executor(configuration: configuration, journal: journal, venue: client,
                                 builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
-                                limits: limits, health: VenueHealth(healthy: true), logger: Logger(label: "test"), clock: clock)
+                                limits: limits, health: health, logger: Logger(label: "test"), clock: clock)
         try executor.reconcileAtStartup()
     }
 
