@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 
-/// How venue order statuses map onto journal states, and the bus events for an order.
+/// How venue order statuses map onto journal states, and how an action's or order's end
+/// (accepted, refused, rejected, …) is audited, logged and published as an ``OrderReport``.
 extension Executor {
     /// Whether a venue order status says the taker delay still holds the order.
     static func isDelayed(_ venueStatus: String) -> Bool {
@@ -15,31 +17,55 @@ extension Executor {
         return .accepted
     }
 
-    /// The event for a journaled order settled later (no action at hand: only the order's own terms).
-    static func event(for order: LiveOrder, actionID: String) -> Polypipe_Bus_V1_OrderEvent {
-        var event = Polypipe_Bus_V1_OrderEvent()
-        event.actionID = actionID
-        event.orderID = order.orderID
-        event.market = order.market
-        event.tokenID = order.token.description
-        event.side = order.side == .buy ? .buy : .sell
-        event.sizeMicros = order.shares
-        event.limitPriceMicros = order.price.micros
-        return event
+    func refuse(_ report: OrderReport, because reason: String) -> OrderReport {
+        var report = report
+        counters.refused += 1
+        report.outcome = .refused
+        report.reason = reason
+        return finish(report, audit: "refused")
     }
 
-    static func event(for action: Polypipe_Bus_V1_Action, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
-        var event = Polypipe_Bus_V1_OrderEvent()
-        event.actionID = action.id
-        event.market = action.market
-        event.tokenID = action.tokenID
-        event.side = action.side
-        event.sizeMicros = action.sizeMicros
-        event.limitPriceMicros = action.limitPriceMicros
-        event.expectedPriceMicros = action.expectedPriceMicros
-        event.actionCreatedAtMs = action.createdAtMs
-        event.receivedAtNs = receivedAtNanos
-        event.strategy = action.strategy
-        return event
+    /// - Parameter settle: also mark the journaled order rejected with `reason`.
+    func reject(_ report: OrderReport, reason: String, settle: Bool = false) -> OrderReport {
+        var report = report
+        counters.rejected += 1
+        report.outcome = .rejected
+        report.reason = reason
+        return finish(report, audit: "rejected", settle: settle ? (.rejected, reason) : nil)
+    }
+
+    /// Audits, logs and publishes `report`. With `settle`, the journaled order moves to that
+    /// state in the same transaction as the audit line (a ``JournalCall/settlement`` call;
+    /// otherwise an ``JournalCall/audit`` one). The report is published whatever the journal
+    /// did: it says what the venue answered.
+    func finish(_ report: OrderReport, audit decision: String,
+                settle: (state: Journal.State, reason: String)? = nil) -> OrderReport {
+        let actionID = report.actionID.isEmpty ? nil : report.actionID
+        let detail = report.reason.isEmpty ? "order \(report.orderID) \(report.venueStatus)" : report.reason
+        if let settle {
+            journaled(.settlement, "mark order \(report.orderID) \(settle.state.rawValue)") {
+                try journal.update(orderHash: report.orderID, to: settle.state, reason: settle.reason, nowMillis: clock(),
+                                   audit: (actionID, decision, detail))
+            }
+        } else {
+            journaled(.audit, "audit \(decision) of action \(report.actionID)") {
+                try journal.audit(actionID: actionID, decision: decision, detail: detail, nowMillis: clock())
+            }
+        }
+        recent.append(report)
+        if recent.count > configuration.recentEventLimit { recent.removeFirst(recent.count - configuration.recentEventLimit) }
+        let level: Logger.Level = report.outcome == .accepted || report.outcome == .dryRun ? .info : .notice
+        logger.log(level: level, "action \(decision)", metadata: [
+            "action": "\(report.actionID)", "order": "\(report.orderID)", "outcome": "\(report.outcome)",
+            "reason": "\(report.reason)", "venue_status": "\(report.venueStatus)",
+        ])
+        publish(report)
+        return report
+    }
+
+    func liveOrder(from entry: Journal.Entry) -> LiveOrder? {
+        guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else { return nil }
+        return LiveOrder(orderID: entry.orderHash, actionID: entry.actionID, market: entry.market, order: decoded.order,
+                         createdAtMillis: entry.createdAtMillis)
     }
 }
