@@ -28,8 +28,9 @@ public struct ValidatedAction: Sendable, Hashable {
     }
 }
 
-/// Step one of the pipeline: is this a well-formed, current action for a market the venue
-/// knows, on that market's price grid? Every refusal names the field and what was wrong.
+/// Step two of the pipeline (after the duplicate check): is this a well-formed, current
+/// action for a market the venue knows, on that market's price grid? Every refusal names the
+/// field and what was wrong.
 public enum ActionValidator {
     public struct Refusal: Error, Equatable, CustomStringConvertible {
         public let description: String
