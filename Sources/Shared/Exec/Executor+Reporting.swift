@@ -1,22 +1,9 @@
 import Foundation
 import Logging
 
-/// How venue order statuses map onto journal states, and how an action's or order's end
-/// (accepted, refused, rejected, …) is audited, logged and published as an ``OrderReport``.
+/// How an action's or order's end (accepted, refused, rejected, …) is audited, logged and
+/// published as an ``OrderReport``.
 extension Executor {
-    /// Whether a venue order status says the taker delay still holds the order.
-    static func isDelayed(_ venueStatus: String) -> Bool {
-        let status = venueStatus.uppercased()
-        return status == "DELAYED" || status == "ORDER_STATUS_DELAYED"
-    }
-
-    static func journalState(venueStatus: String) -> Journal.State {
-        let status = venueStatus.uppercased()
-        if status == "MATCHED" { return .filled }
-        if status.hasPrefix("CANCELED") || status == "INVALID" || status == "UNMATCHED" { return .canceled }
-        return .accepted
-    }
-
     func refuse(_ report: OrderReport, because reason: String) -> OrderReport {
         var report = report
         counters.refused += 1

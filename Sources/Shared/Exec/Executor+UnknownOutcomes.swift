@@ -7,8 +7,10 @@ import Logging
 extension Executor {
     // MARK: Unknown outcomes
 
-    /// Asks the venue about every order whose outcome is unknown. Found: accepted (or its final
-    /// state). Not found: sent again once (identical bytes), then `absent` after the grace period.
+    /// Asks the venue about every order whose outcome is unknown and applies
+    /// ``VenueReconciler/unknown(found:ageMillis:unresolved:nowMillis:graceMillis:resendAfterMillis:)``:
+    /// found → its state; not found → sent again once (identical bytes) while its action holds,
+    /// then `absent` after the grace period.
     public func resolvePending() {
         guard configuration.mode != .dryRun else { return }
         for (order, unresolved) in tracked.unknown {
@@ -20,19 +22,21 @@ extension Executor {
                 continue
             }
             var report = OrderReport(order: order)
-            let age = now - order.createdAtMillis
-            if let found {
-                let state = Self.journalState(venueStatus: found.status)
+            switch VenueReconciler.unknown(found: found?.status, ageMillis: now - order.createdAtMillis, unresolved: unresolved,
+                                           nowMillis: now, graceMillis: configuration.unknownGraceMillis,
+                                           resendAfterMillis: configuration.resendAfterMillis) {
+            case .resolved(let state):
+                let status = found?.status ?? ""
                 journaled(.settlement, "mark unknown order \(orderID) \(state.rawValue)") {
-                    try journal.update(orderHash: orderID, to: state, reason: "resolved: \(found.status)", nowMillis: now, audit: nil)
+                    try journal.update(orderHash: orderID, to: state, reason: "resolved: \(status)", nowMillis: now, audit: nil)
                 }
                 if state == .accepted { tracked.accepted(order) } else { tracked.remove(orderID) }
                 if state != .canceled { counters.accepted += 1 }
                 report.outcome = state == .canceled ? .canceled : .accepted
-                report.venueStatus = found.status
+                report.venueStatus = status
                 report.reason = "unknown outcome resolved by order id"
                 _ = finish(report, audit: "resolved")
-            } else if age >= configuration.unknownGraceMillis {
+            case .absent:
                 journaled(.settlement, "mark unknown order \(orderID) absent") {
                     try journal.update(orderHash: orderID, to: .absent, reason: "not on the venue \(configuration.unknownGraceMillis / 1000) s after signing",
                                        nowMillis: now, audit: nil)
@@ -42,30 +46,31 @@ extension Executor {
                 report.outcome = .canceled
                 report.reason = "never reached the venue (absent after \(configuration.unknownGraceMillis / 1000) s)"
                 _ = finish(report, audit: "absent")
-            } else if !unresolved.resent && age >= configuration.resendAfterMillis {
-                resendOnce(order, unresolved, report: report, nowMillis: now)
+            case .expired:
+                // Stale: the strategy's price is no longer meant. Wait out the grace period
+                // (a late appearance is still matched), but never place it now (CR-02).
+                tracked.markResent(orderID)
+                logger.notice("unknown order not on the venue and its action has expired; not sending it again",
+                              metadata: ["order": "\(orderID)", "action": "\(order.actionID)"])
+                journaled(.audit, "audit not-resent of order \(orderID)") {
+                    try journal.audit(actionID: order.actionID, decision: "not-resent",
+                                      detail: "order \(orderID) not on the venue; action expired at \(unresolved.expiresAtMillis.map(String.init) ?? "unknown")",
+                                      nowMillis: now)
+                }
+            case .resend:
+                resendOnce(order, unresolved, report: report)
+            case .wait:
+                break
             }
         }
     }
 
     /// Sends an unknown order's journaled bytes a second time — the same order, the same hash:
-    /// the venue refuses a duplicate — unless its action has expired.
-    private func resendOnce(_ order: LiveOrder, _ unresolved: TrackedOrders.Unresolved, report: OrderReport, nowMillis now: Int64) {
+    /// the venue refuses a duplicate.
+    private func resendOnce(_ order: LiveOrder, _ unresolved: TrackedOrders.Unresolved, report: OrderReport) {
         let orderID = order.orderID
         var report = report
         tracked.markResent(orderID)
-        guard unresolved.isCurrent(atMillis: now) else {
-            // Stale: the strategy's price is no longer meant. Wait out the grace period
-            // (a late appearance is still matched), but never place it now (CR-02).
-            logger.notice("unknown order not on the venue and its action has expired; not sending it again",
-                          metadata: ["order": "\(orderID)", "action": "\(order.actionID)"])
-            journaled(.audit, "audit not-resent of order \(orderID)") {
-                try journal.audit(actionID: order.actionID, decision: "not-resent",
-                                  detail: "order \(orderID) not on the venue; action expired at \(unresolved.expiresAtMillis.map(String.init) ?? "unknown")",
-                                  nowMillis: now)
-            }
-            return
-        }
         // The resend draws on the signer's order bucket too, without waiting: no token now,
         // the next look decides again.
         if let admission = venue.rateLimits?.admit(.orders, cost: 1, notAfterMillis: unresolved.expiresAtMillis), admission != .go {

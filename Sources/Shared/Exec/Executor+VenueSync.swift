@@ -25,30 +25,31 @@ extension Executor {
                 logger.error("journal entry has an unreadable body; left as is", metadata: ["action": "\(entry.actionID)", "order": "\(entry.orderHash)"])
                 continue
             }
-            if let venueOrder = open[entry.orderHash.lowercased()] {
+            // Listed, or else looked up by id (only then: one request per order not listed).
+            let listed = open[entry.orderHash.lowercased()]
+            let found = listed == nil ? try venue.order(id: entry.orderHash) : nil
+            let status = listed?.status ?? found?.status ?? ""
+            switch VenueReconciler.startup(journaled: entry.state, listed: listed != nil, found: found?.status) {
+            case .live(let markAccepted):
                 tracked.accepted(order)
-                if entry.state != .accepted {
+                if markAccepted {
                     journaled(.settlement, "mark order \(entry.orderHash) accepted at startup") {
-                        try journal.update(orderHash: entry.orderHash, to: .accepted, reason: venueOrder.status, nowMillis: now, audit: nil)
+                        try journal.update(orderHash: entry.orderHash, to: .accepted, reason: status, nowMillis: now, audit: nil)
                     }
                 }
                 settled += 1
-                continue
-            }
-            switch try venue.order(id: entry.orderHash) {
-            case .some(let venueOrder):
-                let state = Self.journalState(venueStatus: venueOrder.status)
+            case .settled(let state):
                 journaled(.settlement, "mark order \(entry.orderHash) \(state.rawValue) at startup") {
-                    try journal.update(orderHash: entry.orderHash, to: state, reason: venueOrder.status, nowMillis: now, audit: nil)
+                    try journal.update(orderHash: entry.orderHash, to: state, reason: status, nowMillis: now, audit: nil)
                 }
                 if state == .accepted { tracked.accepted(order) }
                 settled += 1
-            case .none where entry.state == .accepted:
+            case .gone:
                 // Accepted earlier and gone without trace: the venue no longer lists it.
                 journaled(.settlement, "mark order \(entry.orderHash) canceled at startup") {
                     try journal.update(orderHash: entry.orderHash, to: .canceled, reason: "not on the venue at startup", nowMillis: now, audit: nil)
                 }
-            case .none:
+            case .unknown:
                 tracked.unknown(order, .init(body: entry.body, expiresAtMillis: entry.expiresAtMillis))
             }
         }
@@ -78,20 +79,20 @@ extension Executor {
         let now = clock()
         var held: [LiveOrder] = []
         for (id, order) in tracked.live where !openIDs.contains(id) {
-            // No longer resting: filled or cancelled. Ask once for the final state.
+            // No longer resting: filled or cancelled — unless the taker delay still holds it
+            // (spec §4.1, §9: placed, funds reserved, maybe not listed). Ask once.
             let final = try venue.order(id: id)
-            // Unless it is still held by the taker delay (spec §4.1, §9): placed, funds
-            // reserved, not matched yet — and maybe not listed among the open orders.
-            if case .live(let since?) = tracked[id]?.state,
-               final.map({ Self.isDelayed($0.status) }) ?? (now - since < Self.delayedGraceMillis) {
+            var delayedSince: Int64?
+            if case .live(let since) = tracked[id]?.state { delayedSince = since }
+            switch VenueReconciler.vanished(found: final?.status, delayedSinceMillis: delayedSince, nowMillis: now) {
+            case .heldByDelay:
                 held.append(order)
-                continue
+            case .final(let state):
+                journaled(.settlement, "mark order \(id) \(state.rawValue) (no longer listed)") {
+                    try journal.update(orderHash: id, to: state, reason: final?.status ?? "gone", nowMillis: now, audit: nil)
+                }
+                tracked.remove(id)
             }
-            let state = final.map { Self.journalState(venueStatus: $0.status) } ?? .canceled
-            journaled(.settlement, "mark order \(id) \(state.rawValue) (no longer listed)") {
-                try journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.status ?? "gone", nowMillis: now, audit: nil)
-            }
-            tracked.remove(id)
         }
         for order in orders where tracked[order.id] == nil {
             adoptLateArrival(order, nowMillis: now)

@@ -15,7 +15,8 @@ import Logging
 ///   unknown). A pure value.
 /// - ``ExposureSnapshot``: exposure and holdings rebuilt from the venue. A pure value.
 /// - Venue reconciliation (`Executor+VenueSync.swift`, `Executor+UnknownOutcomes.swift`):
-///   startup, periodic resynchronization, lapsed heartbeats, unknown outcomes.
+///   startup, periodic resynchronization, lapsed heartbeats, unknown outcomes — the venue
+///   reads; the decisions are ``VenueReconciler``'s pure verdicts.
 /// - ``JournalFailurePolicy``: what any failed journal call means (fail closed), applied in one
 ///   place (`Executor+Journal.swift`).
 /// - Operator commands (`Executor+Commands.swift`), and the process edge (`Executor+Bus.swift`):
@@ -110,9 +111,6 @@ public final class Executor {
     /// before the oldest trade of ours still unsettled, else a minute ago — so each
     /// resynchronization reads the last minute's trades, not the last hour's.
     var tradesReadFrom: [TokenID: Int64] = [:]
-    /// How long an order accepted as `delayed` that the venue neither lists nor finds is still
-    /// taken as held (the taker delay is 250 ms; spec §9).
-    static let delayedGraceMillis: Int64 = 10_000
     /// How long venue heartbeats had lapsed, while what the venue holds is in doubt (see
     /// ``heartbeatsLapsed(forMillis:)``); nil when the view of the venue is current.
     public internal(set) var suspectAfterLapseMillis: Int64?
