@@ -30,8 +30,9 @@ public struct ValidatedAction: Sendable, Hashable {
     }
 }
 
-/// Step one of the pipeline: is this a well-formed, current action for a market the venue
-/// knows, on that market's price grid? Every refusal names the field and what was wrong.
+/// Step two of the pipeline (after the duplicate check): is this a well-formed, current
+/// action for a market the venue knows, on that market's price grid? Every refusal names the
+/// field and what was wrong.
 public enum ActionValidator {
     public struct Refusal: Error, Equatable, CustomStringConvertible {
         public let description: String
@@ -42,24 +43,24 @@ public enum ActionValidator {
     static let maxIDLength = 128
 
     /// Checks the fields that need no venue lookup.
-    public static func checkShape(_ action: Polypipe_Bus_V1_Action, nowMillis: Int64) throws(Refusal) {
+    public static func checkShape(_ action: ExecAction, nowMillis: Int64) throws(Refusal) {
         guard !action.id.isEmpty else { throw Refusal("id is empty") }
         guard action.id.utf8.count <= maxIDLength, action.id.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             throw Refusal("id must be 1-\(maxIDLength) printable ASCII characters without spaces")
         }
-        guard action.side == .buy || action.side == .sell else { throw Refusal("side is not set (BUY or SELL)") }
+        guard action.side != nil else { throw Refusal("side is not set (BUY or SELL)") }
         guard action.sizeMicros > 0 else { throw Refusal("size_micros must be positive") }
         guard action.limitPriceMicros > 0, action.limitPriceMicros < 1_000_000 else {
             throw Refusal("limit_price_micros \(action.limitPriceMicros) is outside (0, 1000000)")
         }
         guard action.expectedPriceMicros < 1_000_000 else { throw Refusal("expected_price_micros \(action.expectedPriceMicros) is not below 1000000") }
-        guard action.ttlMs > 0 else { throw Refusal("ttl_ms must be positive") }
-        guard action.createdAtMs > 0 else { throw Refusal("created_at_ms is not set") }
-        let expiresAt = action.createdAtMs.addingReportingOverflow(action.ttlMs)
+        guard action.ttlMillis > 0 else { throw Refusal("ttl_ms must be positive") }
+        guard action.createdAtMillis > 0 else { throw Refusal("created_at_ms is not set") }
+        let expiresAt = action.createdAtMillis.addingReportingOverflow(action.ttlMillis)
         guard !expiresAt.overflow, expiresAt.partialValue > nowMillis else {
-            throw Refusal("expired: created at \(action.createdAtMs) with ttl \(action.ttlMs) ms, now \(nowMillis)")
+            throw Refusal("expired: created at \(action.createdAtMillis) with ttl \(action.ttlMillis) ms, now \(nowMillis)")
         }
-        guard action.createdAtMs <= nowMillis + 5_000 else { throw Refusal("created_at_ms \(action.createdAtMs) is in the future") }
+        guard action.createdAtMillis <= nowMillis + 5_000 else { throw Refusal("created_at_ms \(action.createdAtMillis) is in the future") }
         guard action.market.hasPrefix("0x"), action.market.count == 66 else { throw Refusal("market must be a condition id (0x + 64 hex)") }
         guard !action.postOnly || action.timeInForce == .gtc || action.timeInForce == .unspecified else {
             throw Refusal("post_only is only for GTC orders")
@@ -67,8 +68,9 @@ public enum ActionValidator {
     }
 
     /// The full check: shape, then the venue's facts (market known, token in it, price on its tick).
-    public static func validate(_ action: Polypipe_Bus_V1_Action, catalog: VenueCatalog, nowMillis: Int64) throws(Refusal) -> ValidatedAction {
+    public static func validate(_ action: ExecAction, catalog: VenueCatalog, nowMillis: Int64) throws(Refusal) -> ValidatedAction {
         try checkShape(action, nowMillis: nowMillis)
+        guard let side = action.side else { throw Refusal("side is not set (BUY or SELL)") }
         let token: TokenID
         do { token = try TokenID(decimal: action.tokenID) } catch { throw Refusal("token_id '\(action.tokenID.prefix(80))' is not a decimal uint256") }
         let market: VenueCatalog.MarketInfo
@@ -88,10 +90,10 @@ public enum ActionValidator {
         case .fak: orderType = .fak
         default: orderType = .gtc
         }
-        return ValidatedAction(id: action.id, market: market, token: token, side: action.side == .buy ? .buy : .sell,
+        return ValidatedAction(id: action.id, market: market, token: token, side: side,
                                size: Shares(micros: action.sizeMicros), limitPrice: Price(micros: action.limitPriceMicros),
                                expectedPrice: Price(micros: action.expectedPriceMicros), orderType: orderType,
-                               postOnly: action.postOnly, createdAtMillis: action.createdAtMs,
-                               expiresAtMillis: action.createdAtMs + action.ttlMs, strategy: action.strategy)
+                               postOnly: action.postOnly, createdAtMillis: action.createdAtMillis,
+                               expiresAtMillis: action.createdAtMillis + action.ttlMillis, strategy: action.strategy)
     }
 }

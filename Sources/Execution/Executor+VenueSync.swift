@@ -6,7 +6,7 @@ import VenueClient
 
 /// The executor's view of the venue: the startup reconciliation, the periodic
 /// resynchronization of exposure and holdings, and the reconciliation after venue heartbeats
-/// lapsed (HB-03).
+/// lapsed (HB-03). The venue is read here; the arithmetic is ``ExposureSnapshot``'s.
 extension Executor {
     // MARK: Startup
 
@@ -19,7 +19,7 @@ extension Executor {
         var open: [String: OpenOrder] = [:]
         for order in try venue.openOrders() { open[order.id.lowercased()] = order }
         let entries: [Journal.Entry]
-        do { entries = try journal.entries(in: [.signed, .unknown, .accepted]) } catch {
+        do { entries = try journal.entries(in: [.signed, .unknown, .accepted], createdSinceMillis: .min) } catch {
             throw .notSent("journal unreadable at startup: \(error)")
         }
         var settled = 0
@@ -28,35 +28,46 @@ extension Executor {
                 logger.error("journal entry has an unreadable body; left as is", metadata: ["action": "\(entry.actionID)", "order": "\(entry.orderHash)"])
                 continue
             }
-            if let venueOrder = open[entry.orderHash.lowercased()] {
-                live[entry.orderHash.lowercased()] = order
-                if entry.state != .accepted { try? journal.update(orderHash: entry.orderHash, to: .accepted, reason: venueOrder.statusText, nowMillis: now) }
+            // Listed, or else looked up by id (only then: one request per order not listed).
+            let listed = open[entry.orderHash.lowercased()]
+            let found = listed == nil ? try venue.order(id: entry.orderHash) : nil
+            let status = listed?.statusText ?? found?.statusText ?? ""
+            switch VenueReconciler.startup(journaled: entry.state, listed: listed != nil, found: found?.status) {
+            case .live(let markAccepted):
+                tracked.accepted(order)
+                if markAccepted {
+                    journaled(.settlement, "mark order \(entry.orderHash) accepted at startup") {
+                        try journal.update(orderHash: entry.orderHash, to: .accepted, reason: status, nowMillis: now, audit: nil)
+                    }
+                }
                 settled += 1
-                continue
-            }
-            switch try venue.order(id: entry.orderHash) {
-            case .some(let venueOrder):
-                let state = Self.journalState(venueStatus: venueOrder.status)
-                try? journal.update(orderHash: entry.orderHash, to: state, reason: venueOrder.statusText, nowMillis: now)
-                if state == .accepted { live[entry.orderHash.lowercased()] = order }
+            case .settled(let state):
+                journaled(.settlement, "mark order \(entry.orderHash) \(state.rawValue) at startup") {
+                    try journal.update(orderHash: entry.orderHash, to: state, reason: status, nowMillis: now, audit: nil)
+                }
+                if state == .accepted { tracked.accepted(order) }
                 settled += 1
-            case .none where entry.state == .accepted:
+            case .gone:
                 // Accepted earlier and gone without trace: the venue no longer lists it.
-                try? journal.update(orderHash: entry.orderHash, to: .canceled, reason: "not on the venue at startup", nowMillis: now)
-            case .none:
-                pending[entry.orderHash] = (entry, order, false)
+                journaled(.settlement, "mark order \(entry.orderHash) canceled at startup") {
+                    try journal.update(orderHash: entry.orderHash, to: .canceled, reason: "not on the venue at startup", nowMillis: now, audit: nil)
+                }
+            case .unknown:
+                tracked.unknown(order, .init(body: entry.body, expiresAtMillis: entry.expiresAtMillis))
             }
         }
         // Shares bought before the restart may still be held: their balances are read too.
-        let recent = (try? journal.entries(in: [.filled, .canceled], createdSinceMillis: now - Self.settlementHorizonSeconds * 1000)) ?? []
+        let recent = journaled(.lookup, "list recently filled or canceled orders") {
+            try journal.entries(in: [.filled, .canceled], createdSinceMillis: now - Self.settlementHorizonSeconds * 1000)
+        } ?? []
         for entry in recent { if let order = liveOrder(from: entry) { tradedTokens.insert(order.token) } }
-        let foreign = open.keys.filter { live[$0] == nil }
+        let foreign = open.keys.filter { tracked[$0] == nil }
         if !foreign.isEmpty {
             logger.warning("venue has open orders this journal did not sign; counted as exposure", metadata: ["count": "\(foreign.count)"])
         }
         try resynchronize(open: Array(open.values))
         logger.info("startup reconciliation done", metadata: [
-            "journaled": "\(entries.count)", "settled": "\(settled)", "still_unknown": "\(pending.count)",
+            "journaled": "\(entries.count)", "settled": "\(settled)", "still_unknown": "\(tracked.unknownCount)",
             "open_on_venue": "\(open.count)", "state": "\(risk.state.rawValue)", "venue_version": "\(catalog.venueVersion)",
         ])
     }
@@ -70,51 +81,36 @@ extension Executor {
         let openIDs = Set(orders.map { $0.id.lowercased() })
         let now = clock()
         var held: [LiveOrder] = []
-        for id in live.keys where !openIDs.contains(id) {
-            // No longer resting: filled or cancelled. Ask once for the final state.
+        for (id, order) in tracked.live where !openIDs.contains(id) {
+            // No longer resting: filled or cancelled — unless the taker delay still holds it
+            // (spec §4.1, §9: placed, funds reserved, maybe not listed). Ask once.
             let final = try venue.order(id: id)
-            // Unless it is still held by the taker delay (spec §4.1, §9): placed, funds
-            // reserved, not matched yet — and maybe not listed among the open orders.
-            if let since = delayedSince[id], final.map({ Self.isDelayed($0.status) }) ?? (now - since < Self.delayedGraceMillis),
-               let order = live[id] {
+            var delayedSince: Int64?
+            if case .live(let since) = tracked[id]?.state { delayedSince = since }
+            switch VenueReconciler.vanished(found: final?.status, delayedSinceMillis: delayedSince, nowMillis: now) {
+            case .heldByDelay:
                 held.append(order)
-                continue
+            case .final(let state):
+                journaled(.settlement, "mark order \(id) \(state.rawValue) (no longer listed)") {
+                    try journal.update(orderHash: id, to: state, reason: final?.statusText ?? "gone", nowMillis: now, audit: nil)
+                }
+                tracked.remove(id)
             }
-            delayedSince[id] = nil
-            let state = final.map { Self.journalState(venueStatus: $0.status) } ?? .canceled
-            try? journal.update(orderHash: id, to: state == .accepted ? .canceled : state, reason: final?.statusText ?? "gone", nowMillis: now)
-            live[id] = nil
         }
-        for order in orders where live[order.id.lowercased()] == nil {
+        for order in orders where tracked[order.id] == nil {
             adoptLateArrival(order, nowMillis: now)
         }
-        var exposure: [String: UInt64] = [:]
-        var tokens = Set<TokenID>()
-        for order in orders {
-            let collateral = order.side == .buy
-                ? Collateral.cost(of: Shares(micros: order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)), at: order.price, rounding: .up).micros
-                : 0
-            exposure[order.market, default: 0] += collateral
-            tokens.insert(order.tokenID)
-        }
-        for order in live.values { tokens.insert(order.token) }
+        // Listed orders are no longer held by the taker delay.
+        for (order, _) in tracked.delayed where openIDs.contains(order.orderID.lowercased()) { tracked.clearDelay(order.orderID) }
         // Orders the venue does not list yet but may hold — outcome unknown, or still on their
         // way — count at full size (the exposure they reserved stays reserved).
-        delayedSince = delayedSince.filter { !openIDs.contains($0.key) && live[$0.key] != nil }
-        let unlisted = pending.values.map(\.order) + inFlight.values.map(\.order) + held
-        for order in unlisted where !openIDs.contains(order.orderID.lowercased()) {
-            exposure[order.market, default: 0] += order.unfilledCollateral(matched: 0)
-        }
+        let unlisted = tracked.all.compactMap { tracked -> LiveOrder? in
+            if case .live = tracked.state { return nil }
+            return tracked.order
+        } + held
+        var tokens = Set(orders.map(\.tokenID))
+        for order in tracked.live.values { tokens.insert(order.token) }
         for order in unlisted { tokens.insert(order.token) }
-        // Shares SELL orders offer are spoken for: resting on the account (the unmatched rest,
-        // whoever placed them) or ours and still unlisted (all of it).
-        var offered: [TokenID: UInt64] = [:]
-        for order in orders where order.side == .sell {
-            offered[order.tokenID, default: 0] += order.originalSize.micros - min(order.originalSize.micros, order.sizeMatched.micros)
-        }
-        for order in unlisted where order.side == .sell && !openIDs.contains(order.orderID.lowercased()) {
-            offered[order.token, default: 0] += order.shares
-        }
         var balances: [TokenID: UInt64] = [:]
         for token in tokens.union(tradedTokens) {
             // Protocol-V2 positions (ExchangeV3 markets) sit in the PositionManager and are read
@@ -125,21 +121,15 @@ extension Executor {
         }
         tradedTokens = Set(balances.filter { $0.value > 0 || tokens.contains($0.key) }.keys)
         tradesReadFrom = tradesReadFrom.filter { tradedTokens.contains($0.key) }
-        // Held shares stay exposure until sold, provisional ones included. Their cost is not
-        // known here, so they count at face value, 1 pUSD per share: the most a share can pay
-        // out (conservative).
-        for (token, shares) in balances where shares > 0 {
-            let market = (try? catalog.info(for: token).conditionID) ?? ""
-            exposure[market, default: 0] += shares
-        }
-        // A SELL may use confirmed shares only: shares bought in a trade the chain has not
-        // confirmed yet vanish if it fails (SET-03).
-        var holdings = balances
-        let provisional = try provisionalPurchases(of: balances.filter { $0.value > 0 }.map(\.key), nowMillis: now)
-        for (token, shares) in provisional.merging(offered, uniquingKeysWith: +) {
-            holdings[token] = (holdings[token] ?? 0) - min(holdings[token] ?? 0, shares)
-        }
-        risk.resynchronize(exposure: exposure, holdings: holdings)
+        let heldTokens = balances.filter { $0.value > 0 }.map(\.key)
+        var marketOf: [TokenID: String] = [:]
+        for token in heldTokens { marketOf[token] = (try? catalog.info(for: token).conditionID) ?? "" }
+        let snapshot = ExposureSnapshot(
+            resting: orders.map(ExposureSnapshot.Resting.init),
+            unlisted: unlisted.filter { !openIDs.contains($0.orderID.lowercased()) }.map(ExposureSnapshot.Unlisted.init),
+            balances: balances, marketOf: marketOf,
+            provisional: try provisionalPurchases(of: heldTokens, nowMillis: now))
+        risk.resynchronize(exposure: snapshot.exposure, holdings: snapshot.holdings)
     }
 
     /// How long after matching a trade may still be unsettled and is looked at (the venue
@@ -151,7 +141,8 @@ extension Executor {
 
     /// Shares per token that our own BUY orders received in trades not yet CONFIRMED (MATCHED,
     /// MINED, RETRYING): the part of a balance that a FAILED trade would take back. Only legs of
-    /// orders in the journal count; a FAILED trade's shares are already out of the balance.
+    /// orders in the journal count — and, when the journal cannot say, the leg counts (fewer
+    /// shares to sell is the safe side); a FAILED trade's shares are already out of the balance.
     func provisionalPurchases(of tokens: [TokenID], nowMillis: Int64) throws(ClobError) -> [TokenID: UInt64] {
         var provisional: [TokenID: UInt64] = [:]
         let now = nowMillis / 1000
@@ -162,7 +153,8 @@ extension Executor {
                 let legs = [(trade.takerOrderID, trade.tokenID, trade.side, trade.size)]
                     + trade.makerOrders.map { ($0.orderID, $0.tokenID, $0.side, $0.matchedAmount) }
                 for (orderID, legToken, side, size) in legs where legToken == token && side == .buy {
-                    guard (try? journal.entry(orderHash: orderID.lowercased())) != nil else { continue }
+                    let ours = journaled(.lookup, "is trade leg \(orderID) ours") { try journal.entry(orderHash: orderID.lowercased()) != nil } ?? true
+                    guard ours else { continue }
                     provisional[token, default: 0] += size.micros
                     let matched = VenueTime.millis(trade.matchTime).map { $0 / 1000 } ?? from
                     oldestUnsettled = min(oldestUnsettled, matched - Self.tradeOverlapSeconds)
@@ -183,28 +175,33 @@ extension Executor {
     public func heartbeatsLapsed(forMillis lapseMillis: Int64) {
         suspectAfterLapseMillis = max(lapseMillis, suspectAfterLapseMillis ?? 0)
         logger.warning("venue heartbeats lapsed; open orders are suspect until reconciled with the venue",
-                       metadata: ["heartbeat.lapsed_ms": "\(lapseMillis)", "orders.live": "\(live.count)", "orders.unknown": "\(pending.count)"])
-        try? journal.audit(actionID: nil, decision: "suspect", detail: "venue heartbeats lapsed \(lapseMillis) ms; reconciling before new orders",
-                           nowMillis: clock())
+                       metadata: ["heartbeat.lapsed_ms": "\(lapseMillis)", "orders.live": "\(tracked.liveCount)", "orders.unknown": "\(tracked.unknownCount)"])
+        journaled(.audit, "audit heartbeat lapse") {
+            try journal.audit(actionID: nil, decision: "suspect", detail: "venue heartbeats lapsed \(lapseMillis) ms; reconciling before new orders",
+                              nowMillis: clock())
+        }
         _ = reconcileAfterLapse()
     }
 
     /// Reconciles with the venue when the view of it is in doubt; true when it is current.
     func reconcileAfterLapse() -> Bool {
         guard let lapse = suspectAfterLapseMillis else { return true }
-        let before = live.count
+        let before = tracked.liveCount
         do { try resynchronize() } catch {
             logger.warning("cannot reconcile with the venue yet; new orders wait", metadata: ["error": "\(error)"])
             return false
         }
         resolvePending()
         suspectAfterLapseMillis = nil
+        let after = tracked.liveCount
         logger.notice("reconciled with the venue after heartbeats lapsed", metadata: [
-            "heartbeat.lapsed_ms": "\(lapse)", "orders.live_before": "\(before)", "orders.live_after": "\(live.count)",
-            "orders.unknown": "\(pending.count)",
+            "heartbeat.lapsed_ms": "\(lapse)", "orders.live_before": "\(before)", "orders.live_after": "\(after)",
+            "orders.unknown": "\(tracked.unknownCount)",
         ])
-        try? journal.audit(actionID: nil, decision: "reconciled",
-                           detail: "after heartbeats lapsed \(lapse) ms: \(before) orders were live, \(live.count) are", nowMillis: clock())
+        journaled(.audit, "audit reconciliation after heartbeat lapse") {
+            try journal.audit(actionID: nil, decision: "reconciled",
+                              detail: "after heartbeats lapsed \(lapse) ms: \(before) orders were live, \(after) are", nowMillis: clock())
+        }
         return true
     }
 }

@@ -21,8 +21,15 @@ public final class VenueHealth: Sendable {
         if healthy { lastSuccessMillis.store(BusClock.nowMillis(), ordering: .relaxed) }
     }
 
-    public var isHealthy: Bool {
-        healthy.load(ordering: .acquiring) && BusClock.nowMillis() - lastSuccessMillis.load(ordering: .relaxed) <= staleAfterMillis
+    /// Whether new orders may go out now (wall clock): see ``isHealthy(nowMillis:)``.
+    public var isHealthy: Bool { isHealthy(nowMillis: BusClock.nowMillis()) }
+
+    /// Whether new orders may go out at `nowMillis` (unix ms): the last heartbeat call
+    /// succeeded *and* it succeeded at most ``staleAfterMillis`` ago (inclusive edge). The
+    /// second half is the staleness rule: a heartbeat thread that is stuck inside a call never
+    /// reports a failure, so "the last call succeeded" alone would keep trading open forever.
+    public func isHealthy(nowMillis: Int64) -> Bool {
+        healthy.load(ordering: .acquiring) && nowMillis - lastSuccessMillis.load(ordering: .relaxed) <= staleAfterMillis
     }
 
     public func succeeded(nowMillis: Int64 = BusClock.nowMillis()) {

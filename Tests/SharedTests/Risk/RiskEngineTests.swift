@@ -37,6 +37,43 @@ import PolypipeCore
         #expect(engine.evaluate(sell, mid: mid, nowMillis: 0) == .reject(.halted))
     }
 
+    /// Every limit is inclusive: an order landing exactly on it is allowed, one micro-unit past
+    /// it is refused. (The random sequences rarely hit an edge exactly, so each is pinned here.)
+    @Test func eachLimitIsInclusiveToTheMicroUnit() {
+        let mid = Price(micros: 500_000)
+        // Order notional: 100 shares at 0.50 = 50.000000 pUSD, the limit; 100.000002 shares is
+        // 50.000001 pUSD (rounded up).
+        var engine = RiskEngine(limits: Self.limits)
+        #expect(engine.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy("m2", price: 500_000, size: 100_000_002), mid: mid, nowMillis: 0)
+                == .reject(.notionalAboveLimit(limit: Self.limits.maxOrderNotional, requested: Collateral(micros: 50_000_001))))
+
+        // Market exposure: 50 + 50 + 20 = 120, the limit; then 1 micro more is refused.
+        engine = RiskEngine(limits: Self.limits)
+        #expect(engine.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy(price: 500_000, size: 40_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.exposure["m1"] == Self.limits.maxMarketExposure.micros)
+        #expect(engine.evaluate(buy(price: 500_000, size: 2), mid: mid, nowMillis: 0)
+                == .reject(.marketExposureAboveLimit(limit: Self.limits.maxMarketExposure, after: Collateral(micros: 120_000_001))))
+
+        // Total exposure: 120 in m1 + 50 in m2 + 30 in m3 = 200, the limit; then 1 micro more.
+        #expect(engine.evaluate(buy("m2", price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy("m3", price: 500_000, size: 60_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.totalExposure == Self.limits.maxTotalExposure.micros)
+        #expect(engine.evaluate(buy("m4", price: 500_000, size: 2), mid: mid, nowMillis: 0)
+                == .reject(.totalExposureAboveLimit(limit: Self.limits.maxTotalExposure, after: Collateral(micros: 200_000_001))))
+
+        // Price band: exactly 0.10 from the mid passes either way, 0.100001 does not.
+        engine = RiskEngine(limits: Self.limits)
+        #expect(engine.evaluate(buy(price: 600_000, size: 1_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy(price: 400_000, size: 1_000_000), mid: mid, nowMillis: 0) == .allow)
+        #expect(engine.evaluate(buy(price: 600_001, size: 1_000_000), mid: mid, nowMillis: 0)
+                == .reject(.outsidePriceBand(mid: mid, price: Price(micros: 600_001), band: Self.limits.priceBand)))
+
+        // Daily loss: halts on reaching the limit exactly (covered by theDailyLossLimitHalts).
+    }
+
     @Test func theOrderRateIsASlidingMinute() {
         var engine = RiskEngine(limits: Self.limits)
         let mid = Price(micros: 500_000)

@@ -1,0 +1,126 @@
+import Bus
+import PolypipeCore
+/// The process edge: the only part of the executor that speaks the bus's protobuf types.
+/// exec-proc's loop hands it a decoded ``Polypipe_Bus_V1_Action``; it maps it to an
+/// ``ExecAction`` for the core, and maps every ``OrderReport`` back to a
+/// ``Polypipe_Bus_V1_OrderEvent`` for ``Executor/onEvent``, the snapshot and status replies.
+extension Executor {
+    /// Runs one bus action through the pipeline (the ``ExecAction`` overload does the work)
+    /// and returns its event, also sent to ``onEvent``. An order handed to the ``sender``
+    /// returns with no outcome yet (`unspecified`).
+    @discardableResult
+    public func handle(_ action: Polypipe_Bus_V1_Action, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+        Polypipe_Bus_V1_OrderEvent(handle(ExecAction(action), receivedAtNanos: receivedAtNanos))
+    }
+
+    /// Sends a report to ``onEvent`` as a bus event.
+    func publish(_ report: OrderReport) {
+        onEvent(Polypipe_Bus_V1_OrderEvent(report))
+    }
+
+    // MARK: Status and snapshot
+
+    public func status(mode: ExecMode, signer: EthereumAddress, venueURL: String, startedAtMillis: Int64) -> Polypipe_Bus_V1_ExecStatus {
+        var status = Polypipe_Bus_V1_ExecStatus()
+        switch risk.state {
+        case .running: status.state = .running
+        case .reducing: status.state = .reducing
+        case .halted: status.state = .halted
+        }
+        status.mode = mode.rawValue
+        status.venueHeartbeatOk = mode == .dryRun || health.isHealthy
+        status.signerAddress = signer.checksummed
+        status.venueURL = venueURL
+        status.actionsReceived = counters.actionsReceived
+        status.ordersAccepted = counters.accepted
+        status.ordersRejected = counters.rejected
+        status.ordersUnknown = UInt64(tracked.unknownCount)
+        status.actionsRefused = counters.refused
+        status.malformedMessages = counters.malformed
+        status.openOrders = UInt64(tracked.liveCount)
+        status.totalExposureMicros = risk.totalExposure
+        status.startedAtMs = startedAtMillis
+        status.venueVersion = Int64(catalog.venueVersion)
+        status.stateReason = stateReason
+        return status
+    }
+
+    /// The latest event of each recent order (for snapshots).
+    public var recentEvents: [Polypipe_Bus_V1_OrderEvent] { recent.map(Polypipe_Bus_V1_OrderEvent.init) }
+
+    /// Every order that may be on the venue — accepted and resting, outcome unknown, or still in
+    /// flight — for the reconciler's orphan and missing-order checks.
+    public var mayBeLiveOrders: [Polypipe_Bus_V1_JournalOrder] {
+        tracked.all.map { tracked in
+            var message = Polypipe_Bus_V1_JournalOrder()
+            message.orderID = tracked.order.orderID.lowercased()
+            message.market = tracked.order.market
+            message.createdAtMs = tracked.order.createdAtMillis
+            return message
+        }.sorted { $0.orderID < $1.orderID }
+    }
+
+    /// A malformed bus message was dropped.
+    public func countMalformed() { counters.malformed += 1 }
+}
+
+extension ExecAction {
+    /// The bus message's fields, as sent (an unset or unknown side is nil, refused by validation).
+    public init(_ message: Polypipe_Bus_V1_Action) {
+        let side: Side?
+        switch message.side {
+        case .buy: side = .buy
+        case .sell: side = .sell
+        case .unspecified, .UNRECOGNIZED: side = nil
+        }
+        let timeInForce: TimeInForce
+        switch message.timeInForce {
+        case .unspecified: timeInForce = .unspecified
+        case .gtc: timeInForce = .gtc
+        case .fok: timeInForce = .fok
+        case .fak: timeInForce = .fak
+        case .UNRECOGNIZED(let value): timeInForce = .unrecognized(value)
+        }
+        self.init(id: message.id, market: message.market, tokenID: message.tokenID, side: side, sizeMicros: message.sizeMicros,
+                  limitPriceMicros: message.limitPriceMicros, expectedPriceMicros: message.expectedPriceMicros,
+                  createdAtMillis: message.createdAtMs, ttlMillis: message.ttlMs, timeInForce: timeInForce,
+                  postOnly: message.postOnly, strategy: message.strategy)
+    }
+}
+
+extension Polypipe_Bus_V1_OrderEvent {
+    /// The bus event for a report.
+    public init(_ report: OrderReport) {
+        self.init()
+        actionID = report.actionID
+        orderID = report.orderID
+        switch report.outcome {
+        case .pending: outcome = .unspecified
+        case .accepted: outcome = .accepted
+        case .rejected: outcome = .rejected
+        case .unknown: outcome = .unknown
+        case .refused: outcome = .refused
+        case .dryRun: outcome = .dryRun
+        case .canceled: outcome = .canceled
+        case .duplicate: outcome = .duplicate
+        }
+        reason = report.reason
+        market = report.market
+        tokenID = report.tokenID
+        switch report.side {
+        case .buy?: side = .buy
+        case .sell?: side = .sell
+        case nil: side = .unspecified
+        }
+        sizeMicros = report.sizeMicros
+        limitPriceMicros = report.limitPriceMicros
+        expectedPriceMicros = report.expectedPriceMicros
+        venueStatus = report.venueStatus
+        actionCreatedAtMs = report.actionCreatedAtMillis
+        receivedAtNs = report.receivedAtNanos
+        sentAtNs = report.sentAtNanos
+        answeredAtNs = report.answeredAtNanos
+        strategy = report.strategy
+        tradeIds = report.tradeIDs
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import PolypipeCore
+
+/// Operator commands: halt, reduce-only, resume (persisted before they take effect) and
+/// cancel-all (allowed in every state).
+extension Executor {
+    // MARK: Operator commands
+
+    /// HALT, REDUCE_ONLY, RESUME: persisted before it takes effect, and audited.
+    ///
+    /// A change that loosens trading (resume; reduce-only from halted) takes effect only once
+    /// both writes succeeded; if either fails, the ``JournalFailurePolicy`` halts trading and
+    /// the change is refused. A change that tightens trading takes effect even then (it ends
+    /// halted, the tightest state).
+    /// - Returns: whether the requested state is now in effect.
+    @discardableResult
+    public func setState(_ state: TradingState, reason: String) -> Bool {
+        let now = clock()
+        let persisted = journaled(.audit, "persist trading state \(state.rawValue)") { try journal.setTradingState(state) } != nil
+            && journaled(.audit, "audit trading state \(state.rawValue)") {
+                try journal.audit(actionID: nil, decision: "state-\(state.rawValue)", detail: reason, nowMillis: now)
+            } != nil
+        guard persisted else {
+            logger.error("trading state change not persisted; exec-proc stays halted",
+                         metadata: ["state": "\(state.rawValue)", "reason": "\(reason)"])
+            return risk.state == state
+        }
+        risk.set(state)
+        stateReason = state == .running ? "" : reason
+        logger.notice("trading state changed", metadata: ["state": "\(state.rawValue)", "reason": "\(reason)"])
+        return true
+    }
+
+    /// Cancels every open order of this account on the venue (allowed in every state, and
+    /// whatever the journal does: a cancel only lowers risk).
+    public func cancelAll(reason: String) -> (canceled: [String], notCanceled: [String: String], error: String?) {
+        journaled(.audit, "audit cancel-all") { try journal.audit(actionID: nil, decision: "cancel-all", detail: reason, nowMillis: clock()) }
+        guard configuration.mode != .dryRun else { return ([], [:], nil) }
+        // Orders still waiting for the signer's order bucket are not sent at all: the cancel
+        // neither waits behind them nor misses one sent after it (RL-07).
+        sender?.withdrawWaiting()
+        drainInFlight(timeoutMillis: configuration.drainTimeoutMillis)
+        do {
+            let result = try venue.cancelAll()
+            let now = clock()
+            for id in result.canceled {
+                journaled(.settlement, "mark order \(id) canceled (cancel-all)") {
+                    try journal.update(orderHash: id, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now, audit: nil)
+                }
+                // Live orders end here; one of unknown outcome is settled by its own lookup.
+                if let current = tracked[id], case .live = current.state {
+                    tracked.remove(id)
+                    releaseExposure(of: current.order, matched: 0)
+                }
+            }
+            logger.notice("cancel-all", metadata: ["canceled": "\(result.canceled.count)", "not_canceled": "\(result.notCanceled.count)", "reason": "\(reason)"])
+            return (result.canceled, result.notCanceled, nil)
+        } catch {
+            logger.error("cancel-all failed", metadata: ["error": "\(error)"])
+            return ([], [:], "\(error)")
+        }
+    }
+}
