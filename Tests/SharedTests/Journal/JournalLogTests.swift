@@ -162,9 +162,10 @@ import Testing
         _ = try writer.record(actionID: "a1", orderHash: "0x01", market: "m", body: [1], nowMillis: 1, expiresAtMillis: nil)
         #expect(try reader.entry(actionID: "a1")?.state == .signed, "read from the log, not yet in SQLite")
         #expect(try reader.record(actionID: "a1", orderHash: "0x09", market: "m", body: [9], nowMillis: 2, expiresAtMillis: nil) != .new)
-        try reader.update(orderHash: "0x01", to: .accepted, nowMillis: 3)
+        try reader.update(orderHash: "0x01", to: .accepted, nowMillis: 3, audit: ("a1", "accepted", "by the second instance"))
         #expect(try writer.entry(actionID: "a1")?.state == .accepted)
         #expect(try writer.entries(in: Journal.State.allCases).map(\.state) == [.accepted])
-        #expect(try reader.entries(in: Journal.State.allCases).count == 1, "applied once, though both instances applied")
+        #expect(try reader.entries(in: Journal.State.allCases).count == 1 && reader.auditCount() == 1,
+                "applied once, though both instances applied")
     }
 }
