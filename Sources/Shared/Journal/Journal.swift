@@ -93,7 +93,7 @@ public final class Journal: Sendable {
         /// the indexer ran does.
         case onRead
 
-        public static let standard = Indexing.background(batchMicros: 1_000)
+        public static let standard = Indexing.background(batchMicros: 10_000)
     }
 
     /// What opening the journal found in its log.
@@ -178,8 +178,7 @@ public final class Journal: Sendable {
     /// Every write goes through here: one change appended to the log (or none, as `decide`
     /// says after looking at the journal), then the indexer is woken.
     @discardableResult
-    private func write<T: Sendable>(_ decide: (_ entryByAction: (String) throws -> Entry?,
-                                               _ entryByHash: (String) throws -> Entry?) throws -> (JournalChange?, T)) throws -> T {
+    private func write<T: Sendable>(_ decide: (JournalLog.Lookup) throws -> (JournalChange?, T)) throws -> T {
         let (written, result) = try log.write(decide)
         if written { indexer?.noteAppend() }
         return result
@@ -209,9 +208,10 @@ public final class Journal: Sendable {
     public func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64,
                        expiresAtMillis: Int64?, audit: (decision: String, detail: String)? = nil) throws(Failure) -> Recorded {
         do {
-            return try write { byAction, byHash -> (JournalChange?, Recorded) in
-                if let existing = try byAction(actionID) { return (nil, .existing(existing)) }
-                if let other = try byHash(orderHash) {
+            return try write { journal -> (JournalChange?, Recorded) in
+                let (existing, other) = try journal.entries(actionID: actionID, orderHash: orderHash)
+                if let existing { return (nil, .existing(existing)) }
+                if let other {
                     throw Failure(description: "order hash \(orderHash) is already journaled for action \(other.actionID)")
                 }
                 let note = audit.map { JournalChange.Note(actionID: actionID, decision: $0.decision, detail: $0.detail) }
@@ -229,9 +229,9 @@ public final class Journal: Sendable {
     /// - Returns: false (and writes nothing) unless the current order exists and is rejected.
     public func resign(actionID: String, orderHash: String, body: [UInt8], nowMillis: Int64) throws(Failure) -> Bool {
         do {
-            return try write { byAction, byHash -> (JournalChange?, Bool) in
-                guard let current = try byAction(actionID), current.state == .rejected else { return (nil, false) }
-                if let other = try byHash(orderHash), other.actionID != actionID {
+            return try write { journal -> (JournalChange?, Bool) in
+                guard let current = try journal.entry(actionID: actionID), current.state == .rejected else { return (nil, false) }
+                if let other = try journal.entry(orderHash: orderHash), other.actionID != actionID {
                     throw Failure(description: "order hash \(orderHash) is already journaled for action \(other.actionID)")
                 }
                 return (.resign(actionID: actionID, orderHash: orderHash, body: body, nowMillis: nowMillis), true)
@@ -255,7 +255,7 @@ public final class Journal: Sendable {
                        audit: (actionID: String?, decision: String, detail: String)? = nil) throws(Failure) {
         do {
             let note = audit.map { JournalChange.Note(actionID: $0.actionID, decision: $0.decision, detail: $0.detail) }
-            try write { _, _ -> (JournalChange?, Bool) in
+            try write { _ -> (JournalChange?, Bool) in
                 (.update(orderHash: orderHash, state: state, reason: reason, nowMillis: nowMillis, note: note), true)
             }
         } catch {
@@ -290,7 +290,7 @@ public final class Journal: Sendable {
     /// Appends one risk or execution decision to the audit log (never updated, never deleted).
     public func audit(actionID: String?, decision: String, detail: String, nowMillis: Int64) throws(Failure) {
         do {
-            try write { _, _ -> (JournalChange?, Bool) in
+            try write { _ -> (JournalChange?, Bool) in
                 (.audit(JournalChange.Note(actionID: actionID, decision: decision, detail: detail), nowMillis: nowMillis), true)
             }
         } catch {
@@ -337,7 +337,7 @@ public final class Journal: Sendable {
 
     public func setTradingState(_ state: TradingState) throws(Failure) {
         do {
-            try write { _, _ -> (JournalChange?, Bool) in (.tradingState(state.rawValue), true) }
+            try write { _ -> (JournalChange?, Bool) in (.tradingState(state.rawValue), true) }
         } catch {
             throw Failure(description: "journal: cannot save the trading state: \(error)")
         }

@@ -99,18 +99,42 @@ final class JournalLog: Sendable {
 
     // MARK: Writing
 
+    /// The journal as it stands, for a writer deciding what to write (under the lock).
+    struct Lookup {
+        fileprivate let log: JournalLog
+        fileprivate let pending: JournalPending
+
+        func entry(actionID: String) throws -> Journal.Entry? { try log.entry(actionID: actionID, pending: pending) }
+
+        func entry(orderHash: String) throws -> Journal.Entry? { try JournalLog.entry(orderHash: orderHash, pending: pending, reader: log.reader) }
+
+        /// The order of `actionID` and the order with `orderHash`, with at most one SELECT (a
+        /// record's two checks on the signing path).
+        func entries(actionID: String, orderHash: String) throws -> (byAction: Journal.Entry?, byHash: Journal.Entry?) {
+            var byAction = pending.entry(actionID: actionID), byHash = pending.entry(orderHash: orderHash)
+            guard byAction == nil || byHash == nil else { return (byAction, byHash) }
+            let rows = try log.reader.inDatabase { db in
+                try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM orders WHERE actionID = ? OR orderHash = ?"),
+                                 arguments: [actionID, orderHash]).compactMap(Journal.entry)
+            }
+            for row in rows {
+                if byAction == nil && row.actionID == actionID { byAction = row }
+                // A row whose action has a pending entry is stale (re-signed under another hash).
+                if byHash == nil && row.orderHash == orderHash && pending.entry(actionID: row.actionID) == nil { byHash = row }
+            }
+            return (byAction, byHash)
+        }
+    }
+
     /// Appends the change `decide` picks after looking at the journal as it stands (under the
     /// lock, so the look and the write are one step), and returns `decide`'s result.
     /// - Returns: also whether a change was written (to wake the indexer).
-    func write<T: Sendable>(_ decide: (_ entryByAction: (String) throws -> Journal.Entry?,
-                                       _ entryByHash: (String) throws -> Journal.Entry?) throws -> (JournalChange?, T)) throws -> (written: Bool, result: T) {
+    func write<T: Sendable>(_ decide: (Lookup) throws -> (JournalChange?, T)) throws -> (written: Bool, result: T) {
         try state.withLock { state throws -> (written: Bool, result: T) in
             try file.lock()
             defer { file.unlock() }
             try ingest(&state)
-            let pending = state.pending
-            let (change, result) = try decide({ try self.entry(actionID: $0, pending: pending) },
-                                              { try self.entry(orderHash: $0, pending: pending) })
+            let (change, result) = try decide(Lookup(log: self, pending: state.pending))
             guard let change else { return (false, result) }
             let current = try Self.current(for: change, pending: state.pending, reader: reader)
             let frame = JournalLogFile.frame(change)
