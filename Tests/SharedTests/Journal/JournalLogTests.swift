@@ -168,4 +168,30 @@ import Testing
         #expect(try reader.entries(in: Journal.State.allCases).count == 1 && reader.auditCount() == 1,
                 "applied once, though both instances applied")
     }
+
+    /// The log is emptied in two steps: SQLite notes the new generation (and the retired one),
+    /// then the file is reset. A crash between them leaves the retired, fully applied log in
+    /// place: the next open recognizes it and applies none of it again.
+    @Test func aLogRetiredJustBeforeACrashIsNotReplayed() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let journal = try Journal(path: path, indexing: .onRead)
+            for index in 1...3 { try journal.audit(actionID: nil, decision: "d\(index)", detail: "", nowMillis: Int64(index)) }
+            try journal.index()
+        }
+        let retired = try logBytes()  // all applied; the generation about to be retired
+        do {
+            let journal = try Journal(path: path, indexing: .background(batchMicros: 0), rotateLogAfterBytes: 1)
+            try journal.audit(actionID: nil, decision: "d4", detail: "", nowMillis: 4)
+            let deadline = Date().addingTimeInterval(10)
+            // (An empty file is a reset half-way: the header follows.)
+            while (try logBytes().count) != 16 && Date() < deadline { usleep(10_000) }
+            #expect(try logBytes().count == 16, "emptied under a new generation")
+        }
+        try writeLog(retired)  // as if the process died after SQLite's note, before the reset
+        let reopened = try Journal(path: path)
+        #expect(reopened.recovery.replayed == 0)
+        #expect(try reopened.auditTrail().map(\.decision) == ["d1", "d2", "d3", "d4"])
+        #expect(try logBytes().count == 16, "the retired log is emptied at open")
+    }
 }
