@@ -193,7 +193,7 @@ struct Bench: ParsableCommand {
             samples.append(Double(end - start) / 1000 / Double(batch))
         }
         samples.sort()
-        return Stats(median: samples[samples.count / 2], p99: samples[min(samples.count - 1, samples.count * 99 / 100)])
+        return Stats(median: samples[samples.count / 2], p99: samples[min(samples.count - 1, samples.count * 99 / 100)], max: samples.last ?? 0)
     }
 
     private static func format(_ value: Double, digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }

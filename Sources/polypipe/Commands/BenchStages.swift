@@ -50,7 +50,9 @@ enum BenchStages {
     /// so each hop includes its wake-up (and the ZeroMQ I/O threads' on both sides).
     static func busHop(messages: Int, ratePerSecond: Int = 1_000) throws -> Bench.Stats {
         let context = try ZmqContext()
-        let endpoint = "ipc://" + NSTemporaryDirectory() + "polypipe-bench-hop-\(UUID().uuidString.prefix(8)).sock"
+        let socketPath = NSTemporaryDirectory() + "polypipe-bench-hop-\(UUID().uuidString.prefix(8)).sock"
+        let endpoint = "ipc://" + socketPath
+        defer { unlink(socketPath) }
         let samples = Samples()
         let bound = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
         let receiver = Thread {
