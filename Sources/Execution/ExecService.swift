@@ -151,6 +151,7 @@ public final class ExecService {
         } catch { throw fail("cannot prepare the runtime directory", error) }
         let journal: Journal
         do { journal = try Journal(path: settings.journalPath, durability: settings.journalDurability) } catch { throw fail("cannot open the journal", error) }
+        if journal.recovery != Journal.Recovery.none { logger.notice("journal log replayed at open", metadata: ["replayed": "\(journal.recovery.replayed)", "torn_bytes": "\(journal.recovery.tornBytes)"]) }
 
         let builder = OrderBuilder(signer: OrderSigner(key: key, chain: settings.chain), signatureType: settings.signatureType, funder: settings.funder)
         let health = VenueHealth(healthy: false, staleAfterMillis: settings.heartbeatIntervalMillis * 5 / 2,

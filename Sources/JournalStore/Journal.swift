@@ -2,12 +2,20 @@ import Foundation
 import GRDB
 import PolypipeCore
 
-/// exec-proc's durable memory (SQLite through GRDB): every order is written *before* it is
-/// sent, with its order hash (= the venue's order ID) and the exact body bytes, so a crash at
-/// any point is resolved by asking the venue about that hash — never by signing again. An
-/// action id can be journaled once only (exactly-once across restarts).
+/// exec-proc's durable memory: every order is written *before* it is sent, with its order hash
+/// (= the venue's order ID) and the exact body bytes, so a crash at any point is resolved by
+/// asking the venue about that hash — never by signing again. An action id can be journaled
+/// once only (exactly-once across restarts).
 ///
-/// Thread safety: a `DatabaseQueue` serializes all access; the journal can be shared.
+/// Two files. Writes go to an append-only log (`<path>.log`, ``JournalLogFile``): one framed,
+/// checksummed `write(2)` per change, so a write costs microseconds and, once it returns, survives
+/// `kill -9`. A background thread (``JournalIndexer``) applies the log to SQLite (`<path>`,
+/// through GRDB) in order, exactly once; opening the journal applies whatever a crash left
+/// unapplied before anything can read. Reads see every write made before them: one order from
+/// the log's pending changes or SQLite, wider reads after applying the log (``JournalLog``).
+///
+/// Thread safety: all state is behind locks; the journal can be shared, and several instances
+/// (processes) may use one path.
 public final class Journal: Sendable {
     /// Where an order stands, as far as the journal knows.
     public enum State: String, Sendable, CaseIterable {
@@ -58,19 +66,47 @@ public final class Journal: Sendable {
         public let description: String
     }
 
-    private let queue: DatabaseQueue
+    private let reader: DatabaseQueue
+    private let log: JournalLog
+    private let indexer: JournalIndexer?
     private let checkpointer: JournalCheckpointer?
 
-    /// How far a committed write is guaranteed to survive.
+    /// How far a write is guaranteed to survive once the method that made it returns.
     public enum Durability: Sendable {
-        /// Survives the process dying at any point (`kill -9`, a crash): SQLite WAL with
-        /// `synchronous=NORMAL`, no fsync per write. A power loss or kernel crash may roll back
-        /// the last writes. The default: exec-proc's startup reconciliation counts venue orders
-        /// the journal does not know, so such a loss is seen, not silent.
+        /// Survives the process dying at any point (`kill -9`, a crash): the log frame is in the
+        /// kernel's page cache when `write(2)` returns, and SQLite runs WAL with
+        /// `synchronous=NORMAL`; no fsync per write. A power loss or kernel crash may lose the
+        /// last writes. The default: exec-proc's startup reconciliation counts venue orders the
+        /// journal does not know, so such a loss is seen, not silent.
         case processCrash
-        /// Also survives power loss: `synchronous=FULL`, an fsync per commit (milliseconds on
-        /// most disks; it caps the order rate accordingly).
+        /// Also survives power loss: an `fdatasync` of the log after each write and
+        /// `synchronous=FULL` in SQLite (milliseconds per write on most disks; it caps the
+        /// order rate accordingly).
         case powerLoss
+    }
+
+    /// Who applies the log to SQLite during the journal's life (opening it always does).
+    public enum Indexing: Sendable, Equatable {
+        /// A background thread, woken by each write, batching up to `batchMicros`. The default.
+        case background(batchMicros: UInt32)
+        /// Only reads that need all of SQLite (listings, the audit log, the trading state) and
+        /// the next open: what tests use to leave changes in the log alone, as a crash before
+        /// the indexer ran does.
+        case onRead
+
+        public static let standard = Indexing.background(batchMicros: 10_000)
+    }
+
+    /// What opening the journal found in its log.
+    public struct Recovery: Sendable, Hashable {
+        /// Changes applied to SQLite at open: written before the last process ended (a crash,
+        /// `kill -9`), not indexed then.
+        public let replayed: Int
+        /// Bytes of an incomplete last frame dropped: a write cut short, never acknowledged.
+        public let tornBytes: Int64
+
+        /// A clean open: nothing left unapplied, nothing torn.
+        public static let none = Recovery(replayed: 0, tornBytes: 0)
     }
 
     /// Who copies the write-ahead log back into the database file (a *checkpoint*).
@@ -87,62 +123,72 @@ public final class Journal: Sendable {
         public static let standard = Checkpointing.background(quietMillis: 200, maxCommits: 20_000)
     }
 
-    /// Opens (creating and migrating) the journal at `path`.
-    /// - Throws: ``Failure``.
-    public init(path: String, durability: Durability = .processCrash,
-                checkpointing: Checkpointing = .standard) throws(Failure) {
+    /// Opens (creating and migrating) the journal at `path` and its log at `path + ".log"`,
+    /// and applies to SQLite what the log holds that SQLite lacks.
+    /// - Parameter rotateLogAfterBytes: the log is emptied (under a new generation) once it is
+    ///   this long and all applied.
+    /// - Throws: ``Failure``, also for a damaged log (not a torn tail: damage followed by data).
+    public init(path: String, durability: Durability = .processCrash, checkpointing: Checkpointing = .standard,
+                indexing: Indexing = .standard, rotateLogAfterBytes: Int64 = 8 << 20) throws(Failure) {
         do {
             let configuration = durability.databaseConfiguration(inlineCheckpoints: checkpointing == .inline)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(queue)
+            let writer = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(writer)
+            let reader = try DatabaseQueue(path: path, configuration: configuration)
+            self.reader = reader
+            var checkpointer: JournalCheckpointer?
             if case .background(let quiet, let maxCommits) = checkpointing {
                 checkpointer = try JournalCheckpointer(path: path, configuration: configuration, quietMillis: quiet, maxCommits: maxCommits)
-            } else {
-                checkpointer = nil
             }
+            self.checkpointer = checkpointer
+            let file = try JournalLogFile(path: path + ".log", syncEachAppend: durability == .powerLoss)
+            let log = try JournalLog(file: file, writer: writer, reader: reader, rotateAfterBytes: rotateLogAfterBytes,
+                                     onCommit: { [checkpointer] in checkpointer?.noteCommit() })
+            self.log = log
+            if case .background(let batchMicros) = indexing {
+                indexer = JournalIndexer(log: log, batchMicros: batchMicros)
+            } else {
+                indexer = nil
+            }
+        } catch let failure as Failure {
+            throw failure
         } catch {
             throw Failure(description: "journal \(path): \(error)")
         }
     }
 
-    deinit { checkpointer?.stop() }
-
-    /// Every write transaction goes through here, so the checkpointer knows when it is quiet.
-    private func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        defer { checkpointer?.noteCommit() }
-        return try queue.write(updates)
+    deinit {
+        indexer?.stop()
+        checkpointer?.stop()
     }
 
-    /// Migrations are never changed once shipped; new ones are appended.
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: "orders") { table in
-                table.column("actionID", .text).notNull().primaryKey()
-                table.column("orderHash", .text).notNull().unique()
-                table.column("market", .text).notNull()
-                table.column("body", .blob).notNull()
-                table.column("state", .text).notNull()
-                table.column("reason", .text)
-                table.column("createdAtMillis", .integer).notNull()
-                table.column("updatedAtMillis", .integer).notNull()
-            }
-            try db.create(table: "audit") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("atMillis", .integer).notNull()
-                table.column("actionID", .text)
-                table.column("decision", .text).notNull()
-                table.column("detail", .text).notNull()
-            }
-            try db.create(table: "settings") { table in
-                table.column("key", .text).notNull().primaryKey()
-                table.column("value", .text).notNull()
-            }
+    /// What opening found in the log (changes replayed, torn bytes dropped).
+    public var recovery: Recovery { Recovery(replayed: log.recovery.replayed, tornBytes: log.recovery.tornBytes) }
+
+    /// Changes written to the log that SQLite does not have yet (0 once the indexer caught up).
+    public var unindexedCount: Int { log.pendingCount }
+
+    /// Applies every logged change to SQLite now (the indexer does it in the background).
+    /// - Throws: ``Failure``.
+    public func index() throws(Failure) {
+        do { try log.synchronize() } catch {
+            throw Failure(description: "journal: cannot apply the log to SQLite: \(error)")
         }
-        migrator.registerMigration("v2-expiry") { db in
-            try db.alter(table: "orders") { table in table.add(column: "expiresAtMillis", .integer) }
-        }
-        return migrator
+    }
+
+    /// Every write goes through here: one change appended to the log (or none, as `decide`
+    /// says after looking at the journal), then the indexer is woken.
+    @discardableResult
+    private func write<T: Sendable>(_ decide: (JournalLog.Lookup) throws -> (JournalChange?, T)) throws -> T {
+        let (written, result) = try log.write(decide)
+        if written { indexer?.noteAppend() }
+        return result
+    }
+
+    /// Wide reads first apply the whole log, then read SQLite.
+    private func readAll<T>(_ read: (Database) throws -> T) throws -> T {
+        try log.synchronize()
+        return try reader.inDatabase(read)
     }
 
     /// What ``record(_:)`` did.
@@ -153,29 +199,25 @@ public final class Journal: Sendable {
     }
 
     /// Writes a signed order before it is sent; refuses a second order for the same action id.
-    /// - Throws: ``Failure``.
+    /// When it returns `.new`, the order is in the log: durable as ``Durability`` says, and
+    /// readable by every later read (and by the next process) whether or not it is indexed yet.
+    /// - Throws: ``Failure``, also when the order hash already belongs to another action.
     /// - Parameter expiresAtMillis: the end of the action's validity: a resend after a crash or
     ///   an unknown outcome never happens past it.
-    /// - Parameter audit: an audit line (decision, detail) written in the same transaction when
-    ///   the order is new: one commit on the signing path instead of two.
+    /// - Parameter audit: an audit line (decision, detail) written in the same log frame when the
+    ///   order is new: one `write(2)` on the signing path.
     public func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64,
                        expiresAtMillis: Int64?, audit: (decision: String, detail: String)? = nil) throws(Failure) -> Recorded {
         do {
-            return try write { db -> Recorded in
-                // Insert first: the primary key refuses a second row for the action id, and only
-                // then is the existing row read (no SELECT on the common path).
-                do {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO orders (actionID, orderHash, market, body, state, createdAtMillis, updatedAtMillis, expiresAtMillis)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [actionID, orderHash, market, Data(body), State.signed.rawValue, nowMillis, nowMillis,
-                                               expiresAtMillis])
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    guard let existing = try Self.entry(db, actionID: actionID) else { throw error }
-                    return .existing(existing)
+            return try write { journal -> (JournalChange?, Recorded) in
+                let (existing, other) = try journal.entries(actionID: actionID, orderHash: orderHash)
+                if let existing { return (nil, .existing(existing)) }
+                if let other {
+                    throw Failure(description: "order hash \(orderHash) is already journaled for action \(other.actionID)")
                 }
-                if let audit { try Self.insertAudit(db, actionID: actionID, decision: audit.decision, detail: audit.detail, nowMillis: nowMillis) }
-                return .new
+                let note = audit.map { JournalChange.Note(actionID: actionID, decision: $0.decision, detail: $0.detail) }
+                return (.record(actionID: actionID, orderHash: orderHash, market: market, body: body, nowMillis: nowMillis,
+                                expiresAtMillis: expiresAtMillis, note: note), .new)
             }
         } catch {
             throw Failure(description: "journal: cannot record action \(actionID): \(error)")
@@ -188,12 +230,12 @@ public final class Journal: Sendable {
     /// - Returns: false (and writes nothing) unless the current order exists and is rejected.
     public func resign(actionID: String, orderHash: String, body: [UInt8], nowMillis: Int64) throws(Failure) -> Bool {
         do {
-            return try write { db -> Bool in
-                try db.execute(sql: """
-                    UPDATE orders SET orderHash = ?, body = ?, state = ?, reason = NULL, updatedAtMillis = ?
-                    WHERE actionID = ? AND state = ?
-                    """, arguments: [orderHash, Data(body), State.signed.rawValue, nowMillis, actionID, State.rejected.rawValue])
-                return db.changesCount == 1
+            return try write { journal -> (JournalChange?, Bool) in
+                guard let current = try journal.entry(actionID: actionID), current.state == .rejected else { return (nil, false) }
+                if let other = try journal.entry(orderHash: orderHash), other.actionID != actionID {
+                    throw Failure(description: "order hash \(orderHash) is already journaled for action \(other.actionID)")
+                }
+                return (.resign(actionID: actionID, orderHash: orderHash, body: body, nowMillis: nowMillis), true)
             }
         } catch {
             throw Failure(description: "journal: cannot re-sign action \(actionID): \(error)")
@@ -202,33 +244,30 @@ public final class Journal: Sendable {
 
     /// The order with this hash, if journaled.
     public func entry(orderHash: String) throws(Failure) -> Entry? {
-        do {
-            return try queue.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE orderHash = ?", arguments: [orderHash]).flatMap(Self.entry)
-            }
-        } catch {
+        do { return try log.entry(orderHash: orderHash) } catch {
             throw Failure(description: "journal: cannot read order \(orderHash): \(error)")
         }
     }
 
-    /// Moves an order to `state` (with the venue's reason, if any).
-    /// - Parameter audit: an audit line written in the same transaction (one commit per outcome).
+    /// Moves an order to `state` (with the venue's reason, if any). An unknown hash changes no
+    /// order (the audit line is still written).
+    /// - Parameter audit: an audit line written in the same log frame (one write per outcome).
     public func update(orderHash: String, to state: State, reason: String? = nil, nowMillis: Int64,
                        audit: (actionID: String?, decision: String, detail: String)? = nil) throws(Failure) {
         do {
-            try write { db in
-                try db.cachedStatement(sql: "UPDATE orders SET state = ?, reason = ?, updatedAtMillis = ? WHERE orderHash = ?")
-                    .execute(arguments: [state.rawValue, reason, nowMillis, orderHash])
-                if let audit { try Self.insertAudit(db, actionID: audit.actionID, decision: audit.decision, detail: audit.detail, nowMillis: nowMillis) }
+            let note = audit.map { JournalChange.Note(actionID: $0.actionID, decision: $0.decision, detail: $0.detail) }
+            try write { _ -> (JournalChange?, Bool) in
+                (.update(orderHash: orderHash, state: state, reason: reason, nowMillis: nowMillis, note: note), true)
             }
         } catch {
             throw Failure(description: "journal: cannot update order \(orderHash): \(error)")
         }
     }
 
+    /// The order of this action, if journaled (exec-proc's duplicate check: no SQLite write is
+    /// waited for; at most one indexed SELECT).
     public func entry(actionID: String) throws(Failure) -> Entry? {
-        // One indexed SELECT: `inDatabase` skips the read-only transaction `read` wraps around it.
-        do { return try queue.inDatabase { db in try Self.entry(db, actionID: actionID) } } catch {
+        do { return try log.entry(actionID: actionID) } catch {
             throw Failure(description: "journal: cannot read action \(actionID): \(error)")
         }
     }
@@ -237,7 +276,7 @@ public final class Journal: Sendable {
     /// - Parameter createdSinceMillis: only orders signed at or after this time.
     public func entries(in states: [State], createdSinceMillis: Int64 = .min) throws(Failure) -> [Entry] {
         do {
-            return try queue.read { db in
+            return try readAll { db in
                 let marks = Array(repeating: "?", count: states.count).joined(separator: ",")
                 var arguments = StatementArguments(states.map(\.rawValue))
                 arguments += [createdSinceMillis]
@@ -252,8 +291,8 @@ public final class Journal: Sendable {
     /// Appends one risk or execution decision to the audit log (never updated, never deleted).
     public func audit(actionID: String?, decision: String, detail: String, nowMillis: Int64) throws(Failure) {
         do {
-            try write { db in
-                try Self.insertAudit(db, actionID: actionID, decision: decision, detail: detail, nowMillis: nowMillis)
+            try write { _ -> (JournalChange?, Bool) in
+                (.audit(JournalChange.Note(actionID: actionID, decision: decision, detail: detail), nowMillis: nowMillis), true)
             }
         } catch {
             throw Failure(description: "journal: cannot append to the audit log: \(error)")
@@ -271,7 +310,7 @@ public final class Journal: Sendable {
     /// The last `limit` lines of the audit log, oldest first (in the order they were written).
     public func auditTrail(last limit: Int = 10_000) throws(Failure) -> [AuditLine] {
         do {
-            return try queue.read { db in
+            return try readAll { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit]).map {
                     AuditLine(atMillis: $0["atMillis"], actionID: $0["actionID"], decision: $0["decision"], detail: $0["detail"])
                 }
@@ -282,7 +321,7 @@ public final class Journal: Sendable {
     }
 
     public func auditCount() throws(Failure) -> Int {
-        do { return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0 } } catch {
+        do { return try readAll { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0 } } catch {
             throw Failure(description: "journal: cannot read the audit log: \(error)")
         }
     }
@@ -290,7 +329,7 @@ public final class Journal: Sendable {
     /// The persisted trading state (RUNNING when never set).
     public func tradingState() throws(Failure) -> TradingState {
         do {
-            let raw = try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'tradingState'") }
+            let raw = try readAll { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'tradingState'") }
             return raw.flatMap(TradingState.init(rawValue:)) ?? .running
         } catch {
             throw Failure(description: "journal: cannot read the trading state: \(error)")
@@ -299,53 +338,9 @@ public final class Journal: Sendable {
 
     public func setTradingState(_ state: TradingState) throws(Failure) {
         do {
-            try write { db in
-                try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('tradingState', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [state.rawValue])
-            }
+            try write { _ -> (JournalChange?, Bool) in (.tradingState(state.rawValue), true) }
         } catch {
             throw Failure(description: "journal: cannot save the trading state: \(error)")
         }
-    }
-
-    private static func entry(_ db: Database, actionID: String) throws -> Entry? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM orders WHERE actionID = ?"), arguments: [actionID]).flatMap(entry)
-    }
-
-    /// Statements on the signing path are compiled once per connection (`cachedStatement`):
-    /// parsing and GRDB's authorizer pass cost more than the insert itself.
-    private static func insertAudit(_ db: Database, actionID: String?, decision: String, detail: String, nowMillis: Int64) throws {
-        try db.cachedStatement(sql: "INSERT INTO audit (atMillis, actionID, decision, detail) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [nowMillis, actionID, decision, detail])
-    }
-
-    private static func entry(_ row: Row) -> Entry? {
-        guard let state = State(rawValue: row["state"]) else { return nil }
-        let body: Data = row["body"]
-        return Entry(actionID: row["actionID"], orderHash: row["orderHash"], market: row["market"], body: Array(body),
-                     state: state, reason: row["reason"], createdAtMillis: row["createdAtMillis"], expiresAtMillis: row["expiresAtMillis"])
-    }
-}
-
-extension Journal.Durability {
-    /// The GRDB configuration of every polypipe database (the journal, the fill store): WAL,
-    /// foreign keys on, and `synchronous` as this durability asks; SQLite's own checkpoints.
-    package var databaseConfiguration: Configuration { databaseConfiguration(inlineCheckpoints: true) }
-
-    /// - Parameter inlineCheckpoints: false when a ``JournalCheckpointer`` does them instead
-    ///   (`wal_autocheckpoint = 0`).
-    func databaseConfiguration(inlineCheckpoints: Bool) -> Configuration {
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        // Two connections share the file (the writer and the checkpointer, or a closing
-        // process's last one): wait briefly for a lock instead of failing a write.
-        configuration.busyMode = .timeout(2)
-        let synchronous = self == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: synchronous)
-            if !inlineCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-        }
-        return configuration
     }
 }

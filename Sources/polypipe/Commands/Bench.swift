@@ -91,6 +91,12 @@ struct Bench: ParsableCommand {
             ("record, background ckpt", journalBackground.record), ("settle, inline ckpt", journalInline.settle),
             ("settle, background ckpt", journalBackground.settle),
         ]
+        // The rest of exec-proc's tick-to-wire path, each part alone: the bus hop into a thread
+        // blocked in zmq_poll (paced at 1,000/s as bench-pipeline sends), decoding the action.
+        let pipeline: [(String, Stats)] = [
+            ("bus hop + wake-up", try BenchStages.busHop(messages: max(500, min(iterations / 10, 3_000)))),
+            ("envelope + action decode", BenchStages.decode(iterations: iterations)),
+        ]
         if json {
             var members: [(key: String, value: JSONValue)] = [
                 ("bare_sign_median_us", .number(Self.format(bare.median))), ("bare_sign_p99_us", .number(Self.format(bare.p99))),
@@ -106,6 +112,12 @@ struct Bench: ParsableCommand {
             for (name, stats) in stages {
                 members.append(("stage_\(name.lowercased().replacingOccurrences(of: " ", with: "_"))_median_us", .number(Self.format(stats.median))))
             }
+            for (name, stats) in pipeline {
+                let key = "pipeline_" + name.lowercased().replacingOccurrences(of: " + ", with: "_").replacingOccurrences(of: " ", with: "_")
+                    .replacingOccurrences(of: "-", with: "")
+                members.append((key + "_median_us", .number(Self.format(stats.median))))
+                members.append((key + "_p99_us", .number(Self.format(stats.p99))))
+            }
             print(JSONWriter.serialize(.object(members)))
         } else {
             print("polypipe bench — \(iterations) iterations, one thread, \(Self.buildKind) build")
@@ -118,8 +130,12 @@ struct Bench: ParsableCommand {
                 print("    stage \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) median \(Self.format(stats.median)) µs")
             }
             print("  ratio full / bare (median)  \(Self.format(ratio, digits: 3))   (target <= 1.2)")
-            print("  journal (SQLite WAL, synchronous=NORMAL, temp dir on this disk)")
+            print("  journal (append-only log, one write(2) per change; SQLite indexed in the background; temp dir on this disk)")
             for (name, stats) in journal {
+                print("    \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) median \(Self.format(stats.median)) µs   p99 \(Self.format(stats.p99)) µs   max \(Self.format(stats.max)) µs")
+            }
+            print("  rest of the tick-to-wire path, each part alone")
+            for (name, stats) in pipeline {
                 print("    \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) median \(Self.format(stats.median)) µs   p99 \(Self.format(stats.p99)) µs   max \(Self.format(stats.max)) µs")
             }
         }
@@ -168,7 +184,7 @@ struct Bench: ParsableCommand {
     }
 
     /// Times `iterations` runs of `body` (each run = `batch` calls) after a warm-up; per-call µs.
-    private static func measure(_ iterations: Int, batch: Int = 1, _ body: () -> Void) -> Stats {
+    static func measure(_ iterations: Int, batch: Int = 1, _ body: () -> Void) -> Stats {
         for _ in 0..<(iterations / 10) { body() }
         var samples = [Double]()
         samples.reserveCapacity(iterations)
@@ -179,7 +195,7 @@ struct Bench: ParsableCommand {
             samples.append(Double(end - start) / 1000 / Double(batch))
         }
         samples.sort()
-        return Stats(median: samples[samples.count / 2], p99: samples[min(samples.count - 1, samples.count * 99 / 100)])
+        return Stats(median: samples[samples.count / 2], p99: samples[min(samples.count - 1, samples.count * 99 / 100)], max: samples.last ?? 0)
     }
 
     private static func format(_ value: Double, digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
