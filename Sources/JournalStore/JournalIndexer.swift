@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import PolypipeRuntime
 
 /// The thread that applies the journal's log to SQLite, off the signing path.
 ///
@@ -13,38 +14,43 @@ import Synchronization
 ///
 /// It holds the ``JournalLog``, never the ``Journal``: the journal's `deinit` stops it.
 final class JournalIndexer: Sendable {
-    private let stopped = Atomic<Bool>(false)
-    private let woken = Atomic<Bool>(false)
-    private let wakeup = DispatchSemaphore(value: 0)
+    /// Set by an append, cleared by the worker just before it applies: at most one wake-up is
+    /// queued however many orders are written meanwhile.
+    private final class WakeFlag: Sendable {
+        let woken = Atomic<Bool>(false)
+    }
+
+    private let flag: WakeFlag
+    private let worker: BackgroundWorker
 
     init(log: JournalLog, batchMicros: UInt32 = 10_000, retryMillis: Int = 200) {
-        let thread = Thread { [self] in
-            while !stopped.load(ordering: .acquiring) {
-                _ = wakeup.wait(timeout: .now() + .milliseconds(retryMillis))
-                if stopped.load(ordering: .acquiring) { break }
+        let flag = WakeFlag()
+        self.flag = flag
+        worker = BackgroundWorker(name: "journal-indexer") { worker in
+            // A timeout (no append) still looks: a failed apply is retried this way.
+            while worker.waitForWork(timeoutMilliseconds: Int64(retryMillis)) {
                 guard log.pendingCount > 0 else { continue }
                 if batchMicros > 0 { usleep(batchMicros) }
-                woken.store(false, ordering: .releasing)
+                flag.woken.store(false, ordering: .releasing)
                 // Best effort here: a failure is retried at the next wake-up or timeout.
                 do {
                     try log.applyPending()
                     try log.rotateIfDue()
                 } catch {
-                    usleep(UInt32(retryMillis) * 1_000)
+                    _ = worker.sleep(milliseconds: Int64(retryMillis))
                 }
             }
         }
-        thread.name = "journal-indexer"
-        thread.start()
+        worker.start()
     }
 
     /// A change was appended (called by the writer after each).
     func noteAppend() {
-        if !woken.exchange(true, ordering: .acquiringAndReleasing) { wakeup.signal() }
+        if !flag.woken.exchange(true, ordering: .acquiringAndReleasing) { worker.wake() }
     }
 
+    /// Stops the thread and waits for it: at most the batch wait and one apply.
     func stop() {
-        stopped.store(true, ordering: .releasing)
-        wakeup.signal()
+        worker.stopAndJoin()
     }
 }
