@@ -139,8 +139,8 @@ public final class Executor {
         risk.restoreSigned(atMillis: try journal.entries(in: Journal.State.allCases, createdSinceMillis: now - 60_000).map(\.createdAtMillis))
     }
 
-    /// Orders the venue accepted that may rest on it, by lower-case order id.
-    public var live: [String: LiveOrder] { tracked.live }
+    /// Orders the venue accepted that may rest on it, by order id.
+    public var live: [OrderID: LiveOrder] { tracked.live }
     /// Orders whose outcome is still unknown.
     public var unknownCount: Int { tracked.unknownCount }
     /// Orders handed to the ``sender`` whose outcome has not come back yet.
