@@ -17,7 +17,7 @@ extension Executor {
         try catalog.refreshVersion()
         let now = clock()
         var open: [OrderID: OpenOrder] = [:]
-        for order in try venue.openOrders() { open[order.id] = order }
+        for order in try venue.openOrders(conditionID: nil, tokenID: nil) { open[order.id] = order }
         let entries: [Journal.Entry]
         do { entries = try journal.entries(in: [.signed, .unknown, .accepted], createdSinceMillis: .min) } catch {
             throw .notSent("journal unreadable at startup: \(error)")
@@ -78,7 +78,7 @@ extension Executor {
     public func resynchronize(open: [OpenOrder]? = nil) throws(ClobError) {
         guard configuration.mode != .dryRun else { return }
         let orders: [OpenOrder]
-        if let open { orders = open } else { orders = try venue.openOrders() }
+        if let open { orders = open } else { orders = try venue.openOrders(conditionID: nil, tokenID: nil) }
         let openIDs = Set(orders.map(\.id))
         let now = clock()
         var held: [LiveOrder] = []
@@ -150,7 +150,7 @@ extension Executor {
         for token in tokens {
             let from = max(tradesReadFrom[token] ?? 0, now - Self.settlementHorizonSeconds)
             var oldestUnsettled = now - Self.tradeOverlapSeconds
-            for trade in try venue.trades(tokenID: token, after: from) where !trade.status.isTerminal {
+            for trade in try venue.trades(conditionID: nil, tokenID: token, after: from) where !trade.status.isTerminal {
                 let legs = [(trade.takerOrderID, trade.tokenID, trade.side, trade.size)]
                     + trade.makerOrders.map { ($0.orderID, $0.tokenID, $0.side, $0.matchedAmount) }
                 for (orderID, legToken, side, size) in legs where legToken == token && side == .buy {
