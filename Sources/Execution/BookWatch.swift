@@ -24,13 +24,13 @@ public final class BookWatch: Sendable {
 
     public let refreshMillis: Int64
     public let forgetAfterMillis: Int64
-    private let client: ClobClient
+    private let client: any VenueAPI
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private let entries = Mutex<[TokenID: Entry]>([:])
     private let worker = Mutex<BackgroundWorker?>(nil)
 
-    public init(client: ClobClient, refreshMillis: Int64 = 250, forgetAfterMillis: Int64 = 60_000, logger: Logger,
+    public init(client: any VenueAPI, refreshMillis: Int64 = 250, forgetAfterMillis: Int64 = 60_000, logger: Logger,
                 clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) {
         self.client = client
         self.refreshMillis = refreshMillis

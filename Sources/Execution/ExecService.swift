@@ -314,7 +314,7 @@ public final class ExecService {
                 case .reduceOnly: executor.setState(.reducing, reason: reason)
                 case .cancelAll:
                     let result = executor.cancelAll(reason: reason)
-                    reply.canceled = result.canceled
+                    reply.canceled = result.canceled.map(\.description)
                     reply.notCanceled = result.notCanceled.map { "\($0.key): \($0.value)" }.sorted()
                     if let error = result.error { reply.ok = false; reply.error = "cancel-all failed: \(error)" }
                 case .unspecified, .UNRECOGNIZED:

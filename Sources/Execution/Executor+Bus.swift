@@ -53,7 +53,7 @@ extension Executor {
     public var mayBeLiveOrders: [Polypipe_Bus_V1_JournalOrder] {
         tracked.all.map { tracked in
             var message = Polypipe_Bus_V1_JournalOrder()
-            message.orderID = tracked.order.orderID.lowercased()
+            message.orderID = tracked.order.orderID.description
             message.market = tracked.order.market
             message.createdAtMs = tracked.order.createdAtMillis
             return message
@@ -93,7 +93,7 @@ extension Polypipe_Bus_V1_OrderEvent {
     public init(_ report: OrderReport) {
         self.init()
         actionID = report.actionID
-        orderID = report.orderID
+        orderID = report.orderID.description
         switch report.outcome {
         case .pending: outcome = .unspecified
         case .accepted: outcome = .accepted

@@ -34,7 +34,7 @@ extension Executor {
 
     /// Cancels every open order of this account on the venue (allowed in every state, and
     /// whatever the journal does: a cancel only lowers risk).
-    public func cancelAll(reason: String) -> (canceled: [String], notCanceled: [String: String], error: String?) {
+    public func cancelAll(reason: String) -> (canceled: [OrderID], notCanceled: [OrderID: String], error: String?) {
         journaled(.audit, "audit cancel-all") { try journal.audit(actionID: nil, decision: "cancel-all", detail: reason, nowMillis: clock()) }
         guard configuration.mode != .dryRun else { return ([], [:], nil) }
         // Orders still waiting for the signer's order bucket are not sent at all: the cancel
@@ -46,7 +46,7 @@ extension Executor {
             let now = clock()
             for id in result.canceled {
                 journaled(.settlement, "mark order \(id) canceled (cancel-all)") {
-                    try journal.update(orderHash: id, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now, audit: nil)
+                    try journal.update(orderHash: id.description, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now, audit: nil)
                 }
                 // Live orders end here; one of unknown outcome is settled by its own lookup.
                 if let current = tracked[id], case .live = current.state {

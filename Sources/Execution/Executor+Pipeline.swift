@@ -22,7 +22,7 @@ extension Executor {
         let order: LiveOrder
         /// The exact bytes sent (kept for one identical resend if the outcome is unknown).
         let body: [UInt8]
-        var orderID: String { order.orderID }
+        var orderID: OrderID { order.orderID }
     }
 
     /// Runs one action through the pipeline and returns what happened (also published, see
@@ -43,7 +43,7 @@ extension Executor {
         if let existing {
             counters.duplicates += 1
             report.outcome = .duplicate
-            report.orderID = existing.orderHash
+            report.orderID = OrderID(existing.orderHash)
             report.reason = "action id already executed (order \(existing.orderHash) is \(existing.state.rawValue))"
             return finish(report, audit: "duplicate")
         }
@@ -89,7 +89,7 @@ extension Executor {
             risk.undo(proposal)
             return refuse(report, because: "cannot build the order: \(error)")
         }
-        let orderID = built.signed.orderID
+        let orderID = OrderID(built.signed.orderID)
         let body = OrderPayload.bodyBytes(built.signed, owner: configuration.owner, orderType: action.orderType,
                                           deferExec: false, postOnly: action.postOnly)
         report.orderID = orderID
@@ -151,7 +151,7 @@ extension Executor {
     enum SignedEntry {
         case written
         /// The action id was journaled before, with this order id: nothing new was written.
-        case duplicate(orderID: String)
+        case duplicate(orderID: OrderID)
         /// A re-sign found the first order not rejected.
         case resignRefused
         /// The journal failed (the policy has been applied: trading halted).
@@ -160,19 +160,19 @@ extension Executor {
 
     /// Writes the signed order (or, after `order_version_mismatch`, its replacement) with its
     /// audit line: a ``JournalCall/order`` call.
-    func journalSigned(_ action: ValidatedAction, orderID: String, body: [UInt8], built: OrderBuilder.Built,
+    func journalSigned(_ action: ValidatedAction, orderID: OrderID, body: [UInt8], built: OrderBuilder.Built,
                        versionRetried: Bool, nowMillis now: Int64) -> SignedEntry {
         let detail = "\(action.side.rawValue) \(action.size) @ \(action.limitPrice) \(action.orderType.rawValue) token \(action.token) market \(action.market.conditionID) exchange \(action.market.exchange.rawValue) order \(orderID) maker \(built.signed.order.makerAmount) taker \(built.signed.order.takerAmount) strategy \(action.strategy)"
         do {
             if versionRetried {
-                guard try journal.resign(actionID: action.id, orderHash: orderID, body: body, nowMillis: now) else { return .resignRefused }
+                guard try journal.resign(actionID: action.id, orderHash: orderID.description, body: body, nowMillis: now) else { return .resignRefused }
                 try journal.audit(actionID: action.id, decision: "signed", detail: detail, nowMillis: now)
                 return .written
             }
-            switch try journal.record(actionID: action.id, orderHash: orderID, market: action.market.conditionID, body: body,
+            switch try journal.record(actionID: action.id, orderHash: orderID.description, market: action.market.conditionID, body: body,
                                       nowMillis: now, expiresAtMillis: action.expiresAtMillis, audit: ("signed", detail)) {
             case .new: return .written
-            case .existing(let earlier): return .duplicate(orderID: earlier.orderHash)
+            case .existing(let earlier): return .duplicate(orderID: OrderID(earlier.orderHash))
             }
         } catch {
             journalFailed(.order, "journal order \(orderID) of action \(action.id)", error)

@@ -34,7 +34,7 @@ extension Executor {
         let detail = report.reason.isEmpty ? "order \(report.orderID) \(report.venueStatus)" : report.reason
         if let settle {
             journaled(.settlement, "mark order \(report.orderID) \(settle.state.rawValue)") {
-                try journal.update(orderHash: report.orderID, to: settle.state, reason: settle.reason, nowMillis: clock(),
+                try journal.update(orderHash: report.orderID.description, to: settle.state, reason: settle.reason, nowMillis: clock(),
                                    audit: (actionID, decision, detail))
             }
         } else {
@@ -55,7 +55,7 @@ extension Executor {
 
     func liveOrder(from entry: Journal.Entry) -> LiveOrder? {
         guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else { return nil }
-        return LiveOrder(orderID: entry.orderHash, actionID: entry.actionID, market: entry.market, order: decoded.order,
+        return LiveOrder(orderID: OrderID(entry.orderHash), actionID: entry.actionID, market: entry.market, order: decoded.order,
                          createdAtMillis: entry.createdAtMillis)
     }
 }

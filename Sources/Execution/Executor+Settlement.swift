@@ -38,7 +38,7 @@ extension Executor {
         report.answeredAtNanos = answeredAtNanos
         let after = clock()
         switch outcome {
-        case .accepted(let acceptance) where acceptance.orderID.lowercased() != orderID.lowercased():
+        case .accepted(let acceptance) where acceptance.orderID != orderID:
             // The venue placed *something* under another id: it hashes our order differently
             // (domain, contract, struct), so nothing we sign can be tracked. Unknown in the
             // journal, never sent again, never declared absent by a lookup of our hash (so its
@@ -66,7 +66,7 @@ extension Executor {
         case .rejected(let rejection) where rejection.kind == .orderVersionMismatch && !sent.versionRetried:
             let reason = rejection.message
             journaled(.settlement, "mark order \(orderID) rejected (version mismatch)") {
-                try journal.update(orderHash: orderID, to: .rejected, reason: reason, nowMillis: after, audit: nil)
+                try journal.update(orderHash: orderID.description, to: .rejected, reason: reason, nowMillis: after, audit: nil)
             }
             logger.warning("venue expects another order version; reading /version and re-signing once",
                            metadata: ["action": "\(action.id)", "order": "\(orderID)"])

@@ -1,3 +1,4 @@
+import PolypipeCore
 import Foundation
 import Logging
 import VenueClient
@@ -29,7 +30,7 @@ extension Executor {
             case .resolved(let state):
                 let status = found?.statusText ?? ""
                 journaled(.settlement, "mark unknown order \(orderID) \(state.rawValue)") {
-                    try journal.update(orderHash: orderID, to: state, reason: "resolved: \(status)", nowMillis: now, audit: nil)
+                    try journal.update(orderHash: orderID.description, to: state, reason: "resolved: \(status)", nowMillis: now, audit: nil)
                 }
                 if state == .accepted { tracked.accepted(order) } else { tracked.remove(orderID) }
                 if state != .canceled { counters.accepted += 1 }
@@ -39,7 +40,7 @@ extension Executor {
                 _ = finish(report, audit: "resolved")
             case .absent:
                 journaled(.settlement, "mark unknown order \(orderID) absent") {
-                    try journal.update(orderHash: orderID, to: .absent, reason: "not on the venue \(configuration.unknownGraceMillis / 1000) s after signing",
+                    try journal.update(orderHash: orderID.description, to: .absent, reason: "not on the venue \(configuration.unknownGraceMillis / 1000) s after signing",
                                        nowMillis: now, audit: nil)
                 }
                 tracked.remove(orderID)
@@ -82,7 +83,7 @@ extension Executor {
         switch venue.postOrder(body: unresolved.body) {
         case .accepted(let acceptance):
             journaled(.settlement, "mark resent order \(orderID) accepted") {
-                try journal.update(orderHash: orderID, to: .accepted, reason: acceptance.statusText, nowMillis: clock(), audit: nil)
+                try journal.update(orderHash: orderID.description, to: .accepted, reason: acceptance.statusText, nowMillis: clock(), audit: nil)
             }
             tracked.accepted(order, delayedSinceMillis: acceptance.status == .delayed ? clock() : nil)
             counters.accepted += 1
@@ -104,7 +105,7 @@ extension Executor {
     /// request the venue held for longer than the grace period: it is ours and live again, so
     /// it is tracked, counted and announced like any accepted order, never left as an orphan.
     func adoptLateArrival(_ venueOrder: OpenOrder, nowMillis: Int64) {
-        let lookup = journaled(.lookup, "look up venue order \(venueOrder.id)") { try journal.entry(orderHash: venueOrder.id.lowercased()) }
+        let lookup = journaled(.lookup, "look up venue order \(venueOrder.id)") { try journal.entry(orderHash: venueOrder.id.description) }
         guard let entry = lookup ?? nil, entry.state == .absent, let order = liveOrder(from: entry) else { return }
         tracked.accepted(order)
         counters.accepted += 1

@@ -16,8 +16,8 @@ extension Executor {
     public func reconcileAtStartup() throws(ClobError) {
         try catalog.refreshVersion()
         let now = clock()
-        var open: [String: OpenOrder] = [:]
-        for order in try venue.openOrders() { open[order.id.lowercased()] = order }
+        var open: [OrderID: OpenOrder] = [:]
+        for order in try venue.openOrders(conditionID: nil, tokenID: nil) { open[order.id] = order }
         let entries: [Journal.Entry]
         do { entries = try journal.entries(in: [.signed, .unknown, .accepted], createdSinceMillis: .min) } catch {
             throw .notSent("journal unreadable at startup: \(error)")
@@ -29,8 +29,9 @@ extension Executor {
                 continue
             }
             // Listed, or else looked up by id (only then: one request per order not listed).
-            let listed = open[entry.orderHash.lowercased()]
-            let found = listed == nil ? try venue.order(id: entry.orderHash) : nil
+            let orderID = OrderID(entry.orderHash)
+            let listed = open[orderID]
+            let found = listed == nil ? try venue.order(id: orderID) : nil
             let status = listed?.statusText ?? found?.statusText ?? ""
             switch VenueReconciler.startup(journaled: entry.state, listed: listed != nil, found: found?.status) {
             case .live(let markAccepted):
@@ -77,8 +78,8 @@ extension Executor {
     public func resynchronize(open: [OpenOrder]? = nil) throws(ClobError) {
         guard configuration.mode != .dryRun else { return }
         let orders: [OpenOrder]
-        if let open { orders = open } else { orders = try venue.openOrders() }
-        let openIDs = Set(orders.map { $0.id.lowercased() })
+        if let open { orders = open } else { orders = try venue.openOrders(conditionID: nil, tokenID: nil) }
+        let openIDs = Set(orders.map(\.id))
         let now = clock()
         var held: [LiveOrder] = []
         for (id, order) in tracked.live where !openIDs.contains(id) {
@@ -92,7 +93,7 @@ extension Executor {
                 held.append(order)
             case .final(let state):
                 journaled(.settlement, "mark order \(id) \(state.rawValue) (no longer listed)") {
-                    try journal.update(orderHash: id, to: state, reason: final?.statusText ?? "gone", nowMillis: now, audit: nil)
+                    try journal.update(orderHash: id.description, to: state, reason: final?.statusText ?? "gone", nowMillis: now, audit: nil)
                 }
                 tracked.remove(id)
             }
@@ -101,7 +102,7 @@ extension Executor {
             adoptLateArrival(order, nowMillis: now)
         }
         // Listed orders are no longer held by the taker delay.
-        for (order, _) in tracked.delayed where openIDs.contains(order.orderID.lowercased()) { tracked.clearDelay(order.orderID) }
+        for (order, _) in tracked.delayed where openIDs.contains(order.orderID) { tracked.clearDelay(order.orderID) }
         // Orders the venue does not list yet but may hold — outcome unknown, or still on their
         // way — count at full size (the exposure they reserved stays reserved).
         let unlisted = tracked.all.compactMap { tracked -> LiveOrder? in
@@ -126,7 +127,7 @@ extension Executor {
         for token in heldTokens { marketOf[token] = (try? catalog.info(for: token).conditionID) ?? "" }
         let snapshot = ExposureSnapshot(
             resting: orders.map(ExposureSnapshot.Resting.init),
-            unlisted: unlisted.filter { !openIDs.contains($0.orderID.lowercased()) }.map(ExposureSnapshot.Unlisted.init),
+            unlisted: unlisted.filter { !openIDs.contains($0.orderID) }.map(ExposureSnapshot.Unlisted.init),
             balances: balances, marketOf: marketOf,
             provisional: try provisionalPurchases(of: heldTokens, nowMillis: now))
         risk.resynchronize(exposure: snapshot.exposure, holdings: snapshot.holdings)
@@ -149,11 +150,11 @@ extension Executor {
         for token in tokens {
             let from = max(tradesReadFrom[token] ?? 0, now - Self.settlementHorizonSeconds)
             var oldestUnsettled = now - Self.tradeOverlapSeconds
-            for trade in try venue.trades(tokenID: token, after: from) where !trade.status.isTerminal {
+            for trade in try venue.trades(conditionID: nil, tokenID: token, after: from) where !trade.status.isTerminal {
                 let legs = [(trade.takerOrderID, trade.tokenID, trade.side, trade.size)]
                     + trade.makerOrders.map { ($0.orderID, $0.tokenID, $0.side, $0.matchedAmount) }
                 for (orderID, legToken, side, size) in legs where legToken == token && side == .buy {
-                    let ours = journaled(.lookup, "is trade leg \(orderID) ours") { try journal.entry(orderHash: orderID.lowercased()) != nil } ?? true
+                    let ours = journaled(.lookup, "is trade leg \(orderID) ours") { try journal.entry(orderHash: orderID.description) != nil } ?? true
                     guard ours else { continue }
                     provisional[token, default: 0] += size.micros
                     let matched = VenueTime.millis(trade.matchTime).map { $0 / 1000 } ?? from

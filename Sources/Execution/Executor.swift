@@ -96,7 +96,7 @@ public final class Executor {
     /// When actions were refused by the order-rate limit, over the last minute (bounded by the
     /// flood threshold: past it trading halts, and a halted executor refuses before the rate check).
     var rateRefusals: [Int64] = []
-    let venue: ClobClient
+    let venue: any VenueAPI
     let builder: OrderBuilder
     let health: VenueHealth
     let clock: @Sendable () -> Int64
@@ -122,7 +122,7 @@ public final class Executor {
     /// - Parameter journal: ``Journal`` in production; any ``OrderJournal`` in tests.
     /// - Throws: when the journal cannot give the persisted trading state or the last minute's
     ///   signatures: an executor that cannot read its journal does not start.
-    public init(configuration: Configuration, journal: any OrderJournal, venue: ClobClient, builder: OrderBuilder,
+    public init(configuration: Configuration, journal: any OrderJournal, venue: any VenueAPI, builder: OrderBuilder,
                 limits: RiskLimits, health: VenueHealth, logger: Logger, books: BookWatch? = nil,
                 clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }) throws {
         self.configuration = configuration
@@ -139,8 +139,8 @@ public final class Executor {
         risk.restoreSigned(atMillis: try journal.entries(in: Journal.State.allCases, createdSinceMillis: now - 60_000).map(\.createdAtMillis))
     }
 
-    /// Orders the venue accepted that may rest on it, by lower-case order id.
-    public var live: [String: LiveOrder] { tracked.live }
+    /// Orders the venue accepted that may rest on it, by order id.
+    public var live: [OrderID: LiveOrder] { tracked.live }
     /// Orders whose outcome is still unknown.
     public var unknownCount: Int { tracked.unknownCount }
     /// Orders handed to the ``sender`` whose outcome has not come back yet.

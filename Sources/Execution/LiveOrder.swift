@@ -2,7 +2,7 @@ import PolypipeCore
 /// An order exec-proc believes may rest on the venue, with what it puts at risk. Built from the
 /// signed order itself (or its journaled body after a restart), never from the strategy's words.
 public struct LiveOrder: Sendable, Hashable {
-    public let orderID: String
+    public let orderID: OrderID
     public let actionID: String
     public let market: String
     public let token: TokenID
@@ -15,7 +15,7 @@ public struct LiveOrder: Sendable, Hashable {
     /// When it was signed and journaled (unix ms).
     public let createdAtMillis: Int64
 
-    public init(orderID: String, actionID: String, market: String, order: Order, createdAtMillis: Int64) {
+    public init(orderID: OrderID, actionID: String, market: String, order: Order, createdAtMillis: Int64) {
         self.orderID = orderID
         self.createdAtMillis = createdAtMillis
         self.actionID = actionID

@@ -27,7 +27,7 @@ public struct OrderReport: Sendable, Hashable {
     }
 
     public var actionID = ""
-    public var orderID = ""
+    public var orderID: OrderID = ""
     public var outcome = Outcome.pending
     public var reason = ""
     public var market = ""

@@ -47,7 +47,7 @@ public final class OrderSender: Sendable {
     private let workers = Mutex<[BackgroundWorker]>([])
 
     /// Starts one worker thread per client (each client must have its own connection).
-    public init(clients: [ClobClient]) throws(BusError) {
+    public init(clients: [any VenueAPI]) throws(BusError) {
         precondition(!clients.isEmpty, "an order sender needs at least one venue connection")
         wakeup = try Wakeup()
         let workers = clients.enumerated().map { index, client in
@@ -94,7 +94,7 @@ public final class OrderSender: Sendable {
         workers.forEach { $0.join() }
     }
 
-    private func work(_ client: ClobClient, worker: BackgroundWorker) {
+    private func work(_ client: any VenueAPI, worker: BackgroundWorker) {
         while true {
             available.wait()
             if worker.isStopRequested { return }

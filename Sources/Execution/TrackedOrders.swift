@@ -1,3 +1,4 @@
+import PolypipeCore
 /// Every order exec-proc signed that may be on the venue, each in exactly one state: the one
 /// collection the executor keeps them in (it replaced three maps — live, pending, in flight —
 /// that an order had to be moved between by hand).
@@ -16,8 +17,8 @@
 ///   signing again. It keeps the exact bytes that were sent, for one identical resend.
 ///
 /// Orders in every state count as exposure at full size until the venue lists them; only a
-/// venue answer or the grace period removes one. Keys are lower-case order ids (the venue's
-/// spelling of an id may differ); ``LiveOrder/orderID`` keeps the spelling we signed.
+/// venue answer or the grace period removes one. Keys are ``OrderID``s, so an id the venue
+/// spells in upper case finds the order we signed in lower case.
 ///
 /// A value type with no I/O: the executor applies venue evidence to it, tests drive it
 /// directly and by random sequences. Illegal moves (accepting an order that is not tracked,
@@ -66,20 +67,20 @@ public struct TrackedOrders: Sendable, Hashable {
         public var state: State
     }
 
-    private var byID: [String: Tracked] = [:]
+    private var byID: [OrderID: Tracked] = [:]
 
     public init() {}
 
     // MARK: Reading
 
-    public subscript(orderID: String) -> Tracked? { byID[orderID.lowercased()] }
+    public subscript(orderID: OrderID) -> Tracked? { byID[orderID] }
     public var count: Int { byID.count }
     public var isEmpty: Bool { byID.isEmpty }
     /// Every tracked order: all may be on the venue.
     public var all: [Tracked] { Array(byID.values) }
 
-    /// Accepted orders, by lower-case id.
-    public var live: [String: LiveOrder] { byID.compactMapValues { if case .live = $0.state { $0.order } else { nil } } }
+    /// Accepted orders, by id.
+    public var live: [OrderID: LiveOrder] { byID.compactMapValues { if case .live = $0.state { $0.order } else { nil } } }
     public var liveCount: Int { byID.values.count { if case .live = $0.state { true } else { false } } }
     /// Orders of unknown outcome with what resolving them needs.
     public var unknown: [(order: LiveOrder, unresolved: Unresolved)] {
@@ -106,7 +107,7 @@ public struct TrackedOrders: Sendable, Hashable {
     /// state, except that `delayedSinceMillis` replaces the old mark.
     @discardableResult
     public mutating func accepted(_ order: LiveOrder, delayedSinceMillis: Int64? = nil) -> Bool {
-        byID[order.orderID.lowercased()] = Tracked(order: order, state: .live(delayedSinceMillis: delayedSinceMillis))
+        byID[order.orderID] = Tracked(order: order, state: .live(delayedSinceMillis: delayedSinceMillis))
         return true
     }
 
@@ -114,7 +115,7 @@ public struct TrackedOrders: Sendable, Hashable {
     /// downgraded (the venue already showed it).
     @discardableResult
     public mutating func unknown(_ order: LiveOrder, _ unresolved: Unresolved) -> Bool {
-        let id = order.orderID.lowercased()
+        let id = order.orderID
         if let current = byID[id], case .live = current.state { return false }
         byID[id] = Tracked(order: order, state: .unknown(unresolved))
         return true
@@ -122,8 +123,7 @@ public struct TrackedOrders: Sendable, Hashable {
 
     /// Records that an unknown order was (or, with false, may again be) sent a second time.
     @discardableResult
-    public mutating func markResent(_ orderID: String, _ resent: Bool = true) -> Bool {
-        let id = orderID.lowercased()
+    public mutating func markResent(_ id: OrderID, _ resent: Bool = true) -> Bool {
         guard var tracked = byID[id], case .unknown(var unresolved) = tracked.state else { return false }
         unresolved.resent = resent
         tracked.state = .unknown(unresolved)
@@ -133,8 +133,7 @@ public struct TrackedOrders: Sendable, Hashable {
 
     /// A live order that is no longer held by the taker delay (the venue lists it, or ended it).
     @discardableResult
-    public mutating func clearDelay(_ orderID: String) -> Bool {
-        let id = orderID.lowercased()
+    public mutating func clearDelay(_ id: OrderID) -> Bool {
         guard var tracked = byID[id], case .live(_?) = tracked.state else { return false }
         tracked.state = .live(delayedSinceMillis: nil)
         byID[id] = tracked
@@ -144,12 +143,12 @@ public struct TrackedOrders: Sendable, Hashable {
     /// Stops tracking an order: it is final (filled, canceled, rejected, absent) or its
     /// outcome moved elsewhere. Returns what was tracked.
     @discardableResult
-    public mutating func remove(_ orderID: String) -> Tracked? {
-        byID.removeValue(forKey: orderID.lowercased())
+    public mutating func remove(_ orderID: OrderID) -> Tracked? {
+        byID.removeValue(forKey: orderID)
     }
 
     private mutating func insert(_ order: LiveOrder, _ state: State) -> Bool {
-        let id = order.orderID.lowercased()
+        let id = order.orderID
         guard byID[id] == nil else { return false }
         byID[id] = Tracked(order: order, state: state)
         return true

@@ -22,7 +22,7 @@ public final class VenueCatalog {
         public let exchange: Exchange
     }
 
-    private let client: ClobClient
+    private let client: any VenueAPI
     private var markets: [TokenID: MarketInfo] = [:]
     private let books: BookWatch?
     private var mids: [TokenID: (mid: Price?, atMillis: Int64)] = [:]
@@ -30,7 +30,7 @@ public final class VenueCatalog {
     public private(set) var venueVersion: Int = 2
     public var bookMaxAgeMillis: Int64
 
-    public init(client: ClobClient, bookMaxAgeMillis: Int64 = 1_000, books: BookWatch? = nil) {
+    public init(client: any VenueAPI, bookMaxAgeMillis: Int64 = 1_000, books: BookWatch? = nil) {
         self.client = client
         self.bookMaxAgeMillis = bookMaxAgeMillis
         self.books = books

@@ -13,7 +13,7 @@ import PolypipeRuntime
 /// that outlived a deadlocked loop would keep the account's orders armed and resting with
 /// nobody able to manage them. Withheld beats let the venue cancel them (test matrix HB-06).
 public final class VenueHeartbeat: Sendable {
-    private let client: ClobClient
+    private let client: any VenueAPI
     private let health: VenueHealth
     private let intervalMillis: Int64
     private let liveness: LoopLiveness?
@@ -22,7 +22,7 @@ public final class VenueHeartbeat: Sendable {
     private let sentCount = Atomic<Int>(0)
     private let withheldCount = Atomic<Int>(0)
 
-    public init(client: ClobClient, health: VenueHealth, intervalMillis: Int64, liveness: LoopLiveness? = nil, logger: Logger) {
+    public init(client: any VenueAPI, health: VenueHealth, intervalMillis: Int64, liveness: LoopLiveness? = nil, logger: Logger) {
         self.client = client
         self.health = health
         self.intervalMillis = intervalMillis

@@ -1,3 +1,4 @@
+import PolypipeCore
 /// The identity of one fill: one of *our* orders' legs in one venue trade.
 ///
 /// A trade id alone is not enough: one trade can fill several of our orders (our taker order
@@ -5,16 +6,15 @@
 /// fill. The venue repeats the same trade on every settlement step, on REST and on the user
 /// channel, so this key is what makes "seen twice" count once.
 ///
-/// Order ids (order hashes) are compared in lower case: the venue and the journal agree on the
-/// hash, not always on the spelling of its hex digits.
+/// Order ids are ``OrderID``s: the venue and the journal agree on the hash, not always on the
+/// spelling of its hex digits, and an ``OrderID`` compares them in lower case.
 public struct FillKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let tradeID: String
-    /// Lower-case order hash (`0x…`).
-    public let orderID: String
+    public let orderID: OrderID
 
-    public init(tradeID: String, orderID: String) {
+    public init(tradeID: String, orderID: OrderID) {
         self.tradeID = tradeID
-        self.orderID = orderID.lowercased()
+        self.orderID = orderID
     }
 
     public static func < (lhs: FillKey, rhs: FillKey) -> Bool {

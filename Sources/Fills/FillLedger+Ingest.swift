@@ -30,7 +30,7 @@ extension FillLedger {
 
         var update = LedgerUpdate()
         var touchedPositions: Set<PositionKey> = []
-        var touchedOrders: Set<String> = []
+        var touchedOrders: Set<OrderID> = []
         for (leg, role, order) in owned {
             let key = FillKey(tradeID: observation.tradeID, orderID: order.orderID)
             if var fill = fillsByKey[key] {
@@ -99,14 +99,14 @@ extension FillLedger {
     private func ownedLegs(of observation: TradeObservation)
         -> Result<[(leg: TradeObservation.Leg, role: FillRecord.Role, order: OrderRecord)], LedgerUpdate.DropReason> {
         guard !observation.tradeID.isEmpty else { return .failure(.missingTradeID) }
-        var seen: Set<String> = []
+        var seen: Set<OrderID> = []
         let legs = [(observation.taker, FillRecord.Role.taker)] + observation.makers.map { ($0, FillRecord.Role.maker) }
         for (leg, _) in legs where !leg.orderID.isEmpty {
-            guard seen.insert(leg.orderID.lowercased()).inserted else { return .failure(.repeatedOrder(leg.orderID)) }
+            guard seen.insert(leg.orderID).inserted else { return .failure(.repeatedOrder(leg.orderID)) }
         }
         var owned: [(leg: TradeObservation.Leg, role: FillRecord.Role, order: OrderRecord)] = []
         for (leg, role) in legs {
-            guard let order = ordersByID[leg.orderID.lowercased()] else { continue }
+            guard let order = ordersByID[leg.orderID] else { continue }
             if let problem = Self.problem(with: leg, of: order, market: observation.market) {
                 return .failure(.invalidLeg(orderID: order.orderID, problem: problem))
             }

@@ -13,9 +13,9 @@ extension FillLedger {
 
     /// Applies an order event (submit, venue answer, cancel, expiry, a venue status).
     /// Stages never regress; an event for an order that is not tracked changes nothing.
-    public mutating func record(_ event: OrderEvent, orderID: String, atMillis: Int64) -> LedgerUpdate {
+    public mutating func record(_ event: OrderEvent, orderID: OrderID, atMillis: Int64) -> LedgerUpdate {
         var update = LedgerUpdate()
-        guard var order = ordersByID[orderID.lowercased()], order.apply(event, atMillis: atMillis) else { return update }
+        guard var order = ordersByID[orderID], order.apply(event, atMillis: atMillis) else { return update }
         ordersByID[order.orderID] = order
         update.orders.append(order)
         return update

@@ -51,11 +51,11 @@ public struct FillLedger: Sendable {
 
     public var configuration: Configuration
     public internal(set) var counters = IngestCounters()
-    var ordersByID: [String: OrderRecord] = [:]
+    var ordersByID: [OrderID: OrderRecord] = [:]
     package var fillsByKey: [FillKey: FillRecord] = [:]
     /// Fill keys per position and per order, in arrival order.
     package var fillKeysByPosition: [PositionKey: [FillKey]] = [:]
-    var fillKeysByOrder: [String: [FillKey]] = [:]
+    var fillKeysByOrder: [OrderID: [FillKey]] = [:]
     var resolutionsByMarket: [String: Resolution] = [:]
     var positionsByKey: [PositionKey: Position] = [:]
     var nextSequence: Int64 = 1
@@ -95,13 +95,13 @@ public struct FillLedger: Sendable {
     public func fill(_ key: FillKey) -> FillRecord? { fillsByKey[key] }
     /// Every tracked order, oldest first.
     public var orders: [OrderRecord] { ordersByID.values.sorted { ($0.createdAtMillis, $0.orderID) < ($1.createdAtMillis, $1.orderID) } }
-    public func order(_ orderID: String) -> OrderRecord? { ordersByID[orderID.lowercased()] }
+    public func order(_ orderID: OrderID) -> OrderRecord? { ordersByID[orderID] }
     /// Every position that has had a fill, flat ones included, ordered by ``PositionKey``.
     public var positions: [Position] { positionsByKey.values.sorted { $0.key < $1.key } }
     public func position(_ key: PositionKey) -> Position? { positionsByKey[key] }
     public func resolution(market: String) -> Resolution? { resolutionsByMarket[market] }
     /// Fills of one order, in arrival order, voided ones included.
-    public func fills(orderID: String) -> [FillRecord] { (fillKeysByOrder[orderID.lowercased()] ?? []).compactMap { fillsByKey[$0] } }
+    public func fills(orderID: OrderID) -> [FillRecord] { (fillKeysByOrder[orderID] ?? []).compactMap { fillsByKey[$0] } }
 
     /// Submit → match for this fill (ms), never negative: the venue's match time has one-second
     /// resolution, so a fill matched within the submit's second can read as "before" it; that
@@ -112,7 +112,7 @@ public struct FillLedger: Sendable {
     }
 
     /// Submit → first match of one order (ms) over its surviving fills: the order's fill latency.
-    public func firstFillLatencyMillis(orderID: String) -> Int64? {
+    public func firstFillLatencyMillis(orderID: OrderID) -> Int64? {
         let surviving = fills(orderID: orderID).filter { !$0.isVoided }
         guard let first = surviving.min(by: { $0.matchedAtMillis < $1.matchedAtMillis }) else { return nil }
         return latencyMillis(of: first)
@@ -166,7 +166,7 @@ public struct FillLedger: Sendable {
 
     /// Sets an order's filled size from its surviving fills; true when it changed.
     @discardableResult
-    mutating func recomputeFilled(orderID: String, atMillis: Int64? = nil) -> Bool {
+    mutating func recomputeFilled(orderID: OrderID, atMillis: Int64? = nil) -> Bool {
         guard var order = ordersByID[orderID] else { return false }
         let total = fills(orderID: orderID).filter { !$0.isVoided }.reduce(UInt64(0)) { $0 + $1.size.micros }
         guard total != order.filled.micros else { return false }

@@ -143,7 +143,7 @@ public final class FillStore: Sendable {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(orderID) DO UPDATE SET submittedAtMillis = excluded.submittedAtMillis, stage = excluded.stage,
                                                reason = excluded.reason, updatedAtMillis = excluded.updatedAtMillis
-            """).execute(arguments: [order.orderID, order.actionID, order.market, order.token.description, order.side.rawValue,
+            """).execute(arguments: [order.orderID.description, order.actionID, order.market, order.token.description, order.side.rawValue,
                                      try integer(order.size.micros), try integer(order.limitPrice.micros),
                                      try order.expectedPrice.map { try integer($0.micros) }, order.createdAtMillis,
                                      order.submittedAtMillis, order.stage.rawValue, order.reason, order.updatedAtMillis])
@@ -155,7 +155,7 @@ public final class FillStore: Sendable {
                                matchedAtMillis, firstSeenAtMillis, statusChangedAtMillis)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(tradeID, orderID) DO UPDATE SET status = excluded.status, statusChangedAtMillis = excluded.statusChangedAtMillis
-            """).execute(arguments: [fill.key.tradeID, fill.key.orderID, fill.sequence, fill.market, fill.token.description,
+            """).execute(arguments: [fill.key.tradeID, fill.key.orderID.description, fill.sequence, fill.market, fill.token.description,
                                      fill.side.rawValue, fill.role.rawValue, try integer(fill.size.micros), try integer(fill.price.micros),
                                      try integer(fill.fee.micros), fill.status.text, fill.matchedAtMillis, fill.firstSeenAtMillis,
                                      fill.statusChangedAtMillis])
@@ -230,7 +230,7 @@ public final class FillStore: Sendable {
     private static func order(_ row: Row) throws -> OrderRecord {
         let expected: Int64? = row["expectedPriceMicros"]
         guard let stage = OrderState(rawValue: row["stage"]) else { throw Failure(description: "order \(row["orderID"] as String): unknown stage") }
-        return OrderRecord(orderID: row["orderID"], actionID: row["actionID"], market: row["market"], token: try token(row["token"]),
+        return OrderRecord(orderID: OrderID(row["orderID"] as String), actionID: row["actionID"], market: row["market"], token: try token(row["token"]),
                            side: try side(row["side"]), size: Shares(micros: try micros(row["sizeMicros"])),
                            limitPrice: Price(micros: try micros(row["limitPriceMicros"])),
                            expectedPrice: try expected.map { Price(micros: try micros($0)) }, createdAtMillis: row["createdAtMillis"],
@@ -239,7 +239,7 @@ public final class FillStore: Sendable {
 
     private static func fill(_ row: Row) throws -> FillRecord {
         guard let role = FillRecord.Role(rawValue: row["role"]) else { throw Failure(description: "fill \(row["tradeID"] as String): unknown role") }
-        return FillRecord(key: FillKey(tradeID: row["tradeID"], orderID: row["orderID"]), sequence: row["sequence"], market: row["market"],
+        return FillRecord(key: FillKey(tradeID: row["tradeID"], orderID: OrderID(row["orderID"] as String)), sequence: row["sequence"], market: row["market"],
                           token: try token(row["token"]), side: try side(row["side"]), role: role,
                           size: Shares(micros: try micros(row["sizeMicros"])), price: Price(micros: try micros(row["priceMicros"])),
                           fee: Collateral(micros: try micros(row["feeMicros"])), status: TradeStatus(text: row["status"]),

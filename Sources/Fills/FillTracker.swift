@@ -12,7 +12,7 @@ public final class FillTracker {
     public private(set) var ledger: FillLedger
     public private(set) var counters = Polypipe_Bus_V1_FillCounters()
     /// Our orders the venue listed as open at its last successful read.
-    public private(set) var venueOpenOrderIDs: Set<String> = []
+    public private(set) var venueOpenOrderIDs: Set<OrderID> = []
     /// When every venue read of a poll last succeeded (unix ms; 0 = never).
     public private(set) var venueReadAtMillis: Int64 = 0
     /// Book mids of the tokens we hold, for unrealized P&L.
@@ -27,7 +27,7 @@ public final class FillTracker {
     /// Orders that matched on arrival, by lower-case id: when exec-proc had the venue's answer
     /// (unix ms). Their first match happened before it — a millisecond bound, where the venue's
     /// `match_time` has one-second resolution.
-    private var answeredMatched: [String: Int64] = [:]
+    private var answeredMatched: [OrderID: Int64] = [:]
     private var dirty = true
     private var lastPublishedAtMillis: Int64 = 0
     private var lastMarkedAtMillis: Int64 = 0
@@ -51,6 +51,7 @@ public final class FillTracker {
     /// duplicate or dry-run action never reached the venue. Idempotent (snapshots repeat events).
     public func apply(_ events: [Polypipe_Bus_V1_OrderEvent], nowMillis: Int64) {
         for event in events where !event.orderID.isEmpty {
+            let orderID = OrderID(event.orderID)
             switch event.outcome {
             case .accepted, .unknown, .rejected, .canceled: break
             default: continue
@@ -61,22 +62,22 @@ public final class FillTracker {
                 continue
             }
             let sentAt = event.sentAtNs > 0 ? Int64(event.sentAtNs / 1_000_000) : nil
-            if ledger.order(event.orderID) == nil {
-                let record = OrderRecord(orderID: event.orderID, actionID: event.actionID, market: event.market, token: token,
+            if ledger.order(orderID) == nil {
+                let record = OrderRecord(orderID: orderID, actionID: event.actionID, market: event.market, token: token,
                                          side: event.side == .sell ? .sell : .buy, size: Shares(micros: event.sizeMicros),
                                          limitPrice: Price(micros: event.limitPriceMicros),
                                          expectedPrice: event.expectedPriceMicros > 0 ? Price(micros: event.expectedPriceMicros) : nil,
                                          createdAtMillis: event.actionCreatedAtMs > 0 ? event.actionCreatedAtMs : nowMillis)
                 save(ledger.track(record))
             }
-            if let sentAt { save(ledger.record(.submitted, orderID: event.orderID, atMillis: sentAt)) }
+            if let sentAt { save(ledger.record(.submitted, orderID: orderID, atMillis: sentAt)) }
             if event.outcome == .accepted, VenueOrderStatus(text: event.venueStatus) == .matched, event.answeredAtNs > 0 {
-                answeredMatched[event.orderID.lowercased()] = Int64(event.answeredAtNs / 1_000_000)
+                answeredMatched[orderID] = Int64(event.answeredAtNs / 1_000_000)
             }
             switch event.outcome {
-            case .accepted: save(ledger.record(.accepted, orderID: event.orderID, atMillis: nowMillis))
-            case .rejected: save(ledger.record(.rejected(reason: event.reason), orderID: event.orderID, atMillis: nowMillis))
-            case .canceled: save(ledger.record(.cancelled, orderID: event.orderID, atMillis: nowMillis))
+            case .accepted: save(ledger.record(.accepted, orderID: orderID, atMillis: nowMillis))
+            case .rejected: save(ledger.record(.rejected(reason: event.reason), orderID: orderID, atMillis: nowMillis))
+            case .canceled: save(ledger.record(.cancelled, orderID: orderID, atMillis: nowMillis))
             default: break
             }
         }
@@ -104,7 +105,7 @@ public final class FillTracker {
         }
         do {
             let open = try venue.openOrders()
-            venueOpenOrderIDs = Set(open.map { $0.id.lowercased() }.filter { ledger.order($0) != nil })
+            venueOpenOrderIDs = Set(open.map(\.id).filter { ledger.order($0) != nil })
             for order in open where ledger.order(order.id) != nil {
                 save(ledger.record(.venueStatus(order.status), orderID: order.id, atMillis: nowMillis))
             }
@@ -140,7 +141,7 @@ public final class FillTracker {
                 guard let id = message["id"]?.scalarText else { counters.dropped += 1; continue }
                 let type = message["type"]?.scalarText?.uppercased() ?? ""
                 let event: OrderEvent? = type == "CANCELLATION" ? .cancelled : message["status"]?.scalarText.map(VenueOrderStatus.init(text:)).flatMap(OrderEvent.init(venueStatus:))
-                if let event { save(ledger.record(event, orderID: id, atMillis: nowMillis)) }
+                if let event { save(ledger.record(event, orderID: OrderID(id), atMillis: nowMillis)) }
             default:
                 continue  // pongs, errors, events of no interest
             }
@@ -152,7 +153,7 @@ public final class FillTracker {
     /// clock, milliseconds) bounds the match better than `match_time` (the venue's clock, whole
     /// seconds, which can even read as before the order was sent).
     private func refined(_ observation: TradeObservation) -> TradeObservation {
-        guard let answeredAt = answeredMatched[observation.taker.orderID.lowercased()] else { return observation }
+        guard let answeredAt = answeredMatched[observation.taker.orderID] else { return observation }
         return TradeObservation(tradeID: observation.tradeID, market: observation.market, status: observation.status,
                                 taker: observation.taker, makers: observation.makers, matchedAtMillis: answeredAt,
                                 observedAtMillis: observation.observedAtMillis, source: observation.source)
@@ -241,7 +242,7 @@ public final class FillTracker {
         state.sequence = publisher.sequence
         state.positions = ledger.positions.map(busPosition)
         state.orders = ledger.orders.map(Self.busOrder)
-        state.venueOpenOrderIds = venueOpenOrderIDs.sorted()
+        state.venueOpenOrderIds = venueOpenOrderIDs.sorted().map(\.description)
         state.asOfMs = venueReadAtMillis
         state.counters = counters
         state.realizedPnlMicros = ledger.positions.reduce(0) { $0 + $1.realizedPnL.micros }
@@ -255,7 +256,7 @@ public final class FillTracker {
     private func busFill(_ fill: FillRecord) -> Polypipe_Bus_V1_Fill {
         var message = Polypipe_Bus_V1_Fill()
         message.tradeID = fill.key.tradeID
-        message.orderID = fill.key.orderID
+        message.orderID = fill.key.orderID.description
         message.actionID = ledger.order(fill.key.orderID)?.actionID ?? ""
         message.market = fill.market
         message.tokenID = fill.token.description
@@ -297,7 +298,7 @@ public final class FillTracker {
 
     static func busOrder(_ order: OrderRecord) -> Polypipe_Bus_V1_OrderStatus {
         var message = Polypipe_Bus_V1_OrderStatus()
-        message.orderID = order.orderID
+        message.orderID = order.orderID.description
         message.actionID = order.actionID
         message.market = order.market
         message.tokenID = order.token.description

@@ -1,3 +1,4 @@
+import PolypipeCore
 /// What one ``FillLedger`` call changed: what fill-proc publishes and ``FillStore`` persists.
 public struct LedgerUpdate: Sendable, Hashable {
     /// Why a trade was dropped whole (test matrix SET-09). Nothing of a dropped trade is applied.
@@ -9,10 +10,10 @@ public struct LedgerUpdate: Sendable, Hashable {
         /// The trade has no id.
         case missingTradeID
         /// The same order id appears on two legs of one trade.
-        case repeatedOrder(String)
+        case repeatedOrder(OrderID)
         /// One of our legs cannot be right: zero size, a price outside (0, 1), or a token, side
         /// or market that is not the order's.
-        case invalidLeg(orderID: String, problem: String)
+        case invalidLeg(orderID: OrderID, problem: String)
         /// A fill seen before comes back with a different size, price, side, token or role.
         case conflictingContent(FillKey)
 

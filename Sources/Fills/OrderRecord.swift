@@ -4,8 +4,8 @@ import PolypipeCore
 /// Built from exec-proc's order event (the signed order's own amounts, not the strategy's
 /// words) and kept current by ``FillLedger``.
 public struct OrderRecord: Sendable, Hashable {
-    /// Lower-case order hash (`0x…`), the venue's order id.
-    public let orderID: String
+    /// The order hash (`0x…`), the venue's order id.
+    public let orderID: OrderID
     public let actionID: String
     public let market: String
     public let token: TokenID
@@ -28,10 +28,10 @@ public struct OrderRecord: Sendable, Hashable {
     /// Latest change (unix ms).
     public internal(set) var updatedAtMillis: Int64
 
-    public init(orderID: String, actionID: String, market: String, token: TokenID, side: Side, size: Shares, limitPrice: Price,
+    public init(orderID: OrderID, actionID: String, market: String, token: TokenID, side: Side, size: Shares, limitPrice: Price,
                 expectedPrice: Price?, createdAtMillis: Int64, submittedAtMillis: Int64? = nil, stage: OrderState = .pending,
                 reason: String? = nil, filled: Shares = Shares(micros: 0), updatedAtMillis: Int64? = nil) {
-        self.orderID = orderID.lowercased()
+        self.orderID = orderID
         self.actionID = actionID
         self.market = market
         self.token = token

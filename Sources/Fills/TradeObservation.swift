@@ -20,8 +20,8 @@ public struct TradeObservation: Sendable, Hashable {
 
     /// One order's part in the trade.
     public struct Leg: Sendable, Hashable {
-        /// The order hash as the venue wrote it (compared in lower case).
-        public let orderID: String
+        /// The order hash the venue wrote (an ``OrderID``: compared in lower case).
+        public let orderID: OrderID
         public let token: TokenID
         public let side: Side
         public let size: Shares
@@ -31,7 +31,7 @@ public struct TradeObservation: Sendable, Hashable {
         /// ``FeeSchedule/reported(rateBps:)`` for how it is used.
         public let feeRateBps: String
 
-        public init(orderID: String, token: TokenID, side: Side, size: Shares, price: Price, feeRateBps: String = "") {
+        public init(orderID: OrderID, token: TokenID, side: Side, size: Shares, price: Price, feeRateBps: String = "") {
             self.orderID = orderID
             self.token = token
             self.side = side

@@ -59,16 +59,16 @@ public struct AlarmWebhookPayload: Sendable, Hashable {
         case .position(let comparison): return position(comparison)
         case .ghostFill(let comparison, let failed):
             return position(comparison) + [("failed_trades", .array(failed.map { fill in
-                .object([("trade_id", .string(fill.key.tradeID)), ("order_id", .string(fill.key.orderID)), ("side", .string(fill.side.rawValue)),
+                .object([("trade_id", .string(fill.key.tradeID)), ("order_id", .string(fill.key.orderID.description)), ("side", .string(fill.side.rawValue)),
                          ("size", .string(fill.size.description)), ("price", .string(fill.price.description)),
                          ("failed_at_ms", .number(String(fill.failedAtMillis)))])
             }))]
         case .orphanOrder(let order):
-            return [("order_id", .string(order.orderID)), ("market", .string(order.market)), ("token", .string(order.token.description)),
+            return [("order_id", .string(order.orderID.description)), ("market", .string(order.market)), ("token", .string(order.token.description)),
                     ("side", .string(order.side.rawValue)), ("size", .string(order.size.description)), ("matched", .string(order.matched.description)),
                     ("price", .string(order.price.description))]
         case .missingOrder(let order, let age):
-            return [("order_id", .string(order.orderID)), ("market", .string(order.market)), ("age_ms", .number(String(age)))]
+            return [("order_id", .string(order.orderID.description)), ("market", .string(order.market)), ("age_ms", .number(String(age)))]
         case .staleInput(let source, let age, let limit):
             return [("input", .string(source.rawValue)), ("age_ms", .number(String(age))), ("limit_ms", .number(String(limit)))]
         case .dailyLoss(let loss, let limit):

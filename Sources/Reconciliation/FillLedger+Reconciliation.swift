@@ -1,3 +1,4 @@
+import PolypipeCore
 import Fills
 extension FillLedger {
     /// The actual side of reconciliation: every position with its provisional part and the
@@ -17,7 +18,7 @@ extension FillLedger {
     /// Orders the venue has shown signs of: a fill (even a voided one), a placement answer or a
     /// venue status (stage OPEN or later). One of these that is no longer on the venue's open
     /// list has filled or ended; it is not a ``Finding/Kind/missingOrder``.
-    public var venueKnownOrderIDs: Set<String> {
+    public var venueKnownOrderIDs: Set<OrderID> {
         Set(orders.filter { $0.stage.stageRank >= OrderState.open.stageRank || !fills(orderID: $0.orderID).isEmpty }.map(\.orderID))
     }
 }

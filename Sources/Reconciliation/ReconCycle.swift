@@ -1,3 +1,4 @@
+import PolypipeCore
 import Logging
 import Bus
 import VenueClient
@@ -33,7 +34,7 @@ public final class ReconCycle {
     private var journalAsOf: Int64 = 0
     private var venueAsOf: Int64 = 0
     private var actual: [ActualPosition] = []
-    private var venueKnown: Set<String> = []
+    private var venueKnown: Set<OrderID> = []
     private var journal: [JournalOrder] = []
     private var venueOrders: [VenueOrder] = []
     private var resolvedMarkets: Set<String> = []

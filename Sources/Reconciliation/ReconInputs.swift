@@ -15,7 +15,7 @@ import VenueClient
 public struct ReconInputs {
     public private(set) var paper = PaperBook()
     /// Action ids accepted into the paper book, with their order ids.
-    public private(set) var acceptedOrders: [String: String] = [:]
+    public private(set) var acceptedOrders: [String: OrderID] = [:]
 
     public init() {}
 
@@ -23,7 +23,7 @@ public struct ReconInputs {
     public mutating func apply(_ events: [Polypipe_Bus_V1_OrderEvent], nowMillis: Int64) {
         for event in events where event.outcome == .accepted {
             guard let token = try? TokenID(decimal: event.tokenID) else { continue }
-            accept(actionID: event.actionID, orderID: event.orderID, market: event.market, token: token,
+            accept(actionID: event.actionID, orderID: OrderID(event.orderID), market: event.market, token: token,
                    side: event.side == .sell ? .sell : .buy, size: event.sizeMicros,
                    expected: event.expectedPriceMicros > 0 ? event.expectedPriceMicros : event.limitPriceMicros,
                    atMillis: event.sentAtNs > 0 ? Int64(event.sentAtNs / 1_000_000) : nowMillis)
@@ -39,7 +39,7 @@ public struct ReconInputs {
             case .rejected: continue  // never placed: not in paper (if exec-proc said accepted, settled to 0 below)
             default: break
             }
-            accept(actionID: order.actionID, orderID: order.orderID, market: order.market, token: token,
+            accept(actionID: order.actionID, orderID: OrderID(order.orderID), market: order.market, token: token,
                    side: order.side == .sell ? .sell : .buy, size: order.sizeMicros,
                    expected: order.expectedPriceMicros > 0 ? order.expectedPriceMicros : order.limitPriceMicros,
                    atMillis: order.submittedAtMs > 0 ? order.submittedAtMs : nowMillis)
@@ -60,7 +60,7 @@ public struct ReconInputs {
     public mutating func apply(venueOpenOrders orders: [OpenOrder], nowMillis: Int64) {
         let actionByOrder = Dictionary(acceptedOrders.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
         for order in orders {
-            guard let actionID = actionByOrder[order.id.lowercased()] else { continue }
+            guard let actionID = actionByOrder[order.id] else { continue }
             paper.settle(actionID: actionID, filled: order.sizeMatched, atMillis: nowMillis)
         }
     }
@@ -69,10 +69,10 @@ public struct ReconInputs {
         paper.resolve(market: market, winner: winner, atMillis: atMillis)
     }
 
-    private mutating func accept(actionID: String, orderID: String, market: String, token: TokenID, side: Side, size: UInt64,
+    private mutating func accept(actionID: String, orderID: OrderID, market: String, token: TokenID, side: Side, size: UInt64,
                                  expected: UInt64, atMillis: Int64) {
         guard acceptedOrders[actionID] == nil else { return }
-        acceptedOrders[actionID] = orderID.lowercased()
+        acceptedOrders[actionID] = orderID
         paper.accept(actionID: actionID, key: PositionKey(market: market, token: token), side: side, size: Shares(micros: size),
                      expectedPrice: Price(micros: expected), atMillis: atMillis)
     }
@@ -85,7 +85,7 @@ public struct ReconInputs {
         for fill in state.fills where fill.settlement == .failed {
             guard let token = try? TokenID(decimal: fill.tokenID) else { continue }
             failed[PositionKey(market: fill.market, token: token), default: []].append(
-                FailedFill(key: FillKey(tradeID: fill.tradeID, orderID: fill.orderID), side: fill.side == .sell ? .sell : .buy,
+                FailedFill(key: FillKey(tradeID: fill.tradeID, orderID: OrderID(fill.orderID)), side: fill.side == .sell ? .sell : .buy,
                            size: Shares(micros: fill.sizeMicros), price: Price(micros: fill.priceMicros), failedAtMillis: fill.settlementChangedAtMs))
         }
         return state.positions.compactMap { position in
@@ -98,12 +98,12 @@ public struct ReconInputs {
     }
 
     /// Orders the venue has shown signs of (placed, a status, a fill): not "never heard of".
-    public static func venueKnownOrderIDs(_ state: Polypipe_Bus_V1_FillState) -> Set<String> {
+    public static func venueKnownOrderIDs(_ state: Polypipe_Bus_V1_FillState) -> Set<OrderID> {
         let shown: [Polypipe_Bus_V1_OrderLifecycle] = [.open, .matched, .filled, .cancelled, .expired]
-        return Set(state.orders.filter { shown.contains($0.state) }.map { $0.orderID.lowercased() } + state.fills.map { $0.orderID.lowercased() })
+        return Set(state.orders.filter { shown.contains($0.state) }.map { OrderID($0.orderID) } + state.fills.map { OrderID($0.orderID) })
     }
 
     public static func journalOrders(_ snapshot: Polypipe_Bus_V1_Snapshot) -> [JournalOrder] {
-        snapshot.openOrders.map { JournalOrder(orderID: $0.orderID, market: $0.market, createdAtMillis: $0.createdAtMs) }
+        snapshot.openOrders.map { JournalOrder(orderID: OrderID($0.orderID), market: $0.market, createdAtMillis: $0.createdAtMs) }
     }
 }

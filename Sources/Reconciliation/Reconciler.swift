@@ -95,13 +95,13 @@ public struct Reconciler: Sendable {
         let venue = Set(input.venueOpenOrders.value.map(\.orderID))
         for order in input.venueOpenOrders.value.sorted(by: { $0.orderID < $1.orderID }) where !journal.contains(order.orderID) {
             if let created = order.createdAtMillis, created + 1000 > input.journalOpenOrders.asOfMillis { continue }
-            findings.append(Finding(kind: .orphanOrder, severity: policy.severity(of: .orphanOrder), subject: order.orderID, detail: .orphanOrder(order)))
+            findings.append(Finding(kind: .orphanOrder, severity: policy.severity(of: .orphanOrder), subject: order.orderID.description, detail: .orphanOrder(order)))
         }
         for order in input.journalOpenOrders.value.sorted(by: { $0.orderID < $1.orderID })
         where !venue.contains(order.orderID) && !input.venueKnownOrderIDs.contains(order.orderID) {
             let age = input.venueOpenOrders.asOfMillis - order.createdAtMillis
             guard age >= policy.gracePeriodMillis else { continue }
-            findings.append(Finding(kind: .missingOrder, severity: policy.severity(of: .missingOrder), subject: order.orderID,
+            findings.append(Finding(kind: .missingOrder, severity: policy.severity(of: .missingOrder), subject: order.orderID.description,
                                     detail: .missingOrder(order, ageMillis: age)))
         }
         return findings

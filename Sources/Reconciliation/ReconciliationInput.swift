@@ -27,20 +27,20 @@ public struct ReconciliationInput: Sendable, Hashable {
     public var actual: Timestamped<[ActualPosition]>
     public var journalOpenOrders: Timestamped<[JournalOrder]>
     public var venueOpenOrders: Timestamped<[VenueOrder]>
-    /// Lower-case ids of orders the venue has shown signs of (a fill, a placement answer, a
+    /// Ids of orders the venue has shown signs of (a fill, a placement answer, a
     /// status): such an order missing from the open orders filled or ended, it is not "never
     /// heard of" (see ``FillLedger/venueKnownOrderIDs``).
-    public var venueKnownOrderIDs: Set<String>
+    public var venueKnownOrderIDs: Set<OrderID>
 
     public init(nowMillis: Int64, paper: Timestamped<[PaperPosition]>, actual: Timestamped<[ActualPosition]>,
                 journalOpenOrders: Timestamped<[JournalOrder]>, venueOpenOrders: Timestamped<[VenueOrder]>,
-                venueKnownOrderIDs: Set<String> = []) {
+                venueKnownOrderIDs: Set<OrderID> = []) {
         self.nowMillis = nowMillis
         self.paper = paper
         self.actual = actual
         self.journalOpenOrders = journalOpenOrders
         self.venueOpenOrders = venueOpenOrders
-        self.venueKnownOrderIDs = Set(venueKnownOrderIDs.map { $0.lowercased() })
+        self.venueKnownOrderIDs = venueKnownOrderIDs
     }
 }
 
@@ -119,28 +119,26 @@ public struct FailedFill: Sendable, Hashable {
 
 /// An order exec-proc's journal believes may be live.
 public struct JournalOrder: Sendable, Hashable {
-    /// Lower-case order hash.
-    public let orderID: String
+    public let orderID: OrderID
     public let market: String
     /// When it was signed and journaled (unix ms).
     public let createdAtMillis: Int64
 
-    public init(orderID: String, market: String, createdAtMillis: Int64) {
-        self.orderID = orderID.lowercased()
+    public init(orderID: OrderID, market: String, createdAtMillis: Int64) {
+        self.orderID = orderID
         self.market = market
         self.createdAtMillis = createdAtMillis
     }
 
     /// A journal entry (take those whose state ``Journal/State/mayBeLive``).
     public init(_ entry: Journal.Entry) {
-        self.init(orderID: entry.orderHash, market: entry.market, createdAtMillis: entry.createdAtMillis)
+        self.init(orderID: OrderID(entry.orderHash), market: entry.market, createdAtMillis: entry.createdAtMillis)
     }
 }
 
 /// An order the venue lists as open (`GET /data/orders`).
 public struct VenueOrder: Sendable, Hashable {
-    /// Lower-case order hash.
-    public let orderID: String
+    public let orderID: OrderID
     public let market: String
     public let token: TokenID
     public let side: Side
@@ -150,8 +148,8 @@ public struct VenueOrder: Sendable, Hashable {
     /// When the venue made it (unix ms, one-second resolution), when it says.
     public let createdAtMillis: Int64?
 
-    public init(orderID: String, market: String, token: TokenID, side: Side, size: Shares, matched: Shares, price: Price, createdAtMillis: Int64?) {
-        self.orderID = orderID.lowercased()
+    public init(orderID: OrderID, market: String, token: TokenID, side: Side, size: Shares, matched: Shares, price: Price, createdAtMillis: Int64?) {
+        self.orderID = orderID
         self.market = market
         self.token = token
         self.side = side

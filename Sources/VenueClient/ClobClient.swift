@@ -199,16 +199,17 @@ public struct ClobClient: Sendable {
         }
     }
 
-    public func cancel(orderID: String) throws(ClobError) -> CancelResult {
+    /// `DELETE /order`: the id goes out as ``OrderID/description``, lower case — as our hashes are.
+    public func cancel(orderID: OrderID) throws(ClobError) -> CancelResult {
         try paceCancel(cost: 1, "DELETE /order")
-        return try CancelResult(json: try send(try l2Request("DELETE", "/order", body: jsonObject([("orderID", .string(orderID))]))))
+        return try CancelResult(json: try send(try l2Request("DELETE", "/order", body: jsonObject([("orderID", .string(orderID.description))]))))
     }
 
     /// `DELETE /orders`: one cancel token per id; more ids than the cancel burst are refused
     /// here (``ClobError/notSent(_:)``), as the venue would refuse them whole (RL-06).
-    public func cancel(orderIDs: [String]) throws(ClobError) -> CancelResult {
+    public func cancel(orderIDs: [OrderID]) throws(ClobError) -> CancelResult {
         try paceCancel(cost: orderIDs.count, "DELETE /orders of \(orderIDs.count) ids")
-        let body = Array(JSONWriter.serialize(.array(orderIDs.map { .string($0) })).utf8)
+        let body = Array(JSONWriter.serialize(.array(orderIDs.map { .string($0.description) })).utf8)
         return try CancelResult(json: try send(try l2Request("DELETE", "/orders", body: body)))
     }
 
@@ -240,7 +241,7 @@ public struct ClobClient: Sendable {
     }
 
     /// `GET /data/order/{id}`; nil when the venue says it does not know the order (404).
-    public func order(id: String) throws(ClobError) -> OpenOrder? {
+    public func order(id: OrderID) throws(ClobError) -> OpenOrder? {
         do {
             return try OpenOrder(json: try send(try l2Request("GET", "/data/order/\(id)", body: nil)))
         } catch .rejected(404, _) {
@@ -263,45 +264,6 @@ public struct ClobClient: Sendable {
         if let tokenID { filters.append(("asset_id", tokenID.description)) }
         if let after { filters.append(("after", String(after))) }
         return try allPages("/data/trades", filters: filters) { json throws(ClobError) in try Trade(json: json) }
-    }
-
-    /// The asset a balance query is about.
-    public enum AssetType: String, Sendable {
-        case collateral = "COLLATERAL"
-        case conditional = "CONDITIONAL"
-        case conditionalV2 = "CONDITIONAL-V2"
-    }
-
-    public func balanceAllowance(_ asset: AssetType, tokenID: TokenID? = nil, signatureType: SignatureType) throws(ClobError) -> BalanceAllowance {
-        try BalanceAllowance(json: try send(try l2Request("GET", "/balance-allowance", body: nil,
-                                                            query: balanceQuery(asset, tokenID, signatureType))))
-    }
-
-    /// Asks the venue to re-read chain state (after a deposit or approval), then returns it.
-    public func updateBalanceAllowance(_ asset: AssetType, tokenID: TokenID? = nil, signatureType: SignatureType) throws(ClobError) -> BalanceAllowance {
-        let response = try sendRaw(try l2Request("GET", "/balance-allowance/update", body: nil, query: balanceQuery(asset, tokenID, signatureType)))
-        guard (200..<300).contains(response.status) else { throw ClobError.from(response) }
-        return try balanceAllowance(asset, tokenID: tokenID, signatureType: signatureType)
-    }
-
-    /// The signer's rate-limit tier: `GET /v1/user/rate-limit-tier` (L2; spec §6.1 calls its
-    /// shape UNCONFIRMED, so a `tier` field or the `Poly-RateLimit-Tier` header is read).
-    /// - Throws: ``ClobError/unknown(_:)`` when neither names a known tier.
-    public func rateLimitTier() throws(ClobError) -> RateLimitTier {
-        let response = try sendRaw(try l2Request("GET", "/v1/user/rate-limit-tier", body: nil, query: []))
-        guard (200..<300).contains(response.status) else { throw ClobError.from(response) }
-        let field = (try? JSONParser.parse(response.body))?["tier"]?.scalarText
-        guard let name = field ?? response.header("poly-ratelimit-tier"), let tier = RateLimitTier(venueName: name) else {
-            throw .unknown("rate-limit tier: no known tier in the answer (\(response.bodyText.prefix(200)))")
-        }
-        return tier
-    }
-
-    private func balanceQuery(_ asset: AssetType, _ tokenID: TokenID?, _ signatureType: SignatureType) -> [(String, String)] {
-        var query = [("asset_type", asset.rawValue)]
-        if let tokenID { query.append(("token_id", tokenID.description)) }
-        query.append(("signature_type", String(signatureType.rawValue)))
-        return query
     }
 
     /// `POST /v1/heartbeats` (spec §4.6): send `""` first, then the id the venue returned.
@@ -331,7 +293,7 @@ public struct ClobClient: Sendable {
         throw .unknown("\(path): more than 10 000 pages; giving up")
     }
 
-    private func l2Request(_ method: String, _ path: String, body: [UInt8]?, query: [(String, String)] = []) throws(ClobError) -> HTTPRequest {
+    func l2Request(_ method: String, _ path: String, body: [UInt8]?, query: [(String, String)] = []) throws(ClobError) -> HTTPRequest {
         guard let l2 else { throw .notSent("\(method) \(path) needs L2 API credentials and this client has none") }
         // HMAC over the path without the query string, and over the exact body bytes.
         let headers = l2.headers(timestamp: String(clock()), method: method, path: path, bodyBytes: body ?? [])
@@ -344,7 +306,7 @@ public struct ClobClient: Sendable {
     }
 
     /// Sends and parses a JSON answer; any non-2xx becomes its ``ClobError``.
-    private func send(_ request: HTTPRequest) throws(ClobError) -> JSONValue {
+    func send(_ request: HTTPRequest) throws(ClobError) -> JSONValue {
         let response = try sendRaw(request)
         guard (200..<300).contains(response.status) else { throw ClobError.from(response) }
         do { return try JSONParser.parse(response.body) } catch {
@@ -352,7 +314,7 @@ public struct ClobClient: Sendable {
         }
     }
 
-    private func sendRaw(_ request: HTTPRequest) throws(ClobError) -> HTTPResponse {
+    func sendRaw(_ request: HTTPRequest) throws(ClobError) -> HTTPResponse {
         let places = request.method == "POST" && (request.target == "/order" || request.target == "/orders")
         let gate = places ? orderRetryAfter : request.method == "DELETE" ? cancelRetryAfter : retryAfter
         if let wait = gate.remainingSeconds() {

@@ -82,7 +82,7 @@ import VenueStreams
         guard case .accepted(let resting) = bob.postOrder(body: try SwiftClientScenarioTests.order(SwiftClientScenarioTests.bob, bob, .buy, down, price: "0.45", size: "20")) else {
             Issue.record("order not accepted"); return
         }
-        #expect(await events.next(Self.isMessage("order") { $0["type"] == .string("PLACEMENT") && $0["id"]?.scalarText == resting.orderID }) != nil)
+        #expect(await events.next(Self.isMessage("order") { $0["type"] == .string("PLACEMENT") && $0["id"]?.scalarText == resting.orderID.description }) != nil)
         _ = alice.postOrder(body: try SwiftClientScenarioTests.order(SwiftClientScenarioTests.alice, alice, .buy, up, price: "0.60", size: "10"))
         #expect(await events.next(Self.isMessage("order") { $0["type"] == .string("UPDATE") && $0["size_matched"] == .string("10") }) != nil)
         #expect(await events.next(Self.isMessage("trade") { $0["status"] == .string("MATCHED") && $0["trader_side"] == .string("MAKER") }) != nil)

@@ -128,7 +128,7 @@ import VenueClient
         try admin(setup, "/admin/faults", #"{"timeout_but_placed":1,"withheld_ms":1500}"#)
         let (body, id) = try Self.signed(Self.alice, impatient, .buy, up, price: "0.20", size: "10")
         guard case .unknown = impatient.postOrder(body: body) else { Issue.record("a withheld answer was not unknown"); return }
-        #expect(try setup.order(id: id)?.status == "LIVE", "the order was placed all the same; the client finds it by its ID")
+        #expect(try setup.order(id: OrderID(id))?.status == "LIVE", "the order was placed all the same; the client finds it by its ID")
 
         try admin(setup, "/admin/faults", #"{"rate_limit_burst":1,"retry_after_seconds":1}"#)
         let limited = setup.postOrder(body: try Self.order(Self.alice, setup, .buy, up, price: "0.21", size: "10"))
@@ -139,12 +139,12 @@ import VenueClient
         Thread.sleep(forTimeInterval: 1.1)  // let the Retry-After pause pass
         guard case .unknown = setup.postOrder(body: fiveHundred) else { Issue.record("a 500 was not unknown"); return }
         try admin(setup, "/admin/reset-faults", "{}")
-        #expect(try setup.order(id: fiveHundredID) == nil, "the 500 placed nothing")
+        #expect(try setup.order(id: OrderID(fiveHundredID)) == nil, "the 500 placed nothing")
 
         try admin(setup, "/admin/faults", #"{"mode":"cancel-only"}"#)
         let refused = setup.postOrder(body: try Self.order(Self.alice, setup, .buy, up, price: "0.23", size: "10"))
         guard case .refused(.unavailable(503, _, let message)) = refused else { Issue.record("cancel-only gave \(refused)"); return }
         #expect(message.contains("cancel-only"))
-        #expect(try setup.cancel(orderID: id).canceled == [id], "cancels still work")
+        #expect(try setup.cancel(orderID: OrderID(id)).canceled == [OrderID(id)], "cancels still work")
     }
 }

@@ -46,7 +46,7 @@ import VenueClient
         #expect(whileDelayed.status == "DELAYED")
         let cancel = try CancelResult(json: try json(await venue.handle(harness.l2(aliceL2, "DELETE", "/order",
                                                                                   body: Array(#"{"orderID":"\#(id)"}"#.utf8)))))
-        #expect(cancel.canceled.isEmpty && cancel.notCanceled[id] == MatchingEngine.delayedCancelRefusal)
+        #expect(cancel.canceled.isEmpty && cancel.notCanceled[OrderID(id)] == MatchingEngine.delayedCancelRefusal)
         let duplicate = await venue.handle(harness.l2(aliceL2, "POST", "/order", body: body))
         #expect(duplicate.status == 400 && duplicate.body.contains("Duplicated"))
         #expect(try json(await venue.handle(harness.l2(aliceL2, "GET", "/balance-allowance?asset_type=COLLATERAL")))["balance"]

@@ -164,9 +164,9 @@ final class ManualClock: Sendable {
         let id = try #require(placed["orderID"]?.scalarText)
         let body = Array(JSONWriter.serialize(.object([("orderID", .string(id))])).utf8)
         let cancel = try CancelResult(json: try JSONParser.parse(await venue.handle(l2(aliceL2, "DELETE", "/order", body: body)).body))
-        #expect(cancel.canceled == [id])
+        #expect(cancel.canceled == [OrderID(id)])
         let again = try CancelResult(json: try JSONParser.parse(await venue.handle(l2(aliceL2, "DELETE", "/order", body: body)).body))
-        #expect(again.canceled.isEmpty && again.notCanceled[id] == "Order not found or already canceled")
+        #expect(again.canceled.isEmpty && again.notCanceled[OrderID(id)] == "Order not found or already canceled")
         let order = try OpenOrder(json: try JSONParser.parse(await venue.handle(l2(aliceL2, "GET", "/data/order/\(id)")).body))
         #expect(order.status == "CANCELED")
     }

@@ -19,7 +19,7 @@ extension ProcessSuites {
         #expect(event.orderID.hasPrefix("0x") && event.orderID.count == 66)
         #expect(event.sentAtNs >= event.receivedAtNs && event.receivedAtNs > 0)
         // The venue knows the order by the id exec-proc computed before sending.
-        #expect(try stack.client().order(id: event.orderID) != nil)
+        #expect(try stack.client().order(id: OrderID(event.orderID)) != nil)
 
         // The same action again: nothing new is signed.
         try stack.send(action)
@@ -86,7 +86,7 @@ extension ProcessSuites {
 
         let cancel = try stack.control(.cancelAll, reason: "test cancel while halted")
         #expect(cancel.ok)
-        #expect(cancel.canceled.map { $0.lowercased() }.contains(resting.orderID.lowercased()))
+        #expect(cancel.canceled.map(OrderID.init).contains(OrderID(resting.orderID)))
         #expect(try stack.client().openOrders().isEmpty)
 
         // HALTED is persisted: a restarted exec-proc comes back halted.
@@ -139,7 +139,7 @@ extension ProcessSuites {
         try stack.send(action)
         let event = try stack.event(for: "k9-1")
         #expect(event.outcome == .duplicate, "\(event.reason)")
-        #expect(event.orderID.lowercased() == open.first?.id.lowercased())
+        #expect(OrderID(event.orderID) == open.first?.id)
         #expect(try client.openOrders().count == 1)
     }
 
@@ -321,7 +321,7 @@ extension ProcessSuites {
         // The snapshot names the journal's orders that may be live: the reconciler compares them with the venue.
         let snapshot = try RequestClient(context: stack.context, endpoint: stack.layout.snapshot)
             .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: Polypipe_Bus_V1_Snapshot.self)
-        #expect(Set(snapshot.openOrders.map(\.orderID)) == Set(resting.map { $0.id.lowercased() }))
+        #expect(Set(snapshot.openOrders.map(\.orderID)) == Set(resting.map(\.id.description)))
         #expect(snapshot.openOrders.allSatisfy { $0.market == window.market && $0.createdAtMs > 0 })
         let exec = try #require(stack.exec)
         kill(exec.processIdentifier, SIGTERM)

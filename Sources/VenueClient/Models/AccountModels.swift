@@ -28,17 +28,17 @@ public struct BalanceAllowance: Sendable, Hashable {
 
 /// The answer to any cancel call (spec §4.2).
 public struct CancelResult: Sendable, Hashable {
-    public let canceled: [String]
+    public let canceled: [OrderID]
     /// Order ID → the venue's reason ("Order not found or already canceled", "Order already matched", …).
-    public let notCanceled: [String: String]
+    public let notCanceled: [OrderID: String]
 
     /// - Throws: ``ClobError/unknown(_:)`` naming the field that could not be read.
     public init(json: JSONValue) throws(ClobError) {
         let object = try WireObject(json, context: "cancel result")
-        canceled = try object.strings("canceled")
-        var reasons: [String: String] = [:]
+        canceled = try object.strings("canceled").map(OrderID.init)
+        var reasons: [OrderID: String] = [:]
         if case .object(let members)? = json["not_canceled"] {
-            for member in members { reasons[member.key] = member.value.scalarText ?? JSONWriter.serialize(member.value) }
+            for member in members { reasons[OrderID(member.key)] = member.value.scalarText ?? JSONWriter.serialize(member.value) }
         }
         notCanceled = reasons
     }

@@ -1,7 +1,8 @@
 import PolypipeCore
 /// An order as the venue reports it (`GET /data/order/{id}`, `GET /data/orders`, spec §4.3).
 public struct OpenOrder: Sendable, Hashable {
-    public let id: String
+    /// The order's id, lower-cased on reading (the venue's spelling of the hex digits varies).
+    public let id: OrderID
     /// `LIVE`, `MATCHED`, `CANCELED`, `CANCELED_MARKET_RESOLVED`, `INVALID`, or whatever else
     /// the venue sends (kept as ``VenueOrderStatus/other(_:)``).
     public let status: VenueOrderStatus
@@ -27,7 +28,7 @@ public struct OpenOrder: Sendable, Hashable {
     /// - Throws: ``ClobError/unknown(_:)`` naming the field that could not be read.
     public init(json: JSONValue) throws(ClobError) {
         let object = try WireObject(json, context: "order")
-        id = try object.requiredText("id")
+        id = OrderID(try object.requiredText("id"))
         statusText = Self.stripPrefix(object.text("status") ?? "", VenueOrderStatus.restPrefix)
         status = VenueOrderStatus(text: statusText)
         owner = object.text("owner") ?? ""

@@ -20,7 +20,8 @@ public enum SubmitOutcome: Sendable, Equatable {
 
 /// The venue's answer for an accepted order.
 public struct OrderAcceptance: Sendable, Equatable {
-    public let orderID: String
+    /// The id the venue gave the order; equal to the hash we signed, in any letter case.
+    public let orderID: OrderID
     /// `live` (resting), `matched` (filled at least partly on entry), `delayed` (held by the
     /// taker delay) or `unmatched` (marketable, placement ok): always ``VenueOrderStatus/isPlacement``.
     public let status: VenueOrderStatus
@@ -53,7 +54,7 @@ extension SubmitOutcome {
             self = .unknown(reason: "order result with success \(success.map(String.init) ?? "absent") and status \"\(statusText)\"")
             return
         }
-        self = .accepted(OrderAcceptance(orderID: orderID, status: status, statusText: statusText,
+        self = .accepted(OrderAcceptance(orderID: OrderID(orderID), status: status, statusText: statusText,
                                          makingAmount: object.text("makingAmount") ?? "",
                                          takingAmount: object.text("takingAmount") ?? "",
                                          tradeIDs: (try? object.strings("tradeIDs")) ?? [],

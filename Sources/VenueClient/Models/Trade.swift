@@ -38,7 +38,7 @@ public enum TradeStatus: Sendable, Hashable {
 
 /// One maker leg of a trade: how much of a resting order filled.
 public struct MakerFill: Sendable, Hashable {
-    public let orderID: String
+    public let orderID: OrderID
     public let owner: String
     public let makerAddress: String
     public let matchedAmount: Shares
@@ -58,7 +58,8 @@ public struct MakerFill: Sendable, Hashable {
 /// `traderSide` says whether the caller was the taker or a maker.
 public struct Trade: Sendable, Hashable {
     public let id: String
-    public let takerOrderID: String
+    /// The taker order's id; empty when the venue left it out.
+    public let takerOrderID: OrderID
     public let market: String
     public let tokenID: TokenID
     public let side: Side
@@ -81,7 +82,7 @@ public struct Trade: Sendable, Hashable {
     public init(json: JSONValue) throws(ClobError) {
         let object = try WireObject(json, context: "trade")
         id = try object.requiredText("id")
-        takerOrderID = object.text("taker_order_id") ?? ""
+        takerOrderID = OrderID(object.text("taker_order_id") ?? "")
         market = object.text("market") ?? ""
         tokenID = try object.tokenID("asset_id")
         side = try object.side("side")
@@ -100,7 +101,7 @@ public struct Trade: Sendable, Hashable {
         var fills: [MakerFill] = []
         for (index, entry) in try object.array("maker_orders").enumerated() {
             let leg = try WireObject(entry, context: "trade.maker_orders[\(index)]")
-            fills.append(MakerFill(orderID: try leg.requiredText("order_id"), owner: leg.text("owner") ?? "",
+            fills.append(MakerFill(orderID: OrderID(try leg.requiredText("order_id")), owner: leg.text("owner") ?? "",
                                    makerAddress: leg.text("maker_address") ?? "", matchedAmount: try leg.shares("matched_amount"),
                                    price: try leg.price("price"), tokenID: try leg.tokenID("asset_id"),
                                    outcome: leg.text("outcome") ?? "", side: try Self.makerSide(leg, takerToken: tokenID, takerSide: side),

@@ -67,7 +67,7 @@ import VenueClient
             Issue.record("a delayed order was not accepted")
             return
         }
-        #expect(acceptance.status == "delayed" && acceptance.orderID.hasPrefix("0x1111"))
+        #expect(acceptance.status == "delayed" && acceptance.orderID.description.hasPrefix("0x1111"))
         #expect(SubmitOutcome(result: try Self.json("http_order_response_failed.json")) == .rejected(reason: "Insufficient balance"))
     }
 

@@ -40,8 +40,8 @@ import VenueClient
 
         let result = executor.cancelAll(reason: "test")
 
-        #expect(result.canceled == [first.orderID])
-        #expect(result.notCanceled == [second.orderID: "Order already matched"])
+        #expect(result.canceled == [OrderID(first.orderID)])
+        #expect(result.notCanceled == [OrderID(second.orderID): "Order already matched"])
         let entries = Dictionary(uniqueKeysWithValues: try journal.entries(in: Journal.State.allCases).map { ($0.actionID, $0.state) })
         #expect(entries["c-1"] == .canceled)
         #expect(entries["c-2"] == .accepted, "lost the race: not marked cancelled")

@@ -35,14 +35,14 @@ import VenueClient
 
         // The venue holds it and does not list it as open: still ours, still exposure.
         try executor.resynchronize()
-        #expect(executor.live[event.orderID.lowercased()] != nil)
+        #expect(executor.live[OrderID(event.orderID)] != nil)
         #expect(try test.journal.entry(actionID: "delayed-1")?.state == .accepted)
         #expect(executor.risk.totalExposure == 2_500_000)
 
         // The delay ends in a match: filled, no longer live.
         Self.end(event.orderID, as: "MATCHED", at: venue)
         try executor.resynchronize()
-        #expect(executor.live[event.orderID.lowercased()] == nil)
+        #expect(executor.live[OrderID(event.orderID)] == nil)
         #expect(try test.journal.entry(actionID: "delayed-1")?.state == .filled)
     }
 

@@ -62,7 +62,7 @@ import PolypipeCore
         try #require(test.faults).fail([.update])
         let event = Self.act(test, "j-settle-1")
         #expect(event.outcome == .accepted, "the venue accepted it; that is what is published")
-        #expect(test.executor.live[event.orderID.lowercased()] != nil, "tracked as live from the venue's answer")
+        #expect(test.executor.live[OrderID(event.orderID)] != nil, "tracked as live from the venue's answer")
         #expect(test.executor.risk.totalExposure == 2_500_000)
         #expect(try test.journal.entry(actionID: "j-settle-1")?.state == .signed, "the journal is behind")
         #expect(test.executor.risk.state == .halted)

@@ -1,6 +1,7 @@
 import Testing
 import Execution
 import PolypipeCore
+import VenueClient
 
 /// ``TrackedOrders``: one state per order, moved only along the documented edges — directly,
 /// and by random sequences checked against a model built the old way (separate live, pending
@@ -14,7 +15,7 @@ import PolypipeCore
                           makerAmount: UInt256(UInt64(side == .buy ? 5_000_000 : 10_000_000)),
                           takerAmount: UInt256(UInt64(side == .buy ? 10_000_000 : 5_000_000)), side: side,
                           signatureType: .eoa, timestamp: .zero)
-        return LiveOrder(orderID: id, actionID: "a-\(id)", market: "m", order: order, createdAtMillis: createdAt)
+        return LiveOrder(orderID: OrderID(id), actionID: "a-\(id)", market: "m", order: order, createdAtMillis: createdAt)
     }
 
     static let unresolved = TrackedOrders.Unresolved(body: [1, 2, 3], expiresAtMillis: 1_000)
@@ -31,9 +32,27 @@ import PolypipeCore
         tracked.accepted(order)
         #expect(tracked["0xAbC"]?.state == .live(delayedSinceMillis: nil))
         #expect(tracked.live.keys.sorted() == ["0xabc"])
-        #expect(tracked.live["0xabc"]?.orderID == "0xABC", "the signed spelling is kept")
+        #expect(tracked.live["0xabc"]?.orderID == "0xABC", "one order, whatever the spelling")
         let removed = tracked.remove("0xabc")
         #expect(removed?.order == order)
+        #expect(tracked.isEmpty)
+    }
+
+    /// The venue may list our order with the hash's hex digits in upper case; the order we
+    /// signed and journaled in lower case must still be found by the id as the venue wrote it
+    /// (the ``OrderID`` read from the venue's JSON), with no lower-casing by hand here.
+    @Test func aVenueListingInUpperCaseFindsTheOrderWeJournaledInLowerCase() throws {
+        let hash = "0x" + String(repeating: "ab", count: 32)
+        var tracked = TrackedOrders()
+        tracked.accepted(Self.order(hash), delayedSinceMillis: 5)
+        let listing = #"{"id": "0x\#(String(repeating: "AB", count: 32))", "status": "ORDER_STATUS_LIVE", "asset_id": "7", "side": "BUY", "original_size": "10", "size_matched": "0", "price": "0.5", "associate_trades": []}"#
+        let listed = try OpenOrder(json: try JSONParser.parse(listing))
+        #expect(tracked[listed.id]?.order.actionID == "a-\(hash)", "the venue's spelling finds our order")
+        #expect(Set(tracked.live.keys).contains(listed.id))
+        let cleared = tracked.clearDelay(listed.id)
+        #expect(cleared, "moves apply through the venue's spelling too")
+        let removed = tracked.remove(listed.id)
+        #expect(removed?.order.orderID.description == hash)
         #expect(tracked.isEmpty)
     }
 
@@ -91,8 +110,8 @@ import PolypipeCore
         var inFlight: [UInt64: LiveOrder] = [:]
         var delayedSince: [String: Int64] = [:]
 
-        func tracks(_ id: String) -> Bool { live[id] != nil || pending[id] != nil || inFlight.values.contains { $0.orderID.lowercased() == id } }
-        mutating func dropInFlight(_ id: String) { inFlight = inFlight.filter { $0.value.orderID.lowercased() != id } }
+        func tracks(_ id: String) -> Bool { live[id] != nil || pending[id] != nil || inFlight.values.contains { $0.orderID.description.lowercased() == id } }
+        mutating func dropInFlight(_ id: String) { inFlight = inFlight.filter { $0.value.orderID.description.lowercased() != id } }
     }
 
     @Test(arguments: UInt64(1)...30)
@@ -104,7 +123,7 @@ import PolypipeCore
         var ticket: UInt64 = 0
         for _ in 0..<300 {
             let order = orders[Int(random.next() % UInt64(orders.count))]
-            let id = order.orderID.lowercased()
+            let id = order.orderID.description.lowercased()
             switch random.next() % 6 {
             case 0:
                 ticket += 1
@@ -126,15 +145,15 @@ import PolypipeCore
                     model.pending[id] = (order, false)
                 }
             case 3:
-                let marked = tracked.markResent(id)
+                let marked = tracked.markResent(OrderID(id))
                 #expect(marked == (model.pending[id] != nil))
                 if marked { model.pending[id]?.resent = true }
             case 4:
-                let cleared = tracked.clearDelay(id)
+                let cleared = tracked.clearDelay(OrderID(id))
                 #expect(cleared == (model.delayedSince[id] != nil))
                 model.delayedSince[id] = nil
             default:
-                let removed = tracked.remove(id)
+                let removed = tracked.remove(OrderID(id))
                 #expect((removed != nil) == model.tracks(id))
                 model.live[id] = nil
                 model.pending[id] = nil
@@ -142,12 +161,12 @@ import PolypipeCore
                 model.dropInFlight(id)
             }
             // The one collection says what the old maps said.
-            #expect(Set(tracked.live.keys) == Set(model.live.keys))
+            #expect(Set(tracked.live.keys.map(\.description)) == Set(model.live.keys))
             #expect(tracked.unknownCount == model.pending.count)
             #expect(tracked.inFlightCount == model.inFlight.count)
-            #expect(Set(tracked.unknown.map { $0.order.orderID.lowercased() }) == Set(model.pending.keys))
-            #expect(tracked.unknown.allSatisfy { $0.unresolved.resent == model.pending[$0.order.orderID.lowercased()]?.resent })
-            #expect(Dictionary(uniqueKeysWithValues: tracked.delayed.map { ($0.order.orderID.lowercased(), $0.sinceMillis) }) == model.delayedSince)
+            #expect(Set(tracked.unknown.map { $0.order.orderID.description.lowercased() }) == Set(model.pending.keys))
+            #expect(tracked.unknown.allSatisfy { $0.unresolved.resent == model.pending[$0.order.orderID.description.lowercased()]?.resent })
+            #expect(Dictionary(uniqueKeysWithValues: tracked.delayed.map { ($0.order.orderID.description.lowercased(), $0.sinceMillis) }) == model.delayedSince)
             // Each order in exactly one state.
             #expect(tracked.count == tracked.liveCount + tracked.unknownCount + tracked.inFlightCount)
             #expect(model.live.keys.allSatisfy { model.pending[$0] == nil })

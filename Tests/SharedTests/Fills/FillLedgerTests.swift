@@ -173,7 +173,7 @@ import VenueClient
         let taker = "0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef"
         let token = try TokenID(decimal: "71321045679252212594626385532706912750332728571942532289631379312455583992563")
         var ledger = FillLedger()
-        _ = ledger.track(OrderRecord(orderID: taker, actionID: "a1", market: "0xdd22472e552920b8438158ea7238bfadfa4f736aa4cee91a6b86c39ead110917",
+        _ = ledger.track(OrderRecord(orderID: OrderID(taker), actionID: "a1", market: "0xdd22472e552920b8438158ea7238bfadfa4f736aa4cee91a6b86c39ead110917",
                                      token: token, side: .buy, size: Shares(micros: 25_000_000), limitPrice: Price(micros: 500_000),
                                      expectedPrice: Price(micros: 500_000), createdAtMillis: 0))
         let first = ledger.ingest(json: push, source: .userChannel, observedAtMillis: 1_703_875_200_100)
@@ -183,6 +183,23 @@ import VenueClient
         let fill = try #require(ledger.fills.first)
         #expect(fill.size == Shares(micros: 25_000_000) && fill.price == Price(micros: 500_000) && fill.role == .taker)
         #expect(fill.status == .confirmed && fill.matchedAtMillis == 1_704_067_200_000)
+    }
+
+    /// The venue may write our order's hash in upper case in a trade (`taker_order_id`); the
+    /// fill must still land on the order tracked under the lower-case hash we journaled — the
+    /// ``OrderID`` read from the trade's JSON equals ours, with no lower-casing by hand.
+    @Test func aTradeNamingOurOrderInUpperCaseFillsTheOrderTrackedInLowerCase() throws {
+        var ledger = S.ledger([S.order(0xABCDEF, size: 10_000_000)])
+        let shouted = "0x" + S.orderHash(0xABCDEF).dropFirst(2).uppercased()
+        #expect(shouted != S.orderHash(0xABCDEF) && shouted.lowercased() == S.orderHash(0xABCDEF))
+        let trade = try JSONParser.parse(#"""
+            {"id": "t-case", "taker_order_id": "\#(shouted)", "market": "\#(S.market)", "asset_id": "\#(S.up)", "side": "BUY",
+             "size": "4", "price": "0.5", "status": "MATCHED", "match_time": "2", "maker_orders": []}
+            """#)
+        let update = ledger.ingest(json: trade, source: .rest, observedAtMillis: 2_100)
+        #expect(update.dropped == nil && update.newFills.count == 1, "the trade is ours, not foreign")
+        #expect(ledger.fills(orderID: S.orderID(0xABCDEF)).map(\.size) == [Shares(micros: 4_000_000)])
+        #expect(ledger.order(OrderID(shouted))?.filled == Shares(micros: 4_000_000))
     }
 
     @Test func onlyOurLegsCountWithTheirOwnSizeAndPrice() throws {

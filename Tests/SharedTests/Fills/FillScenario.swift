@@ -11,7 +11,12 @@ enum FillScenario {
     static let upKey = PositionKey(market: market, token: up)
 
     /// An order id shaped like an order hash (64 hex digits).
-    static func orderID(_ number: Int) -> String {
+    static func orderID(_ number: Int) -> OrderID {
+        OrderID(orderHash(number))
+    }
+
+    /// ``orderID(_:)`` as text, lower case (as journaled).
+    static func orderHash(_ number: Int) -> String {
         let hex = String(number, radix: 16)
         return "0x" + String(repeating: "0", count: 64 - hex.count) + hex
     }

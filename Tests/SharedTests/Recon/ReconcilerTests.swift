@@ -18,7 +18,7 @@ import Reconciliation
     }
 
     static func input(paper: [PaperPosition] = [], actual: [ActualPosition] = [], journal: [JournalOrder] = [], venue: [VenueOrder] = [],
-                      known: Set<String> = [], now: Int64 = now, asOf: Int64 = now) -> ReconciliationInput {
+                      known: Set<OrderID> = [], now: Int64 = now, asOf: Int64 = now) -> ReconciliationInput {
         ReconciliationInput(nowMillis: now, paper: Timestamped(paper, asOfMillis: asOf), actual: Timestamped(actual, asOfMillis: asOf),
                             journalOpenOrders: Timestamped(journal, asOfMillis: asOf), venueOpenOrders: Timestamped(venue, asOfMillis: asOf),
                             venueKnownOrderIDs: known)
@@ -123,7 +123,7 @@ import Reconciliation
         paper.accept(actionID: "action-1", key: Self.key, side: .buy, size: Shares(micros: 5_000_000), expectedPrice: Price(micros: 500_000), atMillis: 1_000)
         _ = ledger.record(.accepted, orderID: S.orderID(1), atMillis: 1_100)
         _ = ledger.ingest(S.takerTrade("t1", order: 1, .buy, size: 5_000_000, price: 500_000, matchedAt: 1_200, observedAt: 1_300))
-        let journal = [JournalOrder(orderID: S.orderID(1).uppercased(), market: S.market, createdAtMillis: 1_000)]
+        let journal = [JournalOrder(orderID: OrderID(S.orderHash(1).uppercased()), market: S.market, createdAtMillis: 1_000)]
         let report = Reconciler().reconcile(Self.input(paper: paper.positions, actual: ledger.actualPositions, journal: journal,
                                                        known: ledger.venueKnownOrderIDs, now: 60_000, asOf: 60_000))
         #expect(report.isInSync && ledger.order(S.orderID(1))?.state == .filled)

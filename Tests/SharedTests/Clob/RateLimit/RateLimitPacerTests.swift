@@ -1,6 +1,7 @@
 import Foundation
 import InMemoryLogging
 import Logging
+import PolypipeCore
 import Synchronization
 import Testing
 import VenueClient
@@ -77,7 +78,7 @@ import VenueClient
         #expect(pacer.admit(.cancels, cost: 121) == .aboveBurst(cost: 121, burst: 120))
         let venue = RecordingVenue()
         let client = try RecordingVenue.client(venue, pacer: pacer)
-        #expect(throws: ClobError.self) { try client.cancel(orderIDs: (0..<121).map { "0x\($0)" }) }
+        #expect(throws: ClobError.self) { try client.cancel(orderIDs: (0..<121).map { OrderID("0x\($0)") }) }
         #expect(venue.requests.withLock { $0 }.isEmpty, "nothing reached the venue")
         #expect(pacer.available(.cancels) == 120, "and nothing was taken")
     }
