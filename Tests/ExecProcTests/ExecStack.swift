@@ -18,7 +18,7 @@ final class ExecStack {
 
     let runtime: String
     let layout: BusLayout
-    let sim = Process()
+    let sim: ProcessHarness
     let simURL: String
     var exec: Process?
     var execLog: String { runtime + "/exec-stderr.log" }
@@ -32,13 +32,8 @@ final class ExecStack {
         runtime = NSTemporaryDirectory() + "polypipe-exec-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         layout = BusLayout(runtimeDirectory: runtime)
-        sim.executableURL = try ProcessHarness.binary("clob-sim")
-        sim.arguments = ["serve", "--port", "0", "--seed", "11"] + simArguments
-        let output = Pipe()
-        sim.standardOutput = output
-        sim.standardError = FileHandle.nullDevice
-        try sim.run()
-        simURL = try ProcessHarness.readLine(output, prefix: "listening on ")
+        sim = try ProcessHarness.start("clob-sim", ["serve", "--port", "0", "--seed", "11"] + simArguments, readyPrefix: "listening on ")
+        simURL = sim.readyLine
         self.execArguments = execArguments
         push = try ZmqSocket(context, .push)
         events = try ZmqSocket(context, .subscribe)
@@ -51,13 +46,14 @@ final class ExecStack {
 
     deinit {
         if let exec, exec.isRunning { kill(exec.processIdentifier, SIGKILL); exec.waitUntilExit() }
-        kill(sim.processIdentifier, SIGKILL)
-        sim.waitUntilExit()
+        sim.kill()
         try? FileManager.default.removeItem(atPath: runtime)
     }
 
     /// Starts (or restarts) exec-proc with the key in its environment only.
     func startExec(extra: [String] = []) throws {
+        // Not ProcessHarness.start: `exec` is the new process even when it never gets ready, so a
+        // test can wait for a refused second instance to exit (aSecondExecProcCannotTakeOverTheSockets).
         let process = Process()
         process.executableURL = try ProcessHarness.binary("exec-proc")
         process.arguments = ["--mode", "paper", "--venue", simURL, "--runtime-dir", runtime, "--heartbeat-interval-ms", "300",

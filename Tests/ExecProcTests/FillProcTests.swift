@@ -21,22 +21,10 @@ extension ProcessSuites {
 
     /// fill-proc polling every 200 ms (its stderr appended to the runtime's fill-stderr.log).
     static func startFillProc(_ stack: ExecStack, userChannel: Bool = false) throws -> Process {
-        let process = Process()
-        process.executableURL = try ProcessHarness.binary("fill-proc")
-        process.arguments = ["--venue", stack.simURL, "--runtime-dir", stack.runtime, "--credentials", stack.runtime + "/readonly.json",
-                             "--poll-interval-ms", "200"]
-            + (userChannel ? ["--user-channel", stack.simURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws/user"] : [])
-        let output = Pipe()
-        process.standardOutput = output
-        let logPath = stack.runtime + "/fill-stderr.log"
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardError = log
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "POLYMARKET_KEY" }
-        try process.run()
-        _ = try ProcessHarness.readLine(output, prefix: "ready")
-        return process
+        try ProcessHarness.start("fill-proc", ["--venue", stack.simURL, "--runtime-dir", stack.runtime, "--credentials", stack.runtime + "/readonly.json",
+                                               "--poll-interval-ms", "200"]
+                                     + (userChannel ? ["--user-channel", stack.simURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws/user"] : []),
+                                 stderrPath: stack.runtime + "/fill-stderr.log").process
     }
 
     static func state(_ stack: ExecStack) throws -> Polypipe_Bus_V1_FillState {

@@ -12,19 +12,9 @@ import VenueClient
 extension ProcessSuites {
 @Suite(.serialized) struct ReconProcTests {
     static func startReconProc(_ stack: ExecStack, extra: [String] = []) throws -> Process {
-        let process = Process()
-        process.executableURL = try ProcessHarness.binary("recon-proc")
-        process.arguments = ["--venue", stack.simURL, "--runtime-dir", stack.runtime, "--credentials", stack.runtime + "/readonly.json",
-                             "--cycle-ms", "300", "--grace-ms", "1500", "--stale-after-ms", "10000"] + extra
-        let output = Pipe()
-        process.standardOutput = output
-        let logPath = stack.runtime + "/recon-stderr.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "POLYMARKET_KEY" }
-        try process.run()
-        _ = try ProcessHarness.readLine(output, prefix: "ready")
-        return process
+        try ProcessHarness.start("recon-proc", ["--venue", stack.simURL, "--runtime-dir", stack.runtime, "--credentials", stack.runtime + "/readonly.json",
+                                                "--cycle-ms", "300", "--grace-ms", "1500", "--stale-after-ms", "10000"] + extra,
+                                 stderrPath: stack.runtime + "/recon-stderr.log").process
     }
 
     static func report(_ stack: ExecStack) throws -> Polypipe_Bus_V1_ReconReport {

@@ -516,6 +516,8 @@ public nonisolated struct Polypipe_Bus_V1_Action: Sendable {
 }
 
 /// What happened to one action (published by exec-proc on topic "order").
+// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
+// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
 public nonisolated struct Polypipe_Bus_V1_OrderEvent: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -683,6 +685,8 @@ public nonisolated struct Polypipe_Bus_V1_ControlRequest: Sendable {
   public init() {}
 }
 
+// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
+// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
 public nonisolated struct Polypipe_Bus_V1_ControlReply: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -741,6 +745,8 @@ public nonisolated struct Polypipe_Bus_V1_SnapshotRequest: Sendable {
 
 /// The publisher's state at (epoch, sequence): a subscriber applies it, then ignores updates
 /// up to that sequence and applies the ones after.
+// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
+// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
 public nonisolated struct Polypipe_Bus_V1_Snapshot: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -808,6 +814,8 @@ public nonisolated struct Polypipe_Bus_V1_JournalOrder: Sendable {
 }
 
 /// One leg of a trade that belongs to one of our orders.
+// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
+// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
 public nonisolated struct Polypipe_Bus_V1_Fill: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1008,6 +1016,8 @@ public nonisolated struct Polypipe_Bus_V1_FillCounters: Sendable {
 
 /// fill-proc's state: published on "position" (without fills) and answered to snapshot
 /// requests (with every fill). source/epoch/sequence as in Snapshot.
+// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
+// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
 public nonisolated struct Polypipe_Bus_V1_FillState: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

@@ -9,23 +9,6 @@ import Bus
 @Suite(.serialized) struct SignalProcIntegrationTests {
     struct SpawnError: Error, CustomStringConvertible { let description: String }
 
-    /// Starts `binary` and returns it once its first stdout line is `expected…`, with that line.
-    static func spawn(_ name: String, _ arguments: [String], firstLinePrefix: String) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = try ProcessHarness.binary(name)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = ProcessHarness.firstLine(output)
-        guard text.hasPrefix(firstLinePrefix) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw SpawnError(description: "\(name) printed \"\(text)\" instead of \(firstLinePrefix)")
-        }
-        return (process, text)
-    }
-
     @Test func fairValueSendsAnActionToExecProcsSocketAndStopsCleanly() throws {
         var template = Array("/tmp/polypipe-signal-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw SpawnError(description: "mkdtemp failed") }
@@ -38,12 +21,12 @@ import Bus
 
         // The simple profile: makers quote on whole cents, so the action's price is on the 0.01
         // grid even after a window's tick turns 0.001 (the realistic ladders step by the tick).
-        let (sim, listening) = try Self.spawn("clob-sim", ["--port", "0", "--seed", "11", "--profile", "simple"], firstLinePrefix: "listening on ")
-        defer { kill(sim.processIdentifier, SIGKILL); sim.waitUntilExit() }
-        let venue = String(listening.dropFirst("listening on ".count))
-        let (signal, _) = try Self.spawn("signal-proc", ["--venue", venue, "--runtime-dir", runtime, "--edge", "0", "--cooldown", "1"],
-                                         firstLinePrefix: "ready")
-        defer { if signal.isRunning { kill(signal.processIdentifier, SIGKILL) } }
+        let sim = try ProcessHarness.start("clob-sim", ["--port", "0", "--seed", "11", "--profile", "simple"], readyPrefix: "listening on ")
+        defer { sim.kill() }
+        let venue = sim.readyLine
+        let harness = try ProcessHarness.start("signal-proc", ["--venue", venue, "--runtime-dir", runtime, "--edge", "0", "--cooldown", "1"])
+        defer { harness.kill() }
+        let signal = harness.process
 
         // Wait (bounded) for the first action: the model needs a few reference ticks first.
         var frames: [[UInt8]]?
