@@ -1,4 +1,6 @@
+#define _GNU_SOURCE
 #include "CProcess.h"
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +15,13 @@ int polypipe_set_nondumpable(void) {
 
 int polypipe_get_dumpable(void) {
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int polypipe_pin_to_cpu(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
 }
 
 pid_t polypipe_spawn(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,

@@ -48,6 +48,9 @@ public final class ExecService {
         /// How often a background thread re-reads the book of each traded token (for the price
         /// band), so the execution thread seldom waits for `GET /book`.
         public var bookRefreshMillis: Int64 = 250
+        /// How long the event loop keeps polling without sleeping after the last message (0:
+        /// never). See ``PollLoop``'s "Busy polling".
+        public var busyPollMicros: UInt32 = 0
         /// Where to write a read-only L2 credential for fill-proc and recon-proc (the local
         /// stack); kept as is when the file already holds one for this wallet.
         public var readOnlyCredentialsPath: String?
@@ -222,7 +225,7 @@ public final class ExecService {
         executor.sender = sender
         runtime.ready()
 
-        let loop = PollLoop(logger: logger)
+        let loop = PollLoop(logger: logger, busyPollMicros: settings.busyPollMicros)
         // Before anything queued is handled: did the venue's dead-man switch get its chance?
         loop.beforeEachPass(name: "heartbeat lapse") { _ in
             if let lapse = health.newLapse() { executor.heartbeatsLapsed(forMillis: lapse) }

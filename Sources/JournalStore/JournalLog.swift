@@ -33,6 +33,22 @@ final class JournalLog: Sendable {
         /// Offset just past the last frame this instance wrote or read.
         var end: Int64
         var pending = JournalPending()
+        /// Every key in SQLite or in `pending` (see ``JournalKeyFilter``).
+        var keys: JournalKeyFilter
+
+        /// Adds a change written or read in at `end` to `pending`, and its keys to `keys`.
+        mutating func add(_ change: JournalChange, end: Int64, current: Journal.Entry?) {
+            switch change {
+            case .record(let actionID, let orderHash, _, _, _, _, _):
+                keys.insert(actionID, kind: .action)
+                keys.insert(orderHash, kind: .orderHash)
+            case .resign(_, let orderHash, _, _):
+                keys.insert(orderHash, kind: .orderHash)
+            case .update, .audit, .tradingState:
+                break
+            }
+            pending.add(change, end: end, current: current)
+        }
     }
 
     /// What opening the journal found in the log.
@@ -88,9 +104,9 @@ final class JournalLog: Sendable {
         }
         let scan = try JournalLogFile.scan(try file.read(from: start, to: size), startingAt: start, path: file.path)
         if scan.tornBytes > 0 { try file.truncate(to: scan.validEnd) }
-        var initial = State(generation: generation!, end: scan.validEnd)
+        var initial = State(generation: generation!, end: scan.validEnd, keys: try Self.loadKeys(reader))
         for (end, change) in scan.changes {
-            initial.pending.add(change, end: end, current: try Self.current(for: change, pending: initial.pending, reader: reader))
+            initial.add(change, end: end, current: try Self.current(for: change, pending: initial.pending, reader: reader))
         }
         state = Mutex(initial)
         recovery = Recovery(replayed: scan.changes.count, tornBytes: scan.tornBytes)
@@ -103,8 +119,11 @@ final class JournalLog: Sendable {
     struct Lookup {
         fileprivate let log: JournalLog
         fileprivate let pending: JournalPending
+        fileprivate let keys: JournalKeyFilter
 
-        func entry(actionID: String) throws -> Journal.Entry? { try log.entry(actionID: actionID, pending: pending) }
+        func entry(actionID: String) throws -> Journal.Entry? {
+            try log.entry(actionID: actionID, pending: pending, mightExist: keys.mightContain(actionID, kind: .action))
+        }
 
         func entry(orderHash: String) throws -> Journal.Entry? { try JournalLog.entry(orderHash: orderHash, pending: pending, reader: log.reader) }
 
@@ -113,6 +132,8 @@ final class JournalLog: Sendable {
         func entries(actionID: String, orderHash: String) throws -> (byAction: Journal.Entry?, byHash: Journal.Entry?) {
             var byAction = pending.entry(actionID: actionID), byHash = pending.entry(orderHash: orderHash)
             guard byAction == nil || byHash == nil else { return (byAction, byHash) }
+            // A new action with a new hash (every fresh order): certain from memory.
+            guard keys.mightContain(actionID, kind: .action) || keys.mightContain(orderHash, kind: .orderHash) else { return (nil, nil) }
             let rows = try log.reader.inDatabase { db in
                 try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM orders WHERE actionID = ? OR orderHash = ?"),
                                  arguments: [actionID, orderHash]).compactMap(Journal.entry)
@@ -134,13 +155,13 @@ final class JournalLog: Sendable {
             try file.lock()
             defer { file.unlock() }
             try ingest(&state)
-            let (change, result) = try decide(Lookup(log: self, pending: state.pending))
+            let (change, result) = try decide(Lookup(log: self, pending: state.pending, keys: state.keys))
             guard let change else { return (false, result) }
             let current = try Self.current(for: change, pending: state.pending, reader: reader)
             let frame = JournalLogFile.frame(change)
             try file.append(frame, replacingFrom: state.end)
             state.end += Int64(frame.count)
-            state.pending.add(change, end: state.end, current: current)
+            state.add(change, end: state.end, current: current)
             return (true, result)
         }
     }
@@ -149,11 +170,11 @@ final class JournalLog: Sendable {
 
     /// The order of `actionID` as of every write so far.
     func entry(actionID: String) throws -> Journal.Entry? {
-        let pending = try state.withLock { state throws -> JournalPending in
+        let (pending, mightExist) = try state.withLock { state throws -> (JournalPending, Bool) in
             try refresh(&state)
-            return state.pending
+            return (state.pending, state.keys.mightContain(actionID, kind: .action))
         }
-        return try entry(actionID: actionID, pending: pending)
+        return try entry(actionID: actionID, pending: pending, mightExist: mightExist)
     }
 
     /// The order with `orderHash` as of every write so far.
@@ -175,8 +196,10 @@ final class JournalLog: Sendable {
         try applyPending()
     }
 
-    private func entry(actionID: String, pending: JournalPending) throws -> Journal.Entry? {
+    /// - Parameter mightExist: the key filter's answer, taken under the lock.
+    private func entry(actionID: String, pending: JournalPending, mightExist: Bool) throws -> Journal.Entry? {
         if let entry = pending.entry(actionID: actionID) { return entry }
+        guard mightExist else { return nil }
         return try reader.inDatabase { db in try Self.row(db, sql: "SELECT * FROM orders WHERE actionID = ?", actionID) }
     }
 
@@ -220,7 +243,8 @@ final class JournalLog: Sendable {
         if generation != state.generation {
             // Another instance emptied the log, after every frame of ours was applied.
             guard let generation else { throw Journal.Failure(description: "journal log \(file.path): header missing while in use") }
-            state = State(generation: generation, end: JournalLogFile.headerSize)
+            // Frames of the old log that this instance never read are in SQLite only.
+            state = State(generation: generation, end: JournalLogFile.headerSize, keys: try Self.loadKeys(reader))
         }
         let size = try file.size()
         guard size != state.end else { return }
@@ -230,7 +254,7 @@ final class JournalLog: Sendable {
         let scan = try JournalLogFile.scan(try file.read(from: state.end, to: size), startingAt: state.end, path: file.path)
         if scan.tornBytes > 0 { try file.truncate(to: scan.validEnd) }
         for (end, change) in scan.changes {
-            state.pending.add(change, end: end, current: try Self.current(for: change, pending: state.pending, reader: reader))
+            state.add(change, end: end, current: try Self.current(for: change, pending: state.pending, reader: reader))
         }
         state.end = scan.validEnd
     }
@@ -278,7 +302,8 @@ final class JournalLog: Sendable {
                 }
                 guard saved else { return false }
                 try file.reset(generation: fresh)
-                state = State(generation: fresh, end: JournalLogFile.headerSize)
+                // This instance applied everything under the lock: SQLite holds no key it lacks.
+                state = State(generation: fresh, end: JournalLogFile.headerSize, keys: state.keys)
                 return true
             }
         }
@@ -305,6 +330,20 @@ final class JournalLog: Sendable {
             ON CONFLICT(id) DO UPDATE SET generation = excluded.generation, appliedOffset = excluded.appliedOffset,
                 retiredGeneration = excluded.retiredGeneration
             """).execute(arguments: [Int64(bitPattern: row.generation), row.applied, row.retired.map { Int64(bitPattern: $0) }])
+    }
+
+    /// Every action id and order hash in SQLite, sized for a million more.
+    private static func loadKeys(_ reader: DatabaseQueue) throws -> JournalKeyFilter {
+        try reader.read { db in
+            let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders") ?? 0
+            let keys = JournalKeyFilter(capacity: rows + 1_000_000)
+            let cursor = try Row.fetchCursor(db, sql: "SELECT actionID, orderHash FROM orders")
+            while let row = try cursor.next() {
+                keys.insert(row[0], kind: .action)
+                keys.insert(row[1], kind: .orderHash)
+            }
+            return keys
+        }
     }
 
     private static func row(_ db: Database, sql: String, _ key: String) throws -> Journal.Entry? {

@@ -82,6 +82,10 @@ struct ExecProc: ParsableCommand {
     @Option(help: "Venue connections posting orders at once (paper and live). 0: post each order and wait for its answer before the next action.")
     var submitConnections = 4
 
+    @Option(help: ArgumentHelp("Microseconds the event loop keeps polling without sleeping after each message (0: never).",
+                               discussion: "Lower tick-to-wire latency (no thread wake-up for an action that arrives in the window) for one core kept busy while actions keep coming. For a dedicated core; leave 0 on a shared one."))
+    var busyPollUs: UInt32 = 0
+
     @Option(help: "Milliseconds between background re-reads of each traded token's book (the risk rules' price band).")
     var bookRefreshMs: Int64 = 250
 
@@ -174,6 +178,7 @@ struct ExecProc: ParsableCommand {
         settings.submitConnections = submitConnections
         settings.readOnlyCredentialsPath = readonlyCredentialsOut
         settings.bookRefreshMillis = bookRefreshMs
+        settings.busyPollMicros = busyPollUs
         settings.journalDurability = journalFsync ? .powerLoss : .processCrash
         settings.signatureType = SignatureType(rawValue: signatureType) ?? .eoa
         settings.rateLimitTier = RateLimitTier(venueName: rateLimitTier) ?? .standard

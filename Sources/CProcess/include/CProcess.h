@@ -12,6 +12,10 @@ int polypipe_get_dumpable(void);
 /// /proc/self/task/*/comm), cut to 15 bytes. 0 on success.
 int polypipe_set_thread_name(const char *name);
 
+/// sched_setaffinity(0, …): the calling thread, and threads it starts afterwards, run on `cpu`
+/// only. 0 on success, -errno on error.
+int polypipe_pin_to_cpu(int cpu);
+
 #include <sys/types.h>
 
 /// Starts `path` as a child: fork, then in the child (async-signal-safe calls only) its own

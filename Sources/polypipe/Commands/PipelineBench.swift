@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Synchronization
 import Bus
+import CProcess
 import MarketData
 import PolypipeCore
 import VenueClient
@@ -41,6 +42,13 @@ struct PipelineBench: ParsableCommand {
 
     @Option(help: "exec-proc's mode: paper (orders go to clob-sim) or dry-run (signed and journaled, never sent: exec-proc's own cost).")
     var mode: String = "paper"
+
+    @Option(help: "exec-proc's --busy-poll-us: microseconds its loop keeps polling without sleeping after each action (0: never).")
+    var busyPollUs: UInt32 = 0
+
+    @Option(help: ArgumentHelp("Run this bench (the strategy's side of the bus) and exec-proc on this one CPU.",
+                               discussion: "As CPUAffinity= would for signal-proc and exec-proc: every hop of an action stays on one core, so no idle core has to be woken. exec-proc is started through taskset(1)."))
+    var cpu: Int32?
 
     @Option(help: "Directory holding clob-sim and exec-proc (default: next to this binary).")
     var binDir: String?
@@ -83,10 +91,19 @@ struct PipelineBench: ParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         environment["POLYMARKET_KEY"] = Hex.encode(keyBytes)
         PrivateKey.zero(&keyBytes)
+        // Pinned before the bus context exists, so its I/O thread inherits the CPU.
+        if let cpu {
+            let pinned = polypipe_pin_to_cpu(cpu)
+            guard pinned == 0 else { throw ValidationError("--cpu \(cpu): sched_setaffinity failed (\(String(cString: strerror(-pinned))))") }
+        }
         let exec = Process()
         exec.executableURL = URL(fileURLWithPath: directory + "/exec-proc")
         exec.arguments = ["--mode", mode, "--venue", url, "--runtime-dir", runtime, "--limits", limits, "--no-cancel-on-stop",
-                          "--resync-interval-ms", "600000", "--rate-limit-tier", "unlimited"]
+                          "--resync-interval-ms", "600000", "--rate-limit-tier", "unlimited", "--busy-poll-us", "\(busyPollUs)"]
+        if let cpu {
+            exec.arguments = ["-c", "\(cpu)", directory + "/exec-proc"] + (exec.arguments ?? [])
+            exec.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+        }
         exec.environment = environment
         let execOut = Pipe()
         exec.standardOutput = execOut
@@ -167,7 +184,8 @@ struct PipelineBench: ParsableCommand {
         let accepted = burstEvents.filter { $0.outcome == (mode == "paper" ? .accepted : .dryRun) }.count
         let seconds = Double(burstEnd - burstStart) / 1e9
 
-        print("pipeline bench: clob-sim + exec-proc (\(mode)), actions over ipc://, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("pipeline bench: clob-sim + exec-proc (\(mode)), actions over ipc://, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+              + (cpu.map { ", bench and exec-proc on CPU \($0)" } ?? "") + (busyPollUs > 0 ? ", exec-proc busy-polls \(busyPollUs) us" : ""))
         print(String(format: "tick-to-wire at %d actions/s, %d actions: p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us",
                      rate, latencies.count, percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? .nan))
         print(String(format: "  bare secp256k1 sign (this run): median %.1f us; tick-to-wire / sign: p50 %.1f x, p99 %.1f x (targets <= 5, <= 15)",

@@ -118,4 +118,31 @@ import Bus
         }
         #expect(passes == 3)
     }
+    /// Busy polling: within the window after a message, empty polls run no handler at all (the
+    /// loop only polls again), while messages are still handled and timers still run on time.
+    @Test func busyPollingRunsHandlersOnlyForWorkAndDueTimers() throws {
+        let pair = try Pair()
+        defer { try? FileManager.default.removeItem(at: pair.directory) }
+        let stop = ManualStop()
+        let loop = PollLoop(logger: Logger(label: "test"), tickMillis: 50, busyPollMicros: 2_000_000)
+        var passes = 0, ticks = 0
+        var received: [String] = []
+        let start = Date()
+        loop.beforeEachPass(name: "count") { _ in passes += 1 }
+        loop.on(pair.pullA, name: "a") { _ in
+            while let frames = try? pair.pullA.receiveNow() { received.append(String(decoding: frames[0], as: UTF8.self)) }
+        }
+        loop.every(milliseconds: 20, name: "tick") { _ in
+            ticks += 1
+            let elapsed = Date().timeIntervalSince(start)
+            if elapsed > 0.2 && received.count == 1 { try? pair.pushA.send([Array("second".utf8)]) }
+            if elapsed > 0.4 || elapsed > 5 { stop.request() }
+        }
+        try pair.pushA.send([Array("first".utf8)])
+        loop.run(stop: stop.source)
+        #expect(received == ["first", "second"])
+        #expect(ticks >= 8, "the timer ran \(ticks) times in 0.4 s while the loop spun")
+        // Every pass ran for a message or a due timer; the thousands of empty polls ran none.
+        #expect(passes <= ticks + 4, "\(passes) passes for \(ticks) timer runs and 2 messages")
+    }
 }

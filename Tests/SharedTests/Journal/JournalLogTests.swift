@@ -169,6 +169,43 @@ import JournalStore
                 "applied once, though both instances applied")
     }
 
+    /// A new action is answered from memory (``JournalKeyFilter``), so the filter must learn
+    /// every key, including one another instance wrote, applied and emptied from the log before
+    /// this instance read it: that key is in SQLite only.
+    @Test func aKeyOnlyInSQLiteAfterAnotherInstanceEmptiedTheLogIsStillFound() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Journal(path: path, indexing: .onRead)
+        #expect(try first.entry(actionID: "a7") == nil)
+        do {
+            let second = try Journal(path: path, indexing: .background(batchMicros: 0), rotateLogAfterBytes: 1)
+            _ = try second.record(actionID: "a7", orderHash: "0x07", market: "m", body: [7], nowMillis: 1, expiresAtMillis: nil)
+            let deadline = Date().addingTimeInterval(10)
+            while (try logBytes().count) != 16 && Date() < deadline { usleep(10_000) }
+            #expect(try logBytes().count == 16, "applied and emptied by the second instance")
+        }
+        #expect(try first.entry(actionID: "a7")?.orderHash == "0x07")
+        #expect(try first.record(actionID: "a7", orderHash: "0x08", market: "m", body: [8], nowMillis: 2, expiresAtMillis: nil) != .new)
+        #expect(throws: Journal.Failure.self, "the hash belongs to a7") {
+            try first.record(actionID: "a8", orderHash: "0x07", market: "m", body: [8], nowMillis: 3, expiresAtMillis: nil)
+        }
+    }
+
+    /// Keys already in SQLite when the journal opens are found (the filter is loaded at open).
+    @Test func keysInSQLiteAtOpenAreFound() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let journal = try Journal(path: path, indexing: .onRead)
+            for index in 1...50 {
+                _ = try journal.record(actionID: "a\(index)", orderHash: "0x\(index)", market: "m", body: [1], nowMillis: 1, expiresAtMillis: nil)
+            }
+            try journal.index()
+        }
+        let reopened = try Journal(path: path, indexing: .onRead)
+        #expect(reopened.recovery.replayed == 0)
+        for index in 1...50 { #expect(try reopened.entry(actionID: "a\(index)")?.orderHash == "0x\(index)") }
+        #expect(try reopened.record(actionID: "a9", orderHash: "0xff", market: "m", body: [2], nowMillis: 2, expiresAtMillis: nil) != .new)
+    }
+
     /// The log is emptied in two steps: SQLite notes the new generation (and the retired one),
     /// then the file is reset. A crash between them leaves the retired, fully applied log in
     /// place: the next open recognizes it and applies none of it again.
