@@ -19,6 +19,11 @@ import PolypipeCore
 ///   debt, and the bucket admits nothing until `Poly-RateLimit-Reset` (RL-03), at most
 ///   ``maximumBlockMillis`` ahead. `Poly-RateLimit-Warning: true` is logged once per episode
 ///   (RL-04): until an answer to an order or cancel comes back without it.
+/// - A margin of ``marginTokens`` is left in each bucket: the venue counts a request when it
+///   arrives, this model when it leaves, and a request that waits longer on the way (a new
+///   connection's first, a busy host) would otherwise let the next one arrive a token early.
+///   Each margin token covers one refill interval of such difference (25 ms for Standard-tier
+///   orders). A request as large as the burst waits for a full bucket instead.
 /// - The venue's `Retry-After` (``RetryAfterGate``) stays the backstop for what this model
 ///   misses (another process trading for the same signer, a venue restart).
 ///
@@ -79,6 +84,8 @@ public final class RateLimitPacer: Sendable {
         }
     }
 
+    /// The tokens each bucket keeps back (see the margin rule above).
+    public let marginTokens: Int
     private let state: Mutex<State>
     private let clock: @Sendable () -> Int64
     private let sleep: @Sendable (Int64) -> Void
@@ -86,12 +93,15 @@ public final class RateLimitPacer: Sendable {
 
     /// - Parameters:
     ///   - tier: the starting tier (`--rate-limit-tier`); both buckets start full.
+    ///   - marginTokens: tokens each bucket keeps back for the difference between send and
+    ///     arrival times (0: pace to the exact bucket, as a model of the venue's own does).
     ///   - clock: unix milliseconds (`Poly-RateLimit-Reset` is unix seconds).
     ///   - sleep: waits the given milliseconds; tests pass one that moves a manual clock.
-    public init(tier: RateLimitTier, logger: Logger, clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() },
+    public init(tier: RateLimitTier, logger: Logger, marginTokens: Int = 2, clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() },
                 sleep: @escaping @Sendable (Int64) -> Void = { usleep(UInt32(clamping: max(0, $0) * 1_000)) }) {
         let now = clock()
         state = Mutex(State(tier: tier, orders: TokenBucket(tier.orders, nowMillis: now), cancels: TokenBucket(tier.cancels, nowMillis: now)))
+        self.marginTokens = max(0, marginTokens)
         self.clock = clock
         self.sleep = sleep
         self.logger = logger
@@ -116,7 +126,8 @@ public final class RateLimitPacer: Sendable {
         return state.withLock { state in
             let burst = state[bucket].size.burst
             guard cost <= burst else { return .aboveBurst(cost: cost, burst: burst) }
-            var wait = state[bucket].millisUntilAvailable(cost, nowMillis: now) ?? 0
+            let margin = min(marginTokens, burst - cost)
+            var wait = state[bucket].millisUntilAvailable(cost + margin, nowMillis: now) ?? 0
             if let until = state.blockedUntil[bucket], until > now { wait = max(wait, until - now) }
             if wait == 0, state[bucket].take(cost, nowMillis: now) { return .go }
             wait = max(wait, 1)

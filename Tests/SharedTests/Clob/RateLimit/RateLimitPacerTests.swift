@@ -18,8 +18,9 @@ import VenueClient
         func advance(_ by: Int64) { millis.withLock { $0 += by } }
         /// Every line the pacers of this clock logged.
         let log = InMemoryLogHandler()
-        func pacer(_ tier: RateLimitTier = .standard) -> RateLimitPacer {
-            RateLimitPacer(tier: tier, logger: Logger(label: "test") { _ in self.log }, clock: { self.now }, sleep: { wait in
+        /// `marginTokens` 0 by default: most tests here check the exact bucket.
+        func pacer(_ tier: RateLimitTier = .standard, marginTokens: Int = 0) -> RateLimitPacer {
+            RateLimitPacer(tier: tier, logger: Logger(label: "test") { _ in self.log }, marginTokens: marginTokens, clock: { self.now }, sleep: { wait in
                 self.slept.withLock { $0.append(wait) }
                 self.advance(wait)
             })
@@ -37,6 +38,25 @@ import VenueClient
         for _ in 0..<100 where pacer.admit(.orders, cost: 1) == .go { admitted += 1 }
         #expect(admitted == 60)
         #expect(pacer.admit(.orders, cost: 1) == .wait(millis: 25))  // 40 a second
+    }
+
+    /// The margin: a request that left when the bucket here had a token may reach the venue
+    /// before its refill there (the venue counts arrivals). With 2 tokens kept back, a burst stops
+    /// at 58, each later order leaves with 2 tokens still in the model, and a batch as large as
+    /// the burst still passes once the bucket is full.
+    @Test func theMarginKeepsTokensBackYetABurstSizedBatchPasses() {
+        let clock = ManualClock()
+        let pacer = clock.pacer(marginTokens: 2)
+        var admitted = 0
+        for _ in 0..<100 where pacer.admit(.orders, cost: 1) == .go { admitted += 1 }
+        #expect(admitted == 58)
+        #expect(pacer.admit(.orders, cost: 1) == .wait(millis: 25))
+        clock.advance(25)
+        #expect(pacer.admit(.orders, cost: 1) == .go)
+        #expect(pacer.available(.orders) == 2)
+        clock.advance(60_000)
+        #expect(pacer.admit(.orders, cost: 60) == .go, "a full bucket admits a burst-sized batch")
+        #expect(RateLimitPacer(tier: .standard, logger: Logger(label: "test")).marginTokens == 2, "the default keeps a margin")
     }
 
     @Test func anOrderWaitsForItsTokenThenGoes() {
