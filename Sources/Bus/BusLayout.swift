@@ -47,6 +47,14 @@ public struct BusLayout: Sendable, Hashable {
     /// Topics (the first frame of every message).
     public enum Topic {
         public static let action = "action"
+        /// ``Polypipe_Bus_V1_CancelRequest`` on the actions socket.
+        public static let cancel = "cancel"
+        /// ``Polypipe_Bus_V1_ReplaceRequest`` on the actions socket.
+        public static let replace = "replace"
+        /// ``Polypipe_Bus_V1_ActionBatch`` on the actions socket.
+        public static let batch = "batch"
+        /// ``Polypipe_Bus_V1_CancelEvent`` on exec-proc's events socket.
+        public static let canceled = "canceled"
         public static let order = "order"
         public static let status = "status"
         public static let fill = "fill"

@@ -65,6 +65,10 @@ public enum ActionValidator {
         guard !action.postOnly || action.timeInForce == .gtc || action.timeInForce == .unspecified else {
             throw Refusal("post_only is only for GTC orders")
         }
+        // Not executed by this build yet: refused, never placed as something else.
+        guard action.timeInForce != .gtd, action.gtdExpiresAtMillis == 0 else { throw Refusal("GTD orders are not supported yet") }
+        guard action.amountMicros == 0 else { throw Refusal("market orders by amount are not supported yet") }
+        guard action.maxRestMillis == 0 else { throw Refusal("max_rest_ms is not supported yet") }
     }
 
     /// The full check: shape, then the venue's facts (market known, token in it, price on its tick).

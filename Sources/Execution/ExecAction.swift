@@ -13,6 +13,8 @@ public struct ExecAction: Sendable, Hashable {
         case gtc
         case fok
         case fak
+        /// Good till ``ExecAction/gtdExpiresAtMillis``.
+        case gtd
         /// A value this build does not know: treated as GTC, and never post-only.
         case unrecognized(Int)
     }
@@ -32,6 +34,12 @@ public struct ExecAction: Sendable, Hashable {
     public var timeInForce: TimeInForce
     public var postOnly: Bool
     public var strategy: String
+    /// GTD: when the strategy wants the order off the book (unix ms); 0 otherwise.
+    public var gtdExpiresAtMillis: Int64 = 0
+    /// Market BUY by amount: pUSD to spend, micro-units; 0 for an order by size.
+    public var amountMicros: UInt64 = 0
+    /// A resting lifetime after which exec-proc cancels the order itself (ms); 0: none.
+    public var maxRestMillis: Int64 = 0
 
     public init(id: String, market: String, tokenID: String, side: Side?, sizeMicros: UInt64, limitPriceMicros: UInt64,
                 expectedPriceMicros: UInt64, createdAtMillis: Int64, ttlMillis: Int64, timeInForce: TimeInForce = .unspecified,

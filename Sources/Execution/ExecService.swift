@@ -214,6 +214,11 @@ public final class ExecService {
                 logger.error("cannot publish an order event", metadata: ["error": "\(error)"])
             }
         }
+        executor.onCancelEvent = { [logger] event in
+            do { try publisher.publish(topic: BusLayout.Topic.canceled, message: event) } catch {
+                logger.error("cannot publish a cancel event", metadata: ["error": "\(error)"])
+            }
+        }
         let controlServer = RequestServer(socket: control)
         let snapshotServer = RequestServer(socket: snapshot)
         let status = { executor.status(mode: self.settings.mode, signer: self.key.address, venueURL: self.settings.venueURL, startedAtMillis: startedAt) }
@@ -282,11 +287,18 @@ public final class ExecService {
             let receivedAt = BusClock.nowNanos()
             do {
                 let envelope = try Envelope(frames: frames)
-                guard envelope.topic == BusLayout.Topic.action else {
-                    throw BusError.malformed(topic: envelope.topic, reason: "unknown topic on the actions socket (expected 'action')")
+                switch envelope.topic {
+                case BusLayout.Topic.action:
+                    executor.handle(try Polypipe_Bus_V1_Action(busPayload: envelope.payload, topic: envelope.topic), receivedAtNanos: receivedAt)
+                case BusLayout.Topic.cancel:
+                    executor.handle(try Polypipe_Bus_V1_CancelRequest(busPayload: envelope.payload, topic: envelope.topic), receivedAtNanos: receivedAt)
+                case BusLayout.Topic.replace:
+                    executor.handle(try Polypipe_Bus_V1_ReplaceRequest(busPayload: envelope.payload, topic: envelope.topic), receivedAtNanos: receivedAt)
+                case BusLayout.Topic.batch:
+                    executor.handle(try Polypipe_Bus_V1_ActionBatch(busPayload: envelope.payload, topic: envelope.topic), receivedAtNanos: receivedAt)
+                default:
+                    throw BusError.malformed(topic: envelope.topic, reason: "unknown topic on the actions socket (expected action, cancel, replace or batch)")
                 }
-                let action = try Polypipe_Bus_V1_Action(busPayload: envelope.payload, topic: envelope.topic)
-                executor.handle(action, receivedAtNanos: receivedAt)
             } catch {
                 executor.countMalformed()
                 logger.warning("dropped a malformed bus message", metadata: ["error": "\(error)", "frames": "\(frames.count)"])
@@ -320,6 +332,9 @@ public final class ExecService {
                     reply.canceled = result.canceled.map(\.description)
                     reply.notCanceled = result.notCanceled.map { "\($0.key): \($0.value)" }.sorted()
                     if let error = result.error { reply.ok = false; reply.error = "cancel-all failed: \(error)" }
+                case .cancelOrder, .cancelMarket:
+                    reply.ok = false
+                    reply.error = "\(command.command) is not supported by this exec-proc yet"
                 case .unspecified, .UNRECOGNIZED:
                     reply.ok = false
                     reply.error = "unknown command \(command.command.rawValue)"

@@ -79,12 +79,16 @@ extension ExecAction {
         case .gtc: timeInForce = .gtc
         case .fok: timeInForce = .fok
         case .fak: timeInForce = .fak
+        case .gtd: timeInForce = .gtd
         case .UNRECOGNIZED(let value): timeInForce = .unrecognized(value)
         }
         self.init(id: message.id, market: message.market, tokenID: message.tokenID, side: side, sizeMicros: message.sizeMicros,
                   limitPriceMicros: message.limitPriceMicros, expectedPriceMicros: message.expectedPriceMicros,
                   createdAtMillis: message.createdAtMs, ttlMillis: message.ttlMs, timeInForce: timeInForce,
                   postOnly: message.postOnly, strategy: message.strategy)
+        gtdExpiresAtMillis = message.expiresAtMs
+        amountMicros = message.amountMicros
+        maxRestMillis = message.maxRestMs
     }
 }
 

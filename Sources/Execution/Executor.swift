@@ -103,6 +103,8 @@ public final class Executor {
     let logger: Logger
     /// Receives every order event (exec-proc publishes it on the bus; see `Executor+Bus.swift`).
     public var onEvent: (Polypipe_Bus_V1_OrderEvent) -> Void = { _ in }
+    /// Receives what every cancel request did (topic "canceled"; see `Executor+Cancels.swift`).
+    public var onCancelEvent: (Polypipe_Bus_V1_CancelEvent) -> Void = { _ in }
     /// Set just before each request is handed to the transport (tick-to-wire measurement).
     public internal(set) var lastSentAtNanos: UInt64 = 0
     /// Posts orders on several connections at once; nil: each order is posted on this thread

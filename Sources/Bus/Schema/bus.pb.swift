@@ -18,7 +18,12 @@
 //   topic            payload         socket
 //   "action"         Action          signal-proc PUSH -> exec-proc PULL (actions.sock), and
 //                                    signal-proc PUB (signals.sock) for the reconciler
+//   "cancel"         CancelRequest   signal-proc PUSH -> exec-proc PULL (actions.sock)
+//   "replace"        ReplaceRequest  signal-proc PUSH -> exec-proc PULL (actions.sock)
+//   "batch"          ActionBatch     signal-proc PUSH -> exec-proc PULL (actions.sock)
 //   "order"          OrderEvent      exec-proc PUB (events.sock)
+//   "canceled"       CancelEvent     exec-proc PUB (events.sock): what a CancelRequest (or the
+//                                    cancel half of a ReplaceRequest) did
 //   "status"         ExecStatus      exec-proc PUB (events.sock), once a second
 //   control          ControlRequest  polypipe DEALER/REQ -> exec-proc ROUTER (control.sock),
 //                                    answered with ControlReply
@@ -106,6 +111,9 @@ public nonisolated enum Polypipe_Bus_V1_TimeInForce: SwiftProtobuf.Enum, Swift.C
 
   /// Fill and kill: what crosses now, the rest cancelled.
   case fak // = 3
+
+  /// Good till a date: Action.expires_at_ms says when.
+  case gtd // = 4
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -118,6 +126,7 @@ public nonisolated enum Polypipe_Bus_V1_TimeInForce: SwiftProtobuf.Enum, Swift.C
     case 1: self = .gtc
     case 2: self = .fok
     case 3: self = .fak
+    case 4: self = .gtd
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -128,6 +137,7 @@ public nonisolated enum Polypipe_Bus_V1_TimeInForce: SwiftProtobuf.Enum, Swift.C
     case .gtc: return 1
     case .fok: return 2
     case .fak: return 3
+    case .gtd: return 4
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -138,6 +148,7 @@ public nonisolated enum Polypipe_Bus_V1_TimeInForce: SwiftProtobuf.Enum, Swift.C
     .gtc,
     .fok,
     .fak,
+    .gtd,
   ]
 
 }
@@ -214,6 +225,72 @@ public nonisolated enum Polypipe_Bus_V1_Outcome: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
+public nonisolated enum Polypipe_Bus_V1_CancelOutcome: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// The venue cancelled every order asked for (or none was resting: `canceled` is empty).
+  case cancelDone // = 1
+
+  /// Some orders were cancelled, some not (`not_canceled` says why for each).
+  case cancelPartial // = 2
+
+  /// The venue cancelled none of them (filled, or its answer proved a failure).
+  case cancelFailed // = 3
+
+  /// No answer (timeout, 5xx): the orders stay tracked until the venue shows them.
+  case cancelUnknown // = 4
+
+  /// Refused before anything was sent: no target, an unknown order, a malformed id.
+  case cancelRefused // = 5
+
+  /// A request id seen before: nothing was done.
+  case cancelDuplicate // = 6
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .cancelDone
+    case 2: self = .cancelPartial
+    case 3: self = .cancelFailed
+    case 4: self = .cancelUnknown
+    case 5: self = .cancelRefused
+    case 6: self = .cancelDuplicate
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .cancelDone: return 1
+    case .cancelPartial: return 2
+    case .cancelFailed: return 3
+    case .cancelUnknown: return 4
+    case .cancelRefused: return 5
+    case .cancelDuplicate: return 6
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Polypipe_Bus_V1_CancelOutcome] = [
+    .unspecified,
+    .cancelDone,
+    .cancelPartial,
+    .cancelFailed,
+    .cancelUnknown,
+    .cancelRefused,
+    .cancelDuplicate,
+  ]
+
+}
+
 public nonisolated enum Polypipe_Bus_V1_TradingState: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
@@ -268,6 +345,12 @@ public nonisolated enum Polypipe_Bus_V1_Command: SwiftProtobuf.Enum, Swift.CaseI
   case resume // = 3
   case reduceOnly // = 4
   case cancelAll // = 5
+
+  /// One order (order_id).
+  case cancelOrder // = 6
+
+  /// Every order of ours in one market (market, optionally token_id).
+  case cancelMarket // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -282,6 +365,8 @@ public nonisolated enum Polypipe_Bus_V1_Command: SwiftProtobuf.Enum, Swift.CaseI
     case 3: self = .resume
     case 4: self = .reduceOnly
     case 5: self = .cancelAll
+    case 6: self = .cancelOrder
+    case 7: self = .cancelMarket
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -294,6 +379,8 @@ public nonisolated enum Polypipe_Bus_V1_Command: SwiftProtobuf.Enum, Swift.CaseI
     case .resume: return 3
     case .reduceOnly: return 4
     case .cancelAll: return 5
+    case .cancelOrder: return 6
+    case .cancelMarket: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -306,6 +393,8 @@ public nonisolated enum Polypipe_Bus_V1_Command: SwiftProtobuf.Enum, Swift.CaseI
     .resume,
     .reduceOnly,
     .cancelAll,
+    .cancelOrder,
+    .cancelMarket,
   ]
 
 }
@@ -507,8 +596,143 @@ public nonisolated struct Polypipe_Bus_V1_Action: Sendable {
   /// Which strategy produced it ("fair-value", "external:<name>", "replay").
   public var strategy: String = String()
 
-  /// Post-only (GTC only): refused by the venue instead of crossing.
+  /// Post-only (GTC and GTD only): refused by the venue instead of crossing.
   public var postOnly: Bool = false
+
+  /// GTD only: when the order should leave the book, unix ms. The venue cancels a GTD order
+  /// about a minute before the signed expiration (spec §2.2), so exec-proc signs this + 60 s;
+  /// it refuses the action before signing when this is earlier than now + 180 s (spec §9).
+  public var expiresAtMs: Int64 = 0
+
+  /// Market BUY by amount (FOK or FAK BUY only, spec §2.3): pUSD to spend, micro-units;
+  /// size_micros is then 0 and limit_price_micros is the worst price accepted.
+  public var amountMicros: UInt64 = 0
+
+  /// A resting lifetime: once the order has rested this long (from the venue's acceptance),
+  /// exec-proc cancels it itself. 0: no lifetime (GTC rests until cancelled).
+  public var maxRestMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Take orders off the book (topic "cancel"). Exactly one target: order_id, action_id or
+/// market (with token_id optionally narrowing the market to one outcome token).
+public nonisolated struct Polypipe_Bus_V1_CancelRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Unique per request; exec-proc executes an id at most once, across restarts.
+  public var id: String = String()
+
+  /// One order by its id (the EIP-712 hash).
+  public var orderID: String = String()
+
+  /// The order placed for this action id.
+  public var actionID: String = String()
+
+  /// Every order of ours resting in this market (condition id).
+  public var market: String = String()
+
+  public var tokenID: String = String()
+
+  public var createdAtMs: Int64 = 0
+
+  public var strategy: String = String()
+
+  /// Why (written to the audit log).
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Cancel one order and place another as one decision (topic "replace"): the new order is signed
+/// only once the old one is cancelled or known filled, so exposure never counts both; when the
+/// cancel fails the old order stays tracked and the new one is refused.
+// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
+// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
+public nonisolated struct Polypipe_Bus_V1_ReplaceRequest: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The order to take off the book: by its id, or by the action that placed it.
+  public var cancelOrderID: String {
+    get {_storage._cancelOrderID}
+    set {_uniqueStorage()._cancelOrderID = newValue}
+  }
+
+  public var cancelActionID: String {
+    get {_storage._cancelActionID}
+    set {_uniqueStorage()._cancelActionID = newValue}
+  }
+
+  /// The order to place; its id is the replace's id (executed at most once).
+  public var place: Polypipe_Bus_V1_Action {
+    get {_storage._place ?? Polypipe_Bus_V1_Action()}
+    set {_uniqueStorage()._place = newValue}
+  }
+  /// Returns true if `place` has been explicitly set.
+  public var hasPlace: Bool {_storage._place != nil}
+  /// Clears the value of `place`. Subsequent reads from it will return its default value.
+  public mutating func clearPlace() {_uniqueStorage()._place = nil}
+
+  /// Place the new order even when the old one turns out to have been filled already
+  /// (false: refuse it then, and let the strategy decide again).
+  public var placeIfFilled: Bool {
+    get {_storage._placeIfFilled}
+    set {_uniqueStorage()._placeIfFilled = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Up to 15 orders sent in one POST /orders (topic "batch"). Each is validated, risk-checked,
+/// signed and journaled on its own; the venue answers each by its own hash; a batch whose
+/// answer is unknown is never sent again blindly (each leg is looked up by its hash).
+public nonisolated struct Polypipe_Bus_V1_ActionBatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var actions: [Polypipe_Bus_V1_Action] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What a CancelRequest did (topic "canceled"; also for the cancel half of a replace, with
+/// request_id the replace's id, and for cancels exec-proc makes itself: lifetimes, halts).
+public nonisolated struct Polypipe_Bus_V1_CancelEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  public var outcome: Polypipe_Bus_V1_CancelOutcome = .unspecified
+
+  public var canceled: [String] = []
+
+  /// order id -> the venue's reason.
+  public var notCanceled: Dictionary<String,String> = [:]
+
+  public var reason: String = String()
+
+  public var atMs: Int64 = 0
+
+  public var strategy: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -614,6 +838,35 @@ public nonisolated struct Polypipe_Bus_V1_OrderEvent: @unchecked Sendable {
     set {_uniqueStorage()._answeredAtNs = newValue}
   }
 
+  /// A replace's new order: the order it replaced.
+  public var replacesOrderID: String {
+    get {_storage._replacesOrderID}
+    set {_uniqueStorage()._replacesOrderID = newValue}
+  }
+
+  /// The batch it was sent in, if any.
+  public var batchID: String {
+    get {_storage._batchID}
+    set {_uniqueStorage()._batchID = newValue}
+  }
+
+  public var timeInForce: Polypipe_Bus_V1_TimeInForce {
+    get {_storage._timeInForce}
+    set {_uniqueStorage()._timeInForce = newValue}
+  }
+
+  /// GTD: the expiration signed (unix seconds); 0 otherwise.
+  public var expirationS: Int64 {
+    get {_storage._expirationS}
+    set {_uniqueStorage()._expirationS = newValue}
+  }
+
+  /// Market BUY by amount: pUSD, micro-units.
+  public var amountMicros: UInt64 {
+    get {_storage._amountMicros}
+    set {_uniqueStorage()._amountMicros = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -622,52 +875,121 @@ public nonisolated struct Polypipe_Bus_V1_OrderEvent: @unchecked Sendable {
 }
 
 /// exec-proc's state (topic "status", and inside replies and snapshots).
-public nonisolated struct Polypipe_Bus_V1_ExecStatus: Sendable {
+// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
+// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
+public nonisolated struct Polypipe_Bus_V1_ExecStatus: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var state: Polypipe_Bus_V1_TradingState = .unspecified
+  public var state: Polypipe_Bus_V1_TradingState {
+    get {_storage._state}
+    set {_uniqueStorage()._state = newValue}
+  }
 
   /// "paper", "dry-run" or "live".
-  public var mode: String = String()
+  public var mode: String {
+    get {_storage._mode}
+    set {_uniqueStorage()._mode = newValue}
+  }
 
   /// Whether the venue heartbeat is current; false means new orders are refused (fail closed).
-  public var venueHeartbeatOk: Bool = false
+  public var venueHeartbeatOk: Bool {
+    get {_storage._venueHeartbeatOk}
+    set {_uniqueStorage()._venueHeartbeatOk = newValue}
+  }
 
   /// The wallet that signs (public address; never the key).
-  public var signerAddress: String = String()
+  public var signerAddress: String {
+    get {_storage._signerAddress}
+    set {_uniqueStorage()._signerAddress = newValue}
+  }
 
-  public var venueURL: String = String()
+  public var venueURL: String {
+    get {_storage._venueURL}
+    set {_uniqueStorage()._venueURL = newValue}
+  }
 
-  public var actionsReceived: UInt64 = 0
+  public var actionsReceived: UInt64 {
+    get {_storage._actionsReceived}
+    set {_uniqueStorage()._actionsReceived = newValue}
+  }
 
-  public var ordersAccepted: UInt64 = 0
+  public var ordersAccepted: UInt64 {
+    get {_storage._ordersAccepted}
+    set {_uniqueStorage()._ordersAccepted = newValue}
+  }
 
-  public var ordersRejected: UInt64 = 0
+  public var ordersRejected: UInt64 {
+    get {_storage._ordersRejected}
+    set {_uniqueStorage()._ordersRejected = newValue}
+  }
 
-  public var ordersUnknown: UInt64 = 0
+  public var ordersUnknown: UInt64 {
+    get {_storage._ordersUnknown}
+    set {_uniqueStorage()._ordersUnknown = newValue}
+  }
 
-  public var actionsRefused: UInt64 = 0
+  public var actionsRefused: UInt64 {
+    get {_storage._actionsRefused}
+    set {_uniqueStorage()._actionsRefused = newValue}
+  }
 
-  public var malformedMessages: UInt64 = 0
+  public var malformedMessages: UInt64 {
+    get {_storage._malformedMessages}
+    set {_uniqueStorage()._malformedMessages = newValue}
+  }
 
-  public var openOrders: UInt64 = 0
+  public var openOrders: UInt64 {
+    get {_storage._openOrders}
+    set {_uniqueStorage()._openOrders = newValue}
+  }
 
   /// Collateral at risk across markets, micro-units.
-  public var totalExposureMicros: UInt64 = 0
+  public var totalExposureMicros: UInt64 {
+    get {_storage._totalExposureMicros}
+    set {_uniqueStorage()._totalExposureMicros = newValue}
+  }
 
-  public var startedAtMs: Int64 = 0
+  public var startedAtMs: Int64 {
+    get {_storage._startedAtMs}
+    set {_uniqueStorage()._startedAtMs = newValue}
+  }
 
   /// The exchange domain version read from /version.
-  public var venueVersion: Int64 = 0
+  public var venueVersion: Int64 {
+    get {_storage._venueVersion}
+    set {_uniqueStorage()._venueVersion = newValue}
+  }
 
   /// Why trading is halted or reduced, when it is.
-  public var stateReason: String = String()
+  public var stateReason: String {
+    get {_storage._stateReason}
+    set {_uniqueStorage()._stateReason = newValue}
+  }
+
+  /// Realized P&L since 00:00 UTC from fill-proc's fill events, net of fees (micro-units).
+  public var dailyRealizedPnlMicros: Int64 {
+    get {_storage._dailyRealizedPnlMicros}
+    set {_uniqueStorage()._dailyRealizedPnlMicros = newValue}
+  }
+
+  /// Whether a halt cancels every resting order (the kill switch; default true).
+  public var haltCancelsOrders: Bool {
+    get {_storage._haltCancelsOrders}
+    set {_uniqueStorage()._haltCancelsOrders = newValue}
+  }
+
+  public var ordersCanceled: UInt64 {
+    get {_storage._ordersCanceled}
+    set {_uniqueStorage()._ordersCanceled = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Polypipe_Bus_V1_ControlRequest: Sendable {
@@ -680,54 +1002,47 @@ public nonisolated struct Polypipe_Bus_V1_ControlRequest: Sendable {
   /// Who asks and why (written to the audit log).
   public var reason: String = String()
 
+  public var orderID: String = String()
+
+  public var market: String = String()
+
+  public var tokenID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
-// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
-public nonisolated struct Polypipe_Bus_V1_ControlReply: @unchecked Sendable {
+public nonisolated struct Polypipe_Bus_V1_ControlReply: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var ok: Bool {
-    get {_storage._ok}
-    set {_uniqueStorage()._ok = newValue}
-  }
+  public var ok: Bool = false
 
   /// Set when ok is false: what was wrong.
-  public var error: String {
-    get {_storage._error}
-    set {_uniqueStorage()._error = newValue}
-  }
+  public var error: String = String()
 
   public var status: Polypipe_Bus_V1_ExecStatus {
-    get {_storage._status ?? Polypipe_Bus_V1_ExecStatus()}
-    set {_uniqueStorage()._status = newValue}
+    get {_status ?? Polypipe_Bus_V1_ExecStatus()}
+    set {_status = newValue}
   }
   /// Returns true if `status` has been explicitly set.
-  public var hasStatus: Bool {_storage._status != nil}
+  public var hasStatus: Bool {self._status != nil}
   /// Clears the value of `status`. Subsequent reads from it will return its default value.
-  public mutating func clearStatus() {_uniqueStorage()._status = nil}
+  public mutating func clearStatus() {self._status = nil}
 
-  /// CANCEL_ALL: the order ids the venue cancelled, and the ones it would not.
-  public var canceled: [String] {
-    get {_storage._canceled}
-    set {_uniqueStorage()._canceled = newValue}
-  }
+  /// CANCEL_ALL, CANCEL_ORDER, CANCEL_MARKET: the order ids the venue cancelled, and the ones
+  /// it would not.
+  public var canceled: [String] = []
 
-  public var notCanceled: [String] {
-    get {_storage._notCanceled}
-    set {_uniqueStorage()._notCanceled = newValue}
-  }
+  public var notCanceled: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _status: Polypipe_Bus_V1_ExecStatus? = nil
 }
 
 public nonisolated struct Polypipe_Bus_V1_SnapshotRequest: Sendable {
@@ -745,55 +1060,38 @@ public nonisolated struct Polypipe_Bus_V1_SnapshotRequest: Sendable {
 
 /// The publisher's state at (epoch, sequence): a subscriber applies it, then ignores updates
 /// up to that sequence and applies the ones after.
-// @unchecked Sendable (swift-protobuf): the fields live in a copy-on-write storage class whose
-// setters copy it before writing, so a shared value is never mutated (Schema/README.md).
-public nonisolated struct Polypipe_Bus_V1_Snapshot: @unchecked Sendable {
+public nonisolated struct Polypipe_Bus_V1_Snapshot: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var source: String {
-    get {_storage._source}
-    set {_uniqueStorage()._source = newValue}
-  }
+  public var source: String = String()
 
-  public var epoch: UInt64 {
-    get {_storage._epoch}
-    set {_uniqueStorage()._epoch = newValue}
-  }
+  public var epoch: UInt64 = 0
 
-  public var sequence: UInt64 {
-    get {_storage._sequence}
-    set {_uniqueStorage()._sequence = newValue}
-  }
+  public var sequence: UInt64 = 0
 
   public var status: Polypipe_Bus_V1_ExecStatus {
-    get {_storage._status ?? Polypipe_Bus_V1_ExecStatus()}
-    set {_uniqueStorage()._status = newValue}
+    get {_status ?? Polypipe_Bus_V1_ExecStatus()}
+    set {_status = newValue}
   }
   /// Returns true if `status` has been explicitly set.
-  public var hasStatus: Bool {_storage._status != nil}
+  public var hasStatus: Bool {self._status != nil}
   /// Clears the value of `status`. Subsequent reads from it will return its default value.
-  public mutating func clearStatus() {_uniqueStorage()._status = nil}
+  public mutating func clearStatus() {self._status = nil}
 
   /// The latest event of every order not yet final, and of recent final ones.
-  public var orders: [Polypipe_Bus_V1_OrderEvent] {
-    get {_storage._orders}
-    set {_uniqueStorage()._orders = newValue}
-  }
+  public var orders: [Polypipe_Bus_V1_OrderEvent] = []
 
   /// Every order the journal believes may be on the venue (accepted and resting, outcome
   /// unknown, or in flight): the reconciler's "journal open orders".
-  public var openOrders: [Polypipe_Bus_V1_JournalOrder] {
-    get {_storage._openOrders}
-    set {_uniqueStorage()._openOrders = newValue}
-  }
+  public var openOrders: [Polypipe_Bus_V1_JournalOrder] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _status: Polypipe_Bus_V1_ExecStatus? = nil
 }
 
 public nonisolated struct Polypipe_Bus_V1_JournalOrder: Sendable {
@@ -1190,11 +1488,15 @@ nonisolated extension Polypipe_Bus_V1_Side: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Polypipe_Bus_V1_TimeInForce: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TIME_IN_FORCE_UNSPECIFIED\0\u{1}GTC\0\u{1}FOK\0\u{1}FAK\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TIME_IN_FORCE_UNSPECIFIED\0\u{1}GTC\0\u{1}FOK\0\u{1}FAK\0\u{1}GTD\0")
 }
 
 nonisolated extension Polypipe_Bus_V1_Outcome: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OUTCOME_UNSPECIFIED\0\u{1}ACCEPTED\0\u{1}REJECTED\0\u{1}UNKNOWN\0\u{1}REFUSED\0\u{1}DRY_RUN\0\u{1}CANCELED\0\u{1}DUPLICATE\0")
+}
+
+nonisolated extension Polypipe_Bus_V1_CancelOutcome: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CANCEL_OUTCOME_UNSPECIFIED\0\u{1}CANCEL_DONE\0\u{1}CANCEL_PARTIAL\0\u{1}CANCEL_FAILED\0\u{1}CANCEL_UNKNOWN\0\u{1}CANCEL_REFUSED\0\u{1}CANCEL_DUPLICATE\0")
 }
 
 nonisolated extension Polypipe_Bus_V1_TradingState: SwiftProtobuf._ProtoNameProviding {
@@ -1202,7 +1504,7 @@ nonisolated extension Polypipe_Bus_V1_TradingState: SwiftProtobuf._ProtoNameProv
 }
 
 nonisolated extension Polypipe_Bus_V1_Command: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COMMAND_UNSPECIFIED\0\u{1}STATUS\0\u{1}HALT\0\u{1}RESUME\0\u{1}REDUCE_ONLY\0\u{1}CANCEL_ALL\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COMMAND_UNSPECIFIED\0\u{1}STATUS\0\u{1}HALT\0\u{1}RESUME\0\u{1}REDUCE_ONLY\0\u{1}CANCEL_ALL\0\u{1}CANCEL_ORDER\0\u{1}CANCEL_MARKET\0")
 }
 
 nonisolated extension Polypipe_Bus_V1_Settlement: SwiftProtobuf._ProtoNameProviding {
@@ -1219,7 +1521,7 @@ nonisolated extension Polypipe_Bus_V1_Severity: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Polypipe_Bus_V1_Action: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Action"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}created_at_ms\0\u{3}ttl_ms\0\u{3}time_in_force\0\u{1}strategy\0\u{3}post_only\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}created_at_ms\0\u{3}ttl_ms\0\u{3}time_in_force\0\u{1}strategy\0\u{3}post_only\0\u{3}expires_at_ms\0\u{3}amount_micros\0\u{3}max_rest_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1239,6 +1541,9 @@ nonisolated extension Polypipe_Bus_V1_Action: SwiftProtobuf.Message, SwiftProtob
       case 10: try { try decoder.decodeSingularEnumField(value: &self.timeInForce) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
       case 12: try { try decoder.decodeSingularBoolField(value: &self.postOnly) }()
+      case 13: try { try decoder.decodeSingularInt64Field(value: &self.expiresAtMs) }()
+      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.amountMicros) }()
+      case 15: try { try decoder.decodeSingularInt64Field(value: &self.maxRestMs) }()
       default: break
       }
     }
@@ -1281,6 +1586,15 @@ nonisolated extension Polypipe_Bus_V1_Action: SwiftProtobuf.Message, SwiftProtob
     if self.postOnly != false {
       try visitor.visitSingularBoolField(value: self.postOnly, fieldNumber: 12)
     }
+    if self.expiresAtMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.expiresAtMs, fieldNumber: 13)
+    }
+    if self.amountMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.amountMicros, fieldNumber: 14)
+    }
+    if self.maxRestMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.maxRestMs, fieldNumber: 15)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1297,6 +1611,260 @@ nonisolated extension Polypipe_Bus_V1_Action: SwiftProtobuf.Message, SwiftProtob
     if lhs.timeInForce != rhs.timeInForce {return false}
     if lhs.strategy != rhs.strategy {return false}
     if lhs.postOnly != rhs.postOnly {return false}
+    if lhs.expiresAtMs != rhs.expiresAtMs {return false}
+    if lhs.amountMicros != rhs.amountMicros {return false}
+    if lhs.maxRestMs != rhs.maxRestMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_CancelRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}order_id\0\u{3}action_id\0\u{1}market\0\u{3}token_id\0\u{3}created_at_ms\0\u{1}strategy\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actionID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.createdAtMs) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 2)
+    }
+    if !self.actionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actionID, fieldNumber: 3)
+    }
+    if !self.market.isEmpty {
+      try visitor.visitSingularStringField(value: self.market, fieldNumber: 4)
+    }
+    if !self.tokenID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 5)
+    }
+    if self.createdAtMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.createdAtMs, fieldNumber: 6)
+    }
+    if !self.strategy.isEmpty {
+      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 7)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_CancelRequest, rhs: Polypipe_Bus_V1_CancelRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.actionID != rhs.actionID {return false}
+    if lhs.market != rhs.market {return false}
+    if lhs.tokenID != rhs.tokenID {return false}
+    if lhs.createdAtMs != rhs.createdAtMs {return false}
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_ReplaceRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReplaceRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}cancel_order_id\0\u{3}cancel_action_id\0\u{1}place\0\u{3}place_if_filled\0")
+
+  fileprivate class _StorageClass {
+    var _cancelOrderID: String = String()
+    var _cancelActionID: String = String()
+    var _place: Polypipe_Bus_V1_Action? = nil
+    var _placeIfFilled: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _cancelOrderID = source._cancelOrderID
+      _cancelActionID = source._cancelActionID
+      _place = source._place
+      _placeIfFilled = source._placeIfFilled
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._cancelOrderID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._cancelActionID) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._place) }()
+        case 4: try { try decoder.decodeSingularBoolField(value: &_storage._placeIfFilled) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._cancelOrderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._cancelOrderID, fieldNumber: 1)
+      }
+      if !_storage._cancelActionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._cancelActionID, fieldNumber: 2)
+      }
+      try { if let v = _storage._place {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if _storage._placeIfFilled != false {
+        try visitor.visitSingularBoolField(value: _storage._placeIfFilled, fieldNumber: 4)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_ReplaceRequest, rhs: Polypipe_Bus_V1_ReplaceRequest) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._cancelOrderID != rhs_storage._cancelOrderID {return false}
+        if _storage._cancelActionID != rhs_storage._cancelActionID {return false}
+        if _storage._place != rhs_storage._place {return false}
+        if _storage._placeIfFilled != rhs_storage._placeIfFilled {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_ActionBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ActionBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}actions\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.actions) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.actions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.actions, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_ActionBatch, rhs: Polypipe_Bus_V1_ActionBatch) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.actions != rhs.actions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_CancelEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}outcome\0\u{1}canceled\0\u{3}not_canceled\0\u{1}reason\0\u{3}at_ms\0\u{1}strategy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.canceled) }()
+      case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.notCanceled) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if self.outcome != .unspecified {
+      try visitor.visitSingularEnumField(value: self.outcome, fieldNumber: 2)
+    }
+    if !self.canceled.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.canceled, fieldNumber: 3)
+    }
+    if !self.notCanceled.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.notCanceled, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    if self.atMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 6)
+    }
+    if !self.strategy.isEmpty {
+      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_CancelEvent, rhs: Polypipe_Bus_V1_CancelEvent) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.canceled != rhs.canceled {return false}
+    if lhs.notCanceled != rhs.notCanceled {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.atMs != rhs.atMs {return false}
+    if lhs.strategy != rhs.strategy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1304,7 +1872,7 @@ nonisolated extension Polypipe_Bus_V1_Action: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{3}order_id\0\u{1}outcome\0\u{1}reason\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}venue_status\0\u{3}action_created_at_ms\0\u{3}received_at_ns\0\u{3}sent_at_ns\0\u{1}strategy\0\u{3}trade_ids\0\u{3}answered_at_ns\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{3}order_id\0\u{1}outcome\0\u{1}reason\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}venue_status\0\u{3}action_created_at_ms\0\u{3}received_at_ns\0\u{3}sent_at_ns\0\u{1}strategy\0\u{3}trade_ids\0\u{3}answered_at_ns\0\u{3}replaces_order_id\0\u{3}batch_id\0\u{3}time_in_force\0\u{3}expiration_s\0\u{3}amount_micros\0")
 
   fileprivate class _StorageClass {
     var _actionID: String = String()
@@ -1324,6 +1892,11 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
     var _strategy: String = String()
     var _tradeIds: [String] = []
     var _answeredAtNs: UInt64 = 0
+    var _replacesOrderID: String = String()
+    var _batchID: String = String()
+    var _timeInForce: Polypipe_Bus_V1_TimeInForce = .unspecified
+    var _expirationS: Int64 = 0
+    var _amountMicros: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1351,6 +1924,11 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
       _strategy = source._strategy
       _tradeIds = source._tradeIds
       _answeredAtNs = source._answeredAtNs
+      _replacesOrderID = source._replacesOrderID
+      _batchID = source._batchID
+      _timeInForce = source._timeInForce
+      _expirationS = source._expirationS
+      _amountMicros = source._amountMicros
     }
   }
 
@@ -1386,6 +1964,11 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._strategy) }()
         case 16: try { try decoder.decodeRepeatedStringField(value: &_storage._tradeIds) }()
         case 17: try { try decoder.decodeSingularUInt64Field(value: &_storage._answeredAtNs) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._replacesOrderID) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._batchID) }()
+        case 20: try { try decoder.decodeSingularEnumField(value: &_storage._timeInForce) }()
+        case 21: try { try decoder.decodeSingularInt64Field(value: &_storage._expirationS) }()
+        case 22: try { try decoder.decodeSingularUInt64Field(value: &_storage._amountMicros) }()
         default: break
         }
       }
@@ -1445,6 +2028,21 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
       if _storage._answeredAtNs != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._answeredAtNs, fieldNumber: 17)
       }
+      if !_storage._replacesOrderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._replacesOrderID, fieldNumber: 18)
+      }
+      if !_storage._batchID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._batchID, fieldNumber: 19)
+      }
+      if _storage._timeInForce != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._timeInForce, fieldNumber: 20)
+      }
+      if _storage._expirationS != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._expirationS, fieldNumber: 21)
+      }
+      if _storage._amountMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._amountMicros, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1471,6 +2069,11 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
         if _storage._strategy != rhs_storage._strategy {return false}
         if _storage._tradeIds != rhs_storage._tradeIds {return false}
         if _storage._answeredAtNs != rhs_storage._answeredAtNs {return false}
+        if _storage._replacesOrderID != rhs_storage._replacesOrderID {return false}
+        if _storage._batchID != rhs_storage._batchID {return false}
+        if _storage._timeInForce != rhs_storage._timeInForce {return false}
+        if _storage._expirationS != rhs_storage._expirationS {return false}
+        if _storage._amountMicros != rhs_storage._amountMicros {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1482,154 +2085,28 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Polypipe_Bus_V1_ExecStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExecStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}mode\0\u{3}venue_heartbeat_ok\0\u{3}signer_address\0\u{3}venue_url\0\u{3}actions_received\0\u{3}orders_accepted\0\u{3}orders_rejected\0\u{3}orders_unknown\0\u{3}actions_refused\0\u{3}malformed_messages\0\u{3}open_orders\0\u{3}total_exposure_micros\0\u{3}started_at_ms\0\u{3}venue_version\0\u{3}state_reason\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularEnumField(value: &self.state) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.mode) }()
-      case 3: try { try decoder.decodeSingularBoolField(value: &self.venueHeartbeatOk) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.signerAddress) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.venueURL) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.actionsReceived) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.ordersAccepted) }()
-      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.ordersRejected) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.ordersUnknown) }()
-      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.actionsRefused) }()
-      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.malformedMessages) }()
-      case 12: try { try decoder.decodeSingularUInt64Field(value: &self.openOrders) }()
-      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.totalExposureMicros) }()
-      case 14: try { try decoder.decodeSingularInt64Field(value: &self.startedAtMs) }()
-      case 15: try { try decoder.decodeSingularInt64Field(value: &self.venueVersion) }()
-      case 16: try { try decoder.decodeSingularStringField(value: &self.stateReason) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.state != .unspecified {
-      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 1)
-    }
-    if !self.mode.isEmpty {
-      try visitor.visitSingularStringField(value: self.mode, fieldNumber: 2)
-    }
-    if self.venueHeartbeatOk != false {
-      try visitor.visitSingularBoolField(value: self.venueHeartbeatOk, fieldNumber: 3)
-    }
-    if !self.signerAddress.isEmpty {
-      try visitor.visitSingularStringField(value: self.signerAddress, fieldNumber: 4)
-    }
-    if !self.venueURL.isEmpty {
-      try visitor.visitSingularStringField(value: self.venueURL, fieldNumber: 5)
-    }
-    if self.actionsReceived != 0 {
-      try visitor.visitSingularUInt64Field(value: self.actionsReceived, fieldNumber: 6)
-    }
-    if self.ordersAccepted != 0 {
-      try visitor.visitSingularUInt64Field(value: self.ordersAccepted, fieldNumber: 7)
-    }
-    if self.ordersRejected != 0 {
-      try visitor.visitSingularUInt64Field(value: self.ordersRejected, fieldNumber: 8)
-    }
-    if self.ordersUnknown != 0 {
-      try visitor.visitSingularUInt64Field(value: self.ordersUnknown, fieldNumber: 9)
-    }
-    if self.actionsRefused != 0 {
-      try visitor.visitSingularUInt64Field(value: self.actionsRefused, fieldNumber: 10)
-    }
-    if self.malformedMessages != 0 {
-      try visitor.visitSingularUInt64Field(value: self.malformedMessages, fieldNumber: 11)
-    }
-    if self.openOrders != 0 {
-      try visitor.visitSingularUInt64Field(value: self.openOrders, fieldNumber: 12)
-    }
-    if self.totalExposureMicros != 0 {
-      try visitor.visitSingularUInt64Field(value: self.totalExposureMicros, fieldNumber: 13)
-    }
-    if self.startedAtMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.startedAtMs, fieldNumber: 14)
-    }
-    if self.venueVersion != 0 {
-      try visitor.visitSingularInt64Field(value: self.venueVersion, fieldNumber: 15)
-    }
-    if !self.stateReason.isEmpty {
-      try visitor.visitSingularStringField(value: self.stateReason, fieldNumber: 16)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Polypipe_Bus_V1_ExecStatus, rhs: Polypipe_Bus_V1_ExecStatus) -> Bool {
-    if lhs.state != rhs.state {return false}
-    if lhs.mode != rhs.mode {return false}
-    if lhs.venueHeartbeatOk != rhs.venueHeartbeatOk {return false}
-    if lhs.signerAddress != rhs.signerAddress {return false}
-    if lhs.venueURL != rhs.venueURL {return false}
-    if lhs.actionsReceived != rhs.actionsReceived {return false}
-    if lhs.ordersAccepted != rhs.ordersAccepted {return false}
-    if lhs.ordersRejected != rhs.ordersRejected {return false}
-    if lhs.ordersUnknown != rhs.ordersUnknown {return false}
-    if lhs.actionsRefused != rhs.actionsRefused {return false}
-    if lhs.malformedMessages != rhs.malformedMessages {return false}
-    if lhs.openOrders != rhs.openOrders {return false}
-    if lhs.totalExposureMicros != rhs.totalExposureMicros {return false}
-    if lhs.startedAtMs != rhs.startedAtMs {return false}
-    if lhs.venueVersion != rhs.venueVersion {return false}
-    if lhs.stateReason != rhs.stateReason {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Polypipe_Bus_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".ControlRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}command\0\u{1}reason\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularEnumField(value: &self.command) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.command != .unspecified {
-      try visitor.visitSingularEnumField(value: self.command, fieldNumber: 1)
-    }
-    if !self.reason.isEmpty {
-      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Polypipe_Bus_V1_ControlRequest, rhs: Polypipe_Bus_V1_ControlRequest) -> Bool {
-    if lhs.command != rhs.command {return false}
-    if lhs.reason != rhs.reason {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Polypipe_Bus_V1_ControlReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".ControlReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ok\0\u{1}error\0\u{1}status\0\u{1}canceled\0\u{3}not_canceled\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}mode\0\u{3}venue_heartbeat_ok\0\u{3}signer_address\0\u{3}venue_url\0\u{3}actions_received\0\u{3}orders_accepted\0\u{3}orders_rejected\0\u{3}orders_unknown\0\u{3}actions_refused\0\u{3}malformed_messages\0\u{3}open_orders\0\u{3}total_exposure_micros\0\u{3}started_at_ms\0\u{3}venue_version\0\u{3}state_reason\0\u{3}daily_realized_pnl_micros\0\u{3}halt_cancels_orders\0\u{3}orders_canceled\0")
 
   fileprivate class _StorageClass {
-    var _ok: Bool = false
-    var _error: String = String()
-    var _status: Polypipe_Bus_V1_ExecStatus? = nil
-    var _canceled: [String] = []
-    var _notCanceled: [String] = []
+    var _state: Polypipe_Bus_V1_TradingState = .unspecified
+    var _mode: String = String()
+    var _venueHeartbeatOk: Bool = false
+    var _signerAddress: String = String()
+    var _venueURL: String = String()
+    var _actionsReceived: UInt64 = 0
+    var _ordersAccepted: UInt64 = 0
+    var _ordersRejected: UInt64 = 0
+    var _ordersUnknown: UInt64 = 0
+    var _actionsRefused: UInt64 = 0
+    var _malformedMessages: UInt64 = 0
+    var _openOrders: UInt64 = 0
+    var _totalExposureMicros: UInt64 = 0
+    var _startedAtMs: Int64 = 0
+    var _venueVersion: Int64 = 0
+    var _stateReason: String = String()
+    var _dailyRealizedPnlMicros: Int64 = 0
+    var _haltCancelsOrders: Bool = false
+    var _ordersCanceled: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1640,11 +2117,25 @@ nonisolated extension Polypipe_Bus_V1_ControlReply: SwiftProtobuf.Message, Swift
     private init() {}
 
     init(copying source: _StorageClass) {
-      _ok = source._ok
-      _error = source._error
-      _status = source._status
-      _canceled = source._canceled
-      _notCanceled = source._notCanceled
+      _state = source._state
+      _mode = source._mode
+      _venueHeartbeatOk = source._venueHeartbeatOk
+      _signerAddress = source._signerAddress
+      _venueURL = source._venueURL
+      _actionsReceived = source._actionsReceived
+      _ordersAccepted = source._ordersAccepted
+      _ordersRejected = source._ordersRejected
+      _ordersUnknown = source._ordersUnknown
+      _actionsRefused = source._actionsRefused
+      _malformedMessages = source._malformedMessages
+      _openOrders = source._openOrders
+      _totalExposureMicros = source._totalExposureMicros
+      _startedAtMs = source._startedAtMs
+      _venueVersion = source._venueVersion
+      _stateReason = source._stateReason
+      _dailyRealizedPnlMicros = source._dailyRealizedPnlMicros
+      _haltCancelsOrders = source._haltCancelsOrders
+      _ordersCanceled = source._ordersCanceled
     }
   }
 
@@ -1663,11 +2154,25 @@ nonisolated extension Polypipe_Bus_V1_ControlReply: SwiftProtobuf.Message, Swift
         // allocates stack space for every case branch when no optimizations are
         // enabled. https://github.com/apple/swift-protobuf/issues/1034
         switch fieldNumber {
-        case 1: try { try decoder.decodeSingularBoolField(value: &_storage._ok) }()
-        case 2: try { try decoder.decodeSingularStringField(value: &_storage._error) }()
-        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._status) }()
-        case 4: try { try decoder.decodeRepeatedStringField(value: &_storage._canceled) }()
-        case 5: try { try decoder.decodeRepeatedStringField(value: &_storage._notCanceled) }()
+        case 1: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._mode) }()
+        case 3: try { try decoder.decodeSingularBoolField(value: &_storage._venueHeartbeatOk) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._signerAddress) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._venueURL) }()
+        case 6: try { try decoder.decodeSingularUInt64Field(value: &_storage._actionsReceived) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._ordersAccepted) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._ordersRejected) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._ordersUnknown) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._actionsRefused) }()
+        case 11: try { try decoder.decodeSingularUInt64Field(value: &_storage._malformedMessages) }()
+        case 12: try { try decoder.decodeSingularUInt64Field(value: &_storage._openOrders) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._totalExposureMicros) }()
+        case 14: try { try decoder.decodeSingularInt64Field(value: &_storage._startedAtMs) }()
+        case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._venueVersion) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._stateReason) }()
+        case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._dailyRealizedPnlMicros) }()
+        case 18: try { try decoder.decodeSingularBoolField(value: &_storage._haltCancelsOrders) }()
+        case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._ordersCanceled) }()
         default: break
         }
       }
@@ -1676,43 +2181,199 @@ nonisolated extension Polypipe_Bus_V1_ControlReply: SwiftProtobuf.Message, Swift
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if _storage._ok != false {
-        try visitor.visitSingularBoolField(value: _storage._ok, fieldNumber: 1)
+      if _storage._state != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._state, fieldNumber: 1)
       }
-      if !_storage._error.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._error, fieldNumber: 2)
+      if !_storage._mode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._mode, fieldNumber: 2)
       }
-      try { if let v = _storage._status {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-      } }()
-      if !_storage._canceled.isEmpty {
-        try visitor.visitRepeatedStringField(value: _storage._canceled, fieldNumber: 4)
+      if _storage._venueHeartbeatOk != false {
+        try visitor.visitSingularBoolField(value: _storage._venueHeartbeatOk, fieldNumber: 3)
       }
-      if !_storage._notCanceled.isEmpty {
-        try visitor.visitRepeatedStringField(value: _storage._notCanceled, fieldNumber: 5)
+      if !_storage._signerAddress.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._signerAddress, fieldNumber: 4)
+      }
+      if !_storage._venueURL.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._venueURL, fieldNumber: 5)
+      }
+      if _storage._actionsReceived != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._actionsReceived, fieldNumber: 6)
+      }
+      if _storage._ordersAccepted != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._ordersAccepted, fieldNumber: 7)
+      }
+      if _storage._ordersRejected != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._ordersRejected, fieldNumber: 8)
+      }
+      if _storage._ordersUnknown != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._ordersUnknown, fieldNumber: 9)
+      }
+      if _storage._actionsRefused != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._actionsRefused, fieldNumber: 10)
+      }
+      if _storage._malformedMessages != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._malformedMessages, fieldNumber: 11)
+      }
+      if _storage._openOrders != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._openOrders, fieldNumber: 12)
+      }
+      if _storage._totalExposureMicros != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._totalExposureMicros, fieldNumber: 13)
+      }
+      if _storage._startedAtMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._startedAtMs, fieldNumber: 14)
+      }
+      if _storage._venueVersion != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._venueVersion, fieldNumber: 15)
+      }
+      if !_storage._stateReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stateReason, fieldNumber: 16)
+      }
+      if _storage._dailyRealizedPnlMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._dailyRealizedPnlMicros, fieldNumber: 17)
+      }
+      if _storage._haltCancelsOrders != false {
+        try visitor.visitSingularBoolField(value: _storage._haltCancelsOrders, fieldNumber: 18)
+      }
+      if _storage._ordersCanceled != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._ordersCanceled, fieldNumber: 19)
       }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Polypipe_Bus_V1_ControlReply, rhs: Polypipe_Bus_V1_ControlReply) -> Bool {
+  public static func ==(lhs: Polypipe_Bus_V1_ExecStatus, rhs: Polypipe_Bus_V1_ExecStatus) -> Bool {
     if lhs._storage !== rhs._storage {
       let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
         let _storage = _args.0
         let rhs_storage = _args.1
-        if _storage._ok != rhs_storage._ok {return false}
-        if _storage._error != rhs_storage._error {return false}
-        if _storage._status != rhs_storage._status {return false}
-        if _storage._canceled != rhs_storage._canceled {return false}
-        if _storage._notCanceled != rhs_storage._notCanceled {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._mode != rhs_storage._mode {return false}
+        if _storage._venueHeartbeatOk != rhs_storage._venueHeartbeatOk {return false}
+        if _storage._signerAddress != rhs_storage._signerAddress {return false}
+        if _storage._venueURL != rhs_storage._venueURL {return false}
+        if _storage._actionsReceived != rhs_storage._actionsReceived {return false}
+        if _storage._ordersAccepted != rhs_storage._ordersAccepted {return false}
+        if _storage._ordersRejected != rhs_storage._ordersRejected {return false}
+        if _storage._ordersUnknown != rhs_storage._ordersUnknown {return false}
+        if _storage._actionsRefused != rhs_storage._actionsRefused {return false}
+        if _storage._malformedMessages != rhs_storage._malformedMessages {return false}
+        if _storage._openOrders != rhs_storage._openOrders {return false}
+        if _storage._totalExposureMicros != rhs_storage._totalExposureMicros {return false}
+        if _storage._startedAtMs != rhs_storage._startedAtMs {return false}
+        if _storage._venueVersion != rhs_storage._venueVersion {return false}
+        if _storage._stateReason != rhs_storage._stateReason {return false}
+        if _storage._dailyRealizedPnlMicros != rhs_storage._dailyRealizedPnlMicros {return false}
+        if _storage._haltCancelsOrders != rhs_storage._haltCancelsOrders {return false}
+        if _storage._ordersCanceled != rhs_storage._ordersCanceled {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ControlRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}command\0\u{1}reason\0\u{3}order_id\0\u{1}market\0\u{3}token_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.command) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.tokenID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.command != .unspecified {
+      try visitor.visitSingularEnumField(value: self.command, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 3)
+    }
+    if !self.market.isEmpty {
+      try visitor.visitSingularStringField(value: self.market, fieldNumber: 4)
+    }
+    if !self.tokenID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tokenID, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_ControlRequest, rhs: Polypipe_Bus_V1_ControlRequest) -> Bool {
+    if lhs.command != rhs.command {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.market != rhs.market {return false}
+    if lhs.tokenID != rhs.tokenID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Polypipe_Bus_V1_ControlReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ControlReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ok\0\u{1}error\0\u{1}status\0\u{1}canceled\0\u{3}not_canceled\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.ok) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._status) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.canceled) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.notCanceled) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.ok != false {
+      try visitor.visitSingularBoolField(value: self.ok, fieldNumber: 1)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 2)
+    }
+    try { if let v = self._status {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.canceled.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.canceled, fieldNumber: 4)
+    }
+    if !self.notCanceled.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.notCanceled, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Polypipe_Bus_V1_ControlReply, rhs: Polypipe_Bus_V1_ControlReply) -> Bool {
+    if lhs.ok != rhs.ok {return false}
+    if lhs.error != rhs.error {return false}
+    if lhs._status != rhs._status {return false}
+    if lhs.canceled != rhs.canceled {return false}
+    if lhs.notCanceled != rhs.notCanceled {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1752,102 +2413,56 @@ nonisolated extension Polypipe_Bus_V1_Snapshot: SwiftProtobuf.Message, SwiftProt
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}epoch\0\u{1}sequence\0\u{1}status\0\u{1}orders\0\u{3}open_orders\0")
 
-  fileprivate class _StorageClass {
-    var _source: String = String()
-    var _epoch: UInt64 = 0
-    var _sequence: UInt64 = 0
-    var _status: Polypipe_Bus_V1_ExecStatus? = nil
-    var _orders: [Polypipe_Bus_V1_OrderEvent] = []
-    var _openOrders: [Polypipe_Bus_V1_JournalOrder] = []
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _source = source._source
-      _epoch = source._epoch
-      _sequence = source._sequence
-      _status = source._status
-      _orders = source._orders
-      _openOrders = source._openOrders
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularStringField(value: &_storage._source) }()
-        case 2: try { try decoder.decodeSingularUInt64Field(value: &_storage._epoch) }()
-        case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._sequence) }()
-        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._status) }()
-        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._orders) }()
-        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._openOrders) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._status) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.orders) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.openOrders) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if !_storage._source.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._source, fieldNumber: 1)
-      }
-      if _storage._epoch != 0 {
-        try visitor.visitSingularUInt64Field(value: _storage._epoch, fieldNumber: 2)
-      }
-      if _storage._sequence != 0 {
-        try visitor.visitSingularUInt64Field(value: _storage._sequence, fieldNumber: 3)
-      }
-      try { if let v = _storage._status {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-      } }()
-      if !_storage._orders.isEmpty {
-        try visitor.visitRepeatedMessageField(value: _storage._orders, fieldNumber: 5)
-      }
-      if !_storage._openOrders.isEmpty {
-        try visitor.visitRepeatedMessageField(value: _storage._openOrders, fieldNumber: 6)
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 1)
+    }
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 2)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 3)
+    }
+    try { if let v = self._status {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.orders.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.orders, fieldNumber: 5)
+    }
+    if !self.openOrders.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.openOrders, fieldNumber: 6)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Polypipe_Bus_V1_Snapshot, rhs: Polypipe_Bus_V1_Snapshot) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._source != rhs_storage._source {return false}
-        if _storage._epoch != rhs_storage._epoch {return false}
-        if _storage._sequence != rhs_storage._sequence {return false}
-        if _storage._status != rhs_storage._status {return false}
-        if _storage._orders != rhs_storage._orders {return false}
-        if _storage._openOrders != rhs_storage._openOrders {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs.source != rhs.source {return false}
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs._status != rhs._status {return false}
+    if lhs.orders != rhs.orders {return false}
+    if lhs.openOrders != rhs.openOrders {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
