@@ -22,6 +22,8 @@ public final class ExecEventFeed {
     public private(set) var snapshotsTaken = 0
     /// A snapshot is owed (a gap was seen but exec-proc did not answer yet).
     public private(set) var needsSnapshot = false
+    /// Receives each cancel event (topic "canceled") as it is read; snapshots do not carry them.
+    public var onCancelEvent: ((Polypipe_Bus_V1_CancelEvent) -> Void)?
 
     public init(context: ZmqContext, layout: BusLayout, logger: Logger) throws(BusError) {
         socket = try ZmqSocket(context, .subscribe)
@@ -57,6 +59,9 @@ public final class ExecEventFeed {
                 switch envelope.topic {
                 case BusLayout.Topic.order: events.append(try Polypipe_Bus_V1_OrderEvent(busPayload: envelope.payload, topic: envelope.topic))
                 case BusLayout.Topic.status: status = try Polypipe_Bus_V1_ExecStatus(busPayload: envelope.payload, topic: envelope.topic)
+                case BusLayout.Topic.canceled:
+                    let event = try Polypipe_Bus_V1_CancelEvent(busPayload: envelope.payload, topic: envelope.topic)
+                    onCancelEvent?(event)
                 default: break  // a topic added later: not ours to read
                 }
             } catch {

@@ -36,41 +36,64 @@ public final class ActionOutlet {
     /// - Returns: whether exec-proc's queue took it (false: the PUSH queue is full).
     @discardableResult
     public func send(_ proposal: ActionProposal) -> Bool {
-        let message = proposal.busMessage
-        var metadata: Logger.Metadata = [
+        let metadata: Logger.Metadata = [
             "action.id": "\(proposal.id)", "market.id": "\(proposal.market)", "token.id": "\(proposal.tokenID)",
             "order.side": "\(proposal.side.rawValue)", "order.size": "\(proposal.size)", "order.price": "\(proposal.limitPrice)",
             "order.expected_price": "\(proposal.expectedPrice)", "action.ttl_ms": "\(proposal.ttlMillis)",
             "action.strategy": "\(proposal.strategy)",
         ]
+        return deliver(topic: BusLayout.Topic.action, payload: proposal.busMessage.busPayload, what: "action", metadata: metadata)
+    }
+
+    /// Sends a strategy's command: a placement as ``send(_:)-(ActionProposal)`` does; a replace
+    /// or a cancel on its own topic, on both sockets, logged on one line.
+    /// - Returns: whether exec-proc's queue took it.
+    @discardableResult
+    public func send(_ command: StrategyCommand) -> Bool {
+        if case .place(let proposal) = command { return send(proposal) }
+        let (topic, payload) = command.busMessage(nowMillis: BusClock.nowMillis())
+        var metadata: Logger.Metadata = ["command.id": "\(command.id)"]
+        switch command {
+        case .replace(let cancelActionID, let proposal, _):
+            metadata["replace.cancel_action_id"] = "\(cancelActionID)"
+            metadata["order.price"] = "\(proposal.limitPrice)"
+            metadata["order.size"] = "\(proposal.size)"
+            metadata["token.id"] = "\(proposal.tokenID)"
+        case .cancel(_, let target, let reason):
+            metadata["cancel.target"] = "\(target)"
+            metadata["cancel.reason"] = "\(reason)"
+        case .place:
+            break
+        }
+        return deliver(topic: topic, payload: payload, what: topic, metadata: metadata)
+    }
+
+    /// PUSH to exec-proc (never blocking: a full queue is reported) and PUB to subscribers, then
+    /// one log line.
+    private func deliver(topic: String, payload: [UInt8], what: String, metadata: Logger.Metadata) -> Bool {
+        var metadata = metadata
         var delivered = false
         do {
-            delivered = try push.socket.sendNow(nextFrames(push, message))
-            try publish.publish(topic: BusLayout.Topic.action, message: message)
+            pushSequence += 1
+            let frames = Envelope(topic: topic, source: push.source, epoch: push.epoch, sequence: pushSequence,
+                                  sentAtNanos: BusClock.nowNanos(), payload: payload).frames()
+            delivered = try push.socket.sendNow(frames)
+            try publish.publish(topic: topic, payload: payload)
         } catch {
             metadata["error"] = "\(error)"
-            logger.error("action not sent", metadata: metadata)
+            logger.error("\(what) not sent", metadata: metadata)
             undelivered += 1
             return false
         }
         if delivered {
             sent += 1
-            logger.info("action sent", metadata: metadata)
+            logger.info("\(what) sent", metadata: metadata)
         } else {
             undelivered += 1
-            logger.warning("action not queued for exec-proc (queue full)", metadata: metadata)
+            logger.warning("\(what) not queued for exec-proc (queue full)", metadata: metadata)
         }
         return delivered
     }
 
     private var pushSequence: UInt64 = 0
-
-    /// The envelope frames for the PUSH socket, stamped with this publisher's identity and the
-    /// next sequence (``BusPublisher/publish(topic:payload:)`` would block on a full queue;
-    /// here a full queue is reported instead).
-    private func nextFrames(_ publisher: BusPublisher, _ message: Polypipe_Bus_V1_Action) -> [[UInt8]] {
-        pushSequence += 1
-        return Envelope(topic: BusLayout.Topic.action, source: publisher.source, epoch: publisher.epoch, sequence: pushSequence,
-                        sentAtNanos: BusClock.nowNanos(), payload: message.busPayload).frames()
-    }
 }

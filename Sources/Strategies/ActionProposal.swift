@@ -33,6 +33,9 @@ public struct ActionProposal: Sendable, Hashable {
     /// "fair-value", "replay" or "external:<name>".
     public var strategy: String
     public var postOnly: Bool
+    /// A resting lifetime: exec-proc cancels the order itself once it has rested this long
+    /// (ms; 0: none).
+    public var maxRestMillis: Int64 = 0
 
     public init(id: String, market: String, tokenID: TokenID, side: Side, size: Shares, limitPrice: Price, expectedPrice: Price,
                 createdAtMillis: Int64, ttlMillis: Int64, timeInForce: TimeInForce = .gtc, strategy: String, postOnly: Bool = false) {
@@ -69,6 +72,7 @@ public struct ActionProposal: Sendable, Hashable {
         }
         action.strategy = strategy
         action.postOnly = postOnly
+        action.maxRestMs = maxRestMillis
         return action
     }
 }

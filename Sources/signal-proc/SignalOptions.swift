@@ -9,7 +9,7 @@ import VenueClient
 /// signal-proc's command-line options, with the checks that run before anything starts.
 struct SignalOptions: ParsableArguments {
     enum StrategyKind: String, ExpressibleByArgument, CaseIterable {
-        case fairValue = "fair-value", external, replay
+        case fairValue = "fair-value", marketMaker = "market-maker", external, replay
     }
 
     @Option(help: "The venue: 'polymarket' (Polymarket's production hosts: CLOB, market WebSocket, Gamma, price feed) or a simulator's base URL, from which the market WebSocket (ws://…/ws/market), the RTDS price feed (ws://…/rtds) and Gamma (/events) are derived.")
@@ -27,7 +27,7 @@ struct SignalOptions: ParsableArguments {
     @Option(help: "Runtime directory holding the bus sockets (exec/actions.sock is dialled, signal/signals.sock and signal/external.sock are bound). Default: $RUNTIME_DIRECTORY.")
     var runtimeDir: String?
 
-    @Option(help: "Which strategy proposes actions: fair-value (BTC Up/Down model, default), external (actions pushed to signal/external.sock), replay (a JSON-lines file).")
+    @Option(help: "Which strategy proposes actions: fair-value (BTC Up/Down model, default), market-maker (post-only bids on both outcomes around the fair value, requoted with replace, pulled before the window ends), external (actions pushed to signal/external.sock), replay (a JSON-lines file).")
     var strategy: StrategyKind = .fairValue
 
     @Option(help: "JSON-lines file of actions for --strategy replay (format: see ReplayFile in Sources/Strategies).")
@@ -66,6 +66,24 @@ struct SignalOptions: ParsableArguments {
     @Option(help: "Fair-value: time in force of the orders, GTC, FOK or FAK.")
     var timeInForce: String = "GTC"
 
+    @Option(help: "Market maker: distance of each bid below its outcome's fair value, as a price (e.g. 0.02).")
+    var mmHalfSpread: String = "0.02"
+
+    @Option(help: "Market maker: how far a bid's target must move before it is replaced, as a price (e.g. 0.01).")
+    var mmRequote: String = "0.01"
+
+    @Option(help: "Market maker: price skew per share of net inventory (Up shares − Down shares), as a price (e.g. 0.001).")
+    var mmSkew: String = "0.001"
+
+    @Option(help: "Market maker: net shares on one outcome past which that side is no longer quoted.")
+    var mmMaxInventory: String = "50"
+
+    @Option(help: "Market maker: seconds before a window's end when every quote is cancelled.")
+    var mmPullBeforeEnd: Int64 = 30
+
+    @Option(help: "Market maker: milliseconds between two commands for the same quote (the rate budget).")
+    var mmMinIntervalMs: Int64 = 1_000
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. Logs go to stderr.")
     var logLevel: String = "info"
 
@@ -83,6 +101,11 @@ struct SignalOptions: ParsableArguments {
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         guard ReplayRunner.Clock(rawValue: replayClock) != nil else { throw ValidationError("--replay-clock must be relative or wall, got \(replayClock).") }
         if strategy == .replay && replayFile == nil { throw ValidationError("--strategy replay needs --replay-file.") }
+        for (name, text) in [("--mm-half-spread", mmHalfSpread), ("--mm-requote", mmRequote), ("--mm-skew", mmSkew)] {
+            guard let price = try? Price(text), price.micros < 500_000 else { throw ValidationError("\(name) must be a price in [0, 0.5) like 0.01, got \(text).") }
+        }
+        guard let inventory = try? Shares(mmMaxInventory), inventory.micros > 0 else { throw ValidationError("--mm-max-inventory must be a positive share amount, got \(mmMaxInventory).") }
+        guard mmPullBeforeEnd >= 0, mmMinIntervalMs >= 0 else { throw ValidationError("--mm-pull-before-end and --mm-min-interval-ms must not be negative.") }
     }
 
     var resolvedRuntimeDirectory: String? {
@@ -90,9 +113,9 @@ struct SignalOptions: ParsableArguments {
     }
 
     /// Every address, from `--venue` and the explicit overrides. Valid after ``validate()``.
-    var endpoints: FairValueRunner.Endpoints {
+    var endpoints: WindowRunner.Endpoints {
         let venue = (try? VenueEndpoints(venue: self.venue)) ?? .localSimulator
-        return FairValueRunner.Endpoints(venue: venue.clob, gamma: gamma ?? venue.gamma, marketSocket: marketWs ?? venue.marketSocket,
+        return WindowRunner.Endpoints(venue: venue.clob, gamma: gamma ?? venue.gamma, marketSocket: marketWs ?? venue.marketSocket,
                                          priceSocket: rtdsWs ?? venue.priceFeed)
     }
 
@@ -103,6 +126,20 @@ struct SignalOptions: ParsableArguments {
             fee: (try? Price(fee)) ?? Price(micros: 0), ttlMillis: ttlMs, stopBeforeEndSeconds: stopBeforeEnd,
             cooldownMillis: Int64(cooldown * 1000), timeInForce: ActionProposal.TimeInForce(text: timeInForce) ?? .gtc,
             maxSlippage: (try? Price(maxSlippage)) ?? Price(micros: 0))
+    }
+
+    /// Valid after ``validate()``.
+    var marketMakerConfiguration: MarketMakerStrategy.Configuration {
+        var configuration = MarketMakerStrategy.Configuration()
+        configuration.size = (try? Shares(size)) ?? configuration.size
+        configuration.halfSpread = (try? Price(mmHalfSpread)) ?? configuration.halfSpread
+        configuration.requoteThreshold = (try? Price(mmRequote)) ?? configuration.requoteThreshold
+        configuration.skewPerShare = (try? Price(mmSkew)) ?? configuration.skewPerShare
+        configuration.maxInventory = (try? Shares(mmMaxInventory)) ?? configuration.maxInventory
+        configuration.pullBeforeEndSeconds = mmPullBeforeEnd
+        configuration.minCommandIntervalMillis = mmMinIntervalMs
+        configuration.ttlMillis = ttlMs
+        return configuration
     }
 
     var windowLength: UpDownWindow.Length { UpDownWindow.Length(rawValue: window) ?? .fiveMinutes }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Bus
+import PolypipeCore
 import PolypipeRuntime
 import Strategies
 
@@ -35,9 +36,17 @@ struct SignalProc: AsyncParsableCommand {
             logger.info("signal-proc starting", metadata: ["strategy": "\(options.strategy.rawValue)", "bus.runtime": "\(layout.runtimeDirectory)"])
             switch options.strategy {
             case .fairValue:
-                let runner = FairValueRunner(endpoints: options.endpoints, length: options.windowLength,
-                                             configuration: options.fairValueConfiguration, logger: logger)
-                await runner.run(outlet: outlet, onReady: ready)
+                let configuration = options.fairValueConfiguration
+                let runner = WindowRunner(endpoints: options.endpoints, length: options.windowLength, logger: logger) {
+                    FairValueStrategy(configuration: configuration, runID: BusClock.nowMillis())
+                }
+                await runner.run(outlet: outlet, context: context, layout: layout, onReady: ready)
+            case .marketMaker:
+                let configuration = options.marketMakerConfiguration
+                let runner = WindowRunner(endpoints: options.endpoints, length: options.windowLength, logger: logger) {
+                    MarketMakerStrategy(configuration: configuration, runID: BusClock.nowMillis())
+                }
+                await runner.run(outlet: outlet, context: context, layout: layout, onReady: ready)
             case .replay:
                 let path = options.replayFile ?? ""
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--replay-file: cannot read \(path).") }

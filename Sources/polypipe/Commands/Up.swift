@@ -9,6 +9,7 @@ import PolypipeCore
 import PolypipeRuntime
 
 extension UpMode: ExpressibleByArgument {}
+extension UpStrategy: ExpressibleByArgument {}
 
 /// `polypipe up`: run the local stack (clob-sim, exec-proc, fill-proc, recon-proc, signal-proc), each child its own
 /// process, supervised until Ctrl-C, SIGTERM or `--duration`.
@@ -65,6 +66,9 @@ struct Up: ParsableCommand {
 
     @Option(help: ArgumentHelp("The Up/Down window length signal-proc trades: 20s (clob-sim's own short windows, so a one-minute run sees windows resolve), 5m or 15m.", valueName: "length"))
     var window: String = UpDownWindow.Length.twentySeconds.rawValue
+
+    @Option(help: ArgumentHelp("signal-proc's strategy: fair-value (buys when the book is below the model) or market-maker (post-only bids on both outcomes, requoted with replace, pulled before each window ends).", valueName: "name"))
+    var strategy: UpStrategy = .fairValue
 
     @Option(help: "exec-proc's mode: paper (sign and send to clob-sim) or dry-run (sign and log, never send). Live is not offered by up.")
     var mode: UpMode = .paper
@@ -143,6 +147,7 @@ struct Up: ParsableCommand {
 
         var context = StackContext(runtimeDirectory: runtime.path, mode: mode, seed: seed, size: size, journal: journal)
         context.window = UpDownWindow.Length(rawValue: window) ?? .twentySeconds
+        context.strategy = strategy
         var configuration = Supervisor.Configuration(
             readyTimeout: .seconds(readyTimeout), stopTimeout: .seconds(stopTimeout), duration: duration.map { .seconds($0) },
             restart: RestartPolicy(limit: restartLimit, window: .seconds(restartWindow), delay: .seconds(restartDelay)))

@@ -13,6 +13,8 @@ struct StackContext: Sendable {
     var seed: UInt64
     /// signal-proc's order size in shares, decimal text ("5", "2.5").
     var size: String
+    /// signal-proc's strategy.
+    var strategy: UpStrategy = .fairValue
     /// exec-proc's journal file, when the operator chose one.
     var journal: String?
     /// The Up/Down window length signal-proc trades (`20s`, `5m`, `15m`); clob-sim lists it
@@ -47,4 +49,10 @@ enum UpMode: String, Sendable, CaseIterable {
     case paper
     /// Orders signed and logged, never sent.
     case dryRun = "dry-run"
+}
+
+/// The strategy `polypipe up` runs in signal-proc.
+enum UpStrategy: String, CaseIterable, Sendable {
+    case fairValue = "fair-value"
+    case marketMaker = "market-maker"
 }

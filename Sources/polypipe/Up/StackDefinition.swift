@@ -28,8 +28,15 @@ enum StackDefinition {
             // taker fee at its peak (0.07 × 0.25 per share) counted in the margin, and a limit
             // up to 2 cents above the ask (never past the margin) for the book to move during
             // the taker delay.
-            ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size,
-             "--window", context.window.rawValue, "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175", "--max-slippage", "0.02"]
+            let common = ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size,
+                          "--window", context.window.rawValue]
+            switch context.strategy {
+            case .fairValue:
+                return common + ["--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175", "--max-slippage", "0.02"]
+            case .marketMaker:
+                // Quotes pulled 4 s before a 20-second window ends; requotes at most once a second per quote.
+                return ["--strategy", "market-maker"] + common + ["--mm-pull-before-end", "4", "--mm-min-interval-ms", "1000"]
+            }
         },
     ]
 

@@ -4,16 +4,19 @@ import MarketData
 import PolypipeCore
 import VenueClient
 import VenueStreams
+import Bus
 
-/// Runs ``FairValueStrategy`` live: discovers the current Up/Down window on Gamma, keeps its
-/// two books from the market WebSocket (re-seeded from REST `/book` on every (re)connect),
-/// follows the RTDS reference price and its realized volatility, asks the strategy on every
-/// book change and every 250 ms, and sends what it proposes through the ``ActionOutlet``.
-/// When the window ends (on the venue's clock, `GET /time`) it rolls to the next one.
+/// Runs a strategy live over the Up/Down windows (``FairValueStrategy``, ``MarketMakerStrategy``):
+/// discovers the current window on Gamma, keeps its two books from the market WebSocket
+/// (re-seeded from REST `/book` on every (re)connect), follows the RTDS reference price and its
+/// realized volatility, asks the strategy on every book change, every answer about its orders
+/// (when it wants them: ``ManagingStrategy/wantsFeedback``, through ``FeedbackIntake``) and every
+/// 250 ms, and sends its commands through the ``ActionOutlet``. When the window ends (on the
+/// venue's clock, `GET /time`) it rolls to the next one.
 ///
-/// Everything that mutates state happens in the one loop of ``run(outlet:onReady:)``; the
-/// feeds are child tasks that only forward events. Returns when its task is cancelled.
-public struct FairValueRunner: Sendable {
+/// Everything that mutates state happens in the one loop of ``run(outlet:context:layout:onReady:)``;
+/// the feeds are child tasks that only forward events. Returns when its task is cancelled.
+public struct WindowRunner: Sendable {
     public struct Endpoints: Sendable {
         /// CLOB REST base, e.g. `http://127.0.0.1:8080`.
         public var venue: String
@@ -34,16 +37,17 @@ public struct FairValueRunner: Sendable {
 
     public let endpoints: Endpoints
     public let length: UpDownWindow.Length
-    public let configuration: FairValueStrategy.Configuration
+    /// Makes the strategy (once, when the run starts).
+    public let makeStrategy: @Sendable () -> any ManagingStrategy
     /// The RTDS symbol of the reference price.
     public let symbol: String
     public let logger: Logger
 
-    public init(endpoints: Endpoints, length: UpDownWindow.Length, configuration: FairValueStrategy.Configuration,
-                symbol: String = "btcusdt", logger: Logger) {
+    public init(endpoints: Endpoints, length: UpDownWindow.Length, symbol: String = "btcusdt", logger: Logger,
+                strategy makeStrategy: @escaping @Sendable () -> any ManagingStrategy) {
         self.endpoints = endpoints
         self.length = length
-        self.configuration = configuration
+        self.makeStrategy = makeStrategy
         self.symbol = symbol
         self.logger = logger
     }
@@ -53,13 +57,24 @@ public struct FairValueRunner: Sendable {
         case market(ClobStream.Event)
         case price(ClobStream.Event)
         case snapshot(OrderBookSummary)
+        case feedback(StrategyFeedback)
         case tick
     }
 
-    /// - Parameter onReady: called once the feeds are started (the launcher's `ready`).
-    public func run(outlet: ActionOutlet, onReady: () -> Void) async {
+    /// - Parameters:
+    ///   - context, layout: for the subscriptions to exec-proc's and fill-proc's events.
+    ///   - onReady: called once the feeds are started (the launcher's `ready`).
+    public func run(outlet: ActionOutlet, context: ZmqContext, layout: BusLayout, onReady: () -> Void) async {
         let (inputs, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(100_000))
+        let strategy = makeStrategy()
+        let intake = strategy.wantsFeedback ? FeedbackIntake.start(context: context, layout: layout, logger: logger) : nil
+        defer { intake?.stopAndJoin() }
         await withTaskGroup(of: Void.self) { group in
+            if let intake {
+                group.addTask {
+                    for await feedback in intake.feedback { continuation.yield(.feedback(feedback)) }
+                }
+            }
             group.addTask {
                 let stream = ClobStream(url: endpoints.priceSocket, channel: .prices(symbols: [symbol]), logger: logger)
                 for await event in stream.events() { continuation.yield(.price(event)) }
@@ -72,15 +87,15 @@ public struct FairValueRunner: Sendable {
             }
             group.addTask { await driveWindows(continuation) }
             onReady()
-            await consume(inputs, outlet: outlet)
+            await consume(inputs, strategy: strategy, outlet: outlet)
             group.cancelAll()
         }
     }
 
     // MARK: The decision loop
 
-    private func consume(_ inputs: AsyncStream<Input>, outlet: ActionOutlet) async {
-        var strategy = FairValueStrategy(configuration: configuration, runID: BusClock.nowMillis())
+    private func consume(_ inputs: AsyncStream<Input>, strategy: any ManagingStrategy, outlet: ActionOutlet) async {
+        var strategy = strategy
         var clock = VenueClock()
         var volatility = RealizedVolatility()
         var spot: SpotPrice?
@@ -135,6 +150,9 @@ public struct FairValueRunner: Sendable {
             case .market(.connected(let again)), .price(.connected(let again)):
                 logger.info("feed connected", metadata: ["feed": "\(input.feedName)", "feed.reconnect": "\(again)"])
                 continue
+            case .feedback(let feedback):
+                strategy.observe(feedback)
+                logger.debug("feedback", metadata: ["feedback": "\(feedback)"])
             case .tick:
                 break
             }
@@ -142,14 +160,13 @@ public struct FairValueRunner: Sendable {
             let state = MarketState(market: market, upBook: books[market.upToken], downBook: books[market.downToken], spot: spot,
                                     sigmaPerSqrtSecond: volatility.sigmaPerSqrtSecond, nowMillis: clock.nowMillis,
                                     wallClockMillis: BusClock.nowMillis())
-            let proposals = strategy.decide(state)
-            for proposal in proposals {
-                logger.debug("fair-value decision", metadata: [
-                    "action.id": "\(proposal.id)", "model.p_up": "\(strategy.lastProbability.map { String(format: "%.4f", $0) } ?? "-")",
+            for command in strategy.commands(for: state) {
+                logger.debug("decision", metadata: [
+                    "command.id": "\(command.id)", "strategy": "\(strategy.name)",
                     "model.sigma": "\(state.sigmaPerSqrtSecond.map { String(format: "%.3e", $0) } ?? "-")",
                     "price.spot": "\(spot?.description ?? "-")",
                 ])
-                outlet.send(proposal)
+                outlet.send(command)
             }
         }
     }
@@ -251,7 +268,7 @@ public struct FairValueRunner: Sendable {
     }
 }
 
-extension FairValueRunner.Input {
+extension WindowRunner.Input {
     var feedName: String {
         switch self {
         case .market: return "market"
