@@ -16,12 +16,17 @@ public struct ValidatedAction: Sendable, Hashable {
     /// `created_at_ms + ttl_ms`: past it the action is stale and its order is never (re)sent.
     public let expiresAtMillis: Int64
     public let strategy: String
+    /// A resting lifetime (ms from the venue's acceptance) after which exec-proc cancels the
+    /// order itself; 0: none.
+    public var maxRestMillis: Int64 = 0
 
     /// The same action on freshly looked-up market facts (after `order_version_mismatch`).
     public func with(market: VenueCatalog.MarketInfo) -> ValidatedAction {
-        ValidatedAction(id: id, market: market, token: token, side: side, size: size, limitPrice: limitPrice,
-                        expectedPrice: expectedPrice, orderType: orderType, postOnly: postOnly,
-                        createdAtMillis: createdAtMillis, expiresAtMillis: expiresAtMillis, strategy: strategy)
+        var action = ValidatedAction(id: id, market: market, token: token, side: side, size: size, limitPrice: limitPrice,
+                                     expectedPrice: expectedPrice, orderType: orderType, postOnly: postOnly,
+                                     createdAtMillis: createdAtMillis, expiresAtMillis: expiresAtMillis, strategy: strategy)
+        action.maxRestMillis = maxRestMillis
+        return action
     }
 
     /// The risk rules' view of it.
@@ -68,7 +73,10 @@ public enum ActionValidator {
         // Not executed by this build yet: refused, never placed as something else.
         guard action.timeInForce != .gtd, action.gtdExpiresAtMillis == 0 else { throw Refusal("GTD orders are not supported yet") }
         guard action.amountMicros == 0 else { throw Refusal("market orders by amount are not supported yet") }
-        guard action.maxRestMillis == 0 else { throw Refusal("max_rest_ms is not supported yet") }
+        guard action.maxRestMillis >= 0 else { throw Refusal("max_rest_ms \(action.maxRestMillis) is negative") }
+        guard action.maxRestMillis == 0 || (action.timeInForce != .fok && action.timeInForce != .fak) else {
+            throw Refusal("max_rest_ms is only for GTC orders (FOK/FAK never rest)")
+        }
     }
 
     /// The full check: shape, then the venue's facts (market known, token in it, price on its tick).
@@ -94,10 +102,12 @@ public enum ActionValidator {
         case .fak: orderType = .fak
         default: orderType = .gtc
         }
-        return ValidatedAction(id: action.id, market: market, token: token, side: side,
+        var validated = ValidatedAction(id: action.id, market: market, token: token, side: side,
                                size: Shares(micros: action.sizeMicros), limitPrice: Price(micros: action.limitPriceMicros),
                                expectedPrice: Price(micros: action.expectedPriceMicros), orderType: orderType,
                                postOnly: action.postOnly, createdAtMillis: action.createdAtMillis,
                                expiresAtMillis: action.createdAtMillis + action.ttlMillis, strategy: action.strategy)
+        validated.maxRestMillis = action.maxRestMillis
+        return validated
     }
 }

@@ -12,7 +12,7 @@ import VenueClient
 /// ```
 /// exec/actions.sock   PULL    actions in (topic "action")
 /// exec/events.sock    PUB     order events ("order") and status once a second ("status")
-/// control/control.sock ROUTER  polypipe: status, halt, resume, reduce-only, cancel-all
+/// control/control.sock ROUTER  polypipe: status, halt, resume, reduce-only, cancel-all, cancel
 /// exec/snapshot.sock  ROUTER  Clone-pattern snapshots for subscribers that saw a gap
 /// ```
 /// One thread owns every socket and the executor (a ``PollLoop``); the venue heartbeat, the
@@ -243,6 +243,9 @@ public final class ExecService {
         loop.every(milliseconds: 1_000, name: "resolve unknown", first: .now) { _ in
             if executor.unknownCount > 0 { executor.resolvePending() }
         }
+        loop.every(milliseconds: 200, name: "resting lifetimes") { _ in
+            if !executor.restDeadlines.isEmpty || executor.live.count > 0 { executor.enforceRestLifetimes() }
+        }
         loop.every(milliseconds: settings.resyncIntervalMillis, name: "resync") { [logger] _ in
             do { try executor.resynchronize() } catch {
                 logger.warning("cannot resynchronize exposure with the venue", metadata: ["error": "\(error)"])
@@ -333,8 +336,7 @@ public final class ExecService {
                     reply.notCanceled = result.notCanceled.map { "\($0.key): \($0.value)" }.sorted()
                     if let error = result.error { reply.ok = false; reply.error = "cancel-all failed: \(error)" }
                 case .cancelOrder, .cancelMarket:
-                    reply.ok = false
-                    reply.error = "\(command.command) is not supported by this exec-proc yet"
+                    Self.cancel(command, reason: reason, executor: executor, into: &reply)
                 case .unspecified, .UNRECOGNIZED:
                     reply.ok = false
                     reply.error = "unknown command \(command.command.rawValue)"
@@ -348,6 +350,31 @@ public final class ExecService {
             do { try server.reply(to: request, with: reply) } catch {
                 logger.warning("cannot answer a control request", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// CANCEL_ORDER (order_id) and CANCEL_MARKET (market, optional token_id): the strategies'
+    /// cancel, without a request id. Not ok when the target is malformed or not ours, or the
+    /// venue cancelled nothing.
+    private static func cancel(_ command: Polypipe_Bus_V1_ControlRequest, reason: String, executor: Executor,
+                               into reply: inout Polypipe_Bus_V1_ControlReply) {
+        let target: CancelTarget
+        do {
+            target = try command.command == .cancelOrder
+                ? CancelTarget.parse(orderID: command.orderID, actionID: "", market: "", tokenID: "")
+                : CancelTarget.parse(orderID: "", actionID: "", market: command.market, tokenID: command.tokenID)
+        } catch {
+            reply.ok = false
+            reply.error = command.command == .cancelOrder && command.orderID.isEmpty ? "order_id is empty" : "\(error)"
+            return
+        }
+        let report = executor.cancel(target, requestID: nil, reason: reason, strategy: "operator")
+        reply.canceled = report.canceled.map(\.description)
+        reply.notCanceled = report.notCanceled.map { "\($0.key): \($0.value)" }.sorted()
+        switch report.outcome {
+        case .done where !report.canceled.isEmpty || executor.configuration.mode == .dryRun, .partial: break
+        case .done: reply.ok = false; reply.error = "nothing to cancel: no order of ours was resting in \(target)"
+        case .failed, .unknown, .refused, .duplicate: reply.ok = false; reply.error = report.reason
         }
     }
 

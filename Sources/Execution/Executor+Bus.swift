@@ -18,6 +18,42 @@ extension Executor {
         onEvent(Polypipe_Bus_V1_OrderEvent(report))
     }
 
+    /// Sends a cancel report to ``onCancelEvent`` as a bus event.
+    func publish(_ report: CancelReport) {
+        onCancelEvent(Polypipe_Bus_V1_CancelEvent(report))
+    }
+
+    /// Executes a strategy's cancel request (``cancel(_:requestID:reason:strategy:)``); a request
+    /// that names no single well-formed target is refused, naming what was wrong.
+    @discardableResult
+    public func handle(_ request: Polypipe_Bus_V1_CancelRequest, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_CancelEvent {
+        let reason = request.reason.isEmpty ? "strategy cancel request" : request.reason
+        do {
+            let target = try CancelTarget.parse(orderID: request.orderID, actionID: request.actionID, market: request.market, tokenID: request.tokenID)
+            return Polypipe_Bus_V1_CancelEvent(cancel(target, requestID: request.id, reason: reason, strategy: request.strategy))
+        } catch {
+            let report = CancelReport(requestID: request.id, strategy: request.strategy, atMillis: clock())
+            return Polypipe_Bus_V1_CancelEvent(finishCancel(report, .refused, "invalid cancel request: \(error)"))
+        }
+    }
+
+    /// Executes a replace request (``replace(_:receivedAtNanos:)``) and returns the new order's event.
+    @discardableResult
+    public func handle(_ request: Polypipe_Bus_V1_ReplaceRequest, receivedAtNanos: UInt64) -> Polypipe_Bus_V1_OrderEvent {
+        let place = ExecAction(request.place)
+        guard request.cancelOrderID.isEmpty != request.cancelActionID.isEmpty else {
+            return Polypipe_Bus_V1_OrderEvent(refuseReplace(place: place, because: "set exactly one of cancel_order_id or cancel_action_id",
+                                                            receivedAtNanos: receivedAtNanos))
+        }
+        do {
+            let target = try CancelTarget.parse(orderID: request.cancelOrderID, actionID: request.cancelActionID, market: "", tokenID: "")
+            return Polypipe_Bus_V1_OrderEvent(replace(ReplaceOrder(cancel: target, place: place, placeIfFilled: request.placeIfFilled),
+                                                      receivedAtNanos: receivedAtNanos))
+        } catch {
+            return Polypipe_Bus_V1_OrderEvent(refuseReplace(place: place, because: "cancel_\(error)", receivedAtNanos: receivedAtNanos))
+        }
+    }
+
     // MARK: Status and snapshot
 
     public func status(mode: ExecMode, signer: EthereumAddress, venueURL: String, startedAtMillis: Int64) -> Polypipe_Bus_V1_ExecStatus {
@@ -42,6 +78,7 @@ extension Executor {
         status.startedAtMs = startedAtMillis
         status.venueVersion = Int64(catalog.venueVersion)
         status.stateReason = stateReason
+        status.ordersCanceled = counters.canceled
         return status
     }
 
@@ -126,5 +163,27 @@ extension Polypipe_Bus_V1_OrderEvent {
         answeredAtNs = report.answeredAtNanos
         strategy = report.strategy
         tradeIds = report.tradeIDs
+        replacesOrderID = report.replacesOrderID?.description ?? ""
+    }
+}
+
+extension Polypipe_Bus_V1_CancelEvent {
+    /// The bus event for a cancel report.
+    public init(_ report: CancelReport) {
+        self.init()
+        requestID = report.requestID
+        switch report.outcome {
+        case .done: outcome = .cancelDone
+        case .partial: outcome = .cancelPartial
+        case .failed: outcome = .cancelFailed
+        case .unknown: outcome = .cancelUnknown
+        case .refused: outcome = .cancelRefused
+        case .duplicate: outcome = .cancelDuplicate
+        }
+        canceled = report.canceled.map(\.description)
+        notCanceled = Dictionary(uniqueKeysWithValues: report.notCanceled.map { ($0.key.description, $0.value) })
+        reason = report.reason
+        atMs = report.atMillis
+        strategy = report.strategy
     }
 }

@@ -28,10 +28,13 @@ extension Executor {
     /// Runs one action through the pipeline and returns what happened (also published, see
     /// ``onEvent``). An order handed to the ``sender`` returns with outcome ``OrderReport/Outcome/pending``;
     /// its outcome follows when ``completeSubmissions()`` settles it.
+    /// - Parameter replacing: a replace's old order, already confirmed cancelled (or filled):
+    ///   reported with the new order's events.
     @discardableResult
-    public func handle(_ action: ExecAction, receivedAtNanos: UInt64) -> OrderReport {
+    public func handle(_ action: ExecAction, receivedAtNanos: UInt64, replacing: OrderID? = nil) -> OrderReport {
         counters.actionsReceived += 1
         var report = OrderReport(action: action, receivedAtNanos: receivedAtNanos)
+        report.replacesOrderID = replacing
         let now = clock()
         // 1. Exactly once: an id journaled before is never executed again. A journal that
         //    cannot answer is a journal that cannot record either: refused, not guessed.
@@ -113,6 +116,16 @@ extension Executor {
         }
         let order = LiveOrder(orderID: orderID, actionID: action.id, market: action.market.conditionID, order: built.signed.order,
                               createdAtMillis: now)
+        // 7b. A resting lifetime is journaled before the order is sent, so a restarted exec-proc
+        //     still cancels it in time (`Executor+Lifetimes.swift`).
+        if action.maxRestMillis > 0, configuration.mode != .dryRun,
+           journaled(.order, "journal the resting lifetime of action \(action.id)", {
+               try journal.mark(.restLimit, key: action.id, detail: String(action.maxRestMillis), nowMillis: now)
+           }) == nil {
+            risk.undo(proposal)
+            return refuse(report, because: "journal unavailable: the order's resting lifetime could not be journaled; not sending",
+                          settle: (.rejected, "not sent: resting lifetime not journaled"))
+        }
 
         if configuration.mode == .dryRun {
             lastSentAtNanos = BusClock.nowNanos()

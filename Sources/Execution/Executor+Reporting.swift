@@ -7,12 +7,14 @@ import VenueClient
 /// How an action's or order's end (accepted, refused, rejected, …) is audited, logged and
 /// published as an ``OrderReport``.
 extension Executor {
-    func refuse(_ report: OrderReport, because reason: String) -> OrderReport {
+    /// - Parameter settle: also move the journaled order to that state (an order signed and
+    ///   journaled, then refused before it was sent).
+    func refuse(_ report: OrderReport, because reason: String, settle: (state: Journal.State, reason: String)? = nil) -> OrderReport {
         var report = report
         counters.refused += 1
         report.outcome = .refused
         report.reason = reason
-        return finish(report, audit: "refused")
+        return finish(report, audit: "refused", settle: settle)
     }
 
     /// - Parameter settle: also mark the journaled order rejected with `reason`.

@@ -57,6 +57,11 @@ extension Executor {
             // Matched on entry: filled, nothing rests. Delayed: accepted, not filled; its
             // exposure stays reserved and its fills come later.
             if status != .matched { tracked.accepted(sent.order, delayedSinceMillis: status == .delayed ? after : nil) }
+            // Its resting lifetime runs from the venue's acceptance.
+            if status != .matched {
+                restChecked.insert(orderID)
+                if action.maxRestMillis > 0 { restDeadlines[orderID] = after + action.maxRestMillis }
+            }
             tradedTokens.insert(sent.order.token)
             counters.accepted += 1
             report.outcome = .accepted

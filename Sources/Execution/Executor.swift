@@ -77,6 +77,8 @@ public final class Executor {
         public var malformed: UInt64 = 0
         /// Journal calls that failed (``JournalFailurePolicy``): each one halted trading.
         public var journalFailures: UInt64 = 0
+        /// Orders the venue confirmed cancelled by a cancel, a replace or a lifetime.
+        public var canceled: UInt64 = 0
     }
 
     public let configuration: Configuration
@@ -120,6 +122,12 @@ public final class Executor {
     /// How long venue heartbeats had lapsed, while what the venue holds is in doubt (see
     /// ``heartbeatsLapsed(forMillis:)``); nil when the view of the venue is current.
     public internal(set) var suspectAfterLapseMillis: Int64?
+    /// Live orders with a resting lifetime: when (unix ms) exec-proc cancels each itself
+    /// (`Executor+Lifetimes.swift`).
+    public internal(set) var restDeadlines: [OrderID: Int64] = [:]
+    /// Tracked orders whose lifetime (or its absence) is known: accepted here, or looked up in
+    /// the journal once (orders adopted at startup or after an unknown outcome).
+    var restChecked: Set<OrderID> = []
 
     /// - Parameter journal: ``Journal`` in production; any ``OrderJournal`` in tests.
     /// - Throws: when the journal cannot give the persisted trading state or the last minute's

@@ -30,6 +30,10 @@ public protocol OrderJournal: AnyObject {
     func entry(orderHash: String) throws -> Journal.Entry?
     /// Orders in any of `states` signed at or after `createdSinceMillis`, oldest first.
     func entries(in states: [Journal.State], createdSinceMillis: Int64) throws -> [Journal.Entry]
+    /// Writes a keyed mark (a request id executed, an order's resting lifetime): durable on return.
+    func mark(_ mark: Journal.Mark, key: String, detail: String, nowMillis: Int64) throws
+    /// The detail of `mark` for `key`, or nil when none was written.
+    func marked(_ mark: Journal.Mark, key: String) throws -> String?
 }
 
 /// The SQLite journal, as is: its typed `throws(Journal.Failure)` methods satisfy the protocol.

@@ -43,6 +43,8 @@ public struct OrderReport: Sendable, Hashable {
     public var answeredAtNanos: UInt64 = 0
     public var strategy = ""
     public var tradeIDs: [String] = []
+    /// A replace's new order: the order it replaces (cancelled before this one was signed).
+    public var replacesOrderID: OrderID?
 
     public init() {}
 

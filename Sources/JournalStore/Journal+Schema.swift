@@ -43,6 +43,10 @@ extension Journal {
                 table.column("retiredGeneration", .integer)
             }
         }
+        // Marks (`Journal+Marks.swift`) are audit lines looked up by key and decision.
+        migrator.registerMigration("v4-marks") { db in
+            try db.create(index: "audit_marks", on: "audit", columns: ["actionID", "decision"])
+        }
         return migrator
     }
 

@@ -186,7 +186,7 @@ public final class Journal: Sendable {
     }
 
     /// Wide reads first apply the whole log, then read SQLite.
-    private func readAll<T>(_ read: (Database) throws -> T) throws -> T {
+    func readAll<T>(_ read: (Database) throws -> T) throws -> T {
         try log.synchronize()
         return try reader.inDatabase(read)
     }

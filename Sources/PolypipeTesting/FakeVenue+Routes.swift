@@ -39,9 +39,19 @@ extension FakeVenue {
             return Self.json(200, order.json)
         case (_, "/data/trades"): return Self.page(world.trades.map(\.json))
         case (_, "/cancel-all"): return cancel { _ in true }
-        case ("DELETE", "/order"):
+        case ("DELETE", "/order"), ("DELETE", "/orders"):
+            // Every id named in the body: {"orderID": id} or [id, …].
             let body = String(decoding: request.body, as: UTF8.self).lowercased()
-            return cancel { body.contains($0) }
+            let named = body.split(whereSeparator: { !$0.isHexDigit && $0 != "x" }).map(String.init).filter { $0.hasPrefix("0x") }
+            return cancel(named: named)
+        case ("DELETE", "/cancel-market-orders"):
+            let body = (try? JSONParser.parse(request.body)) ?? .object([])
+            let market = body["market"]?.scalarText?.lowercased()
+            let asset = body["asset_id"]?.scalarText
+            let ids = Set(world.orders.values.filter { order in
+                (market == nil || order.market.lowercased() == market) && (asset == nil || order.token == asset)
+            }.map { $0.id.lowercased() })
+            return cancel { ids.contains($0) }
         case (_, "/balance-allowance"):
             let v3 = request.query("asset_type") == "CONDITIONAL-V2"
             let held = (v3 ? world.balancesV3 : world.balances)[token] ?? 0
@@ -76,6 +86,26 @@ extension FakeVenue {
             if placed { rest("LIVE") }
             throw .timedOut("scripted timeout")
         }
+    }
+
+    /// Cancels the named orders that rest; the others are answered in `not_canceled` with the
+    /// venue's reasons (spec §4.2): a matched order "Order already matched", any other
+    /// "Order not found or already canceled".
+    private func cancel(named ids: [String]) -> HTTPResponse {
+        let (canceled, refused) = withState { state -> ([String], [(String, String)]) in
+            var canceled: [String] = []
+            var refused: [(String, String)] = []
+            for id in ids {
+                switch state.orders[id]?.status {
+                case "LIVE": state.orders[id]?.status = "CANCELED"; canceled.append(id)
+                case "MATCHED": refused.append((id, "Order already matched"))
+                default: refused.append((id, "Order not found or already canceled"))
+                }
+            }
+            return (canceled, refused)
+        }
+        let reasons = refused.map { #""\#($0.0)": "\#($0.1)""# }.joined(separator: ",")
+        return Self.json(200, #"{"canceled": [\#(canceled.map { #""\#($0)""# }.joined(separator: ","))], "not_canceled": {\#(reasons)}}"#)
     }
 
     private func cancel(_ matches: (String) -> Bool) -> HTTPResponse {

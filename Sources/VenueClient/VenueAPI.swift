@@ -40,6 +40,16 @@ public protocol VenueAPI: Sendable {
     /// `DELETE /cancel-all`: the ids cancelled and those the venue would not cancel, with why.
     /// A throw that is not a rejection leaves it open whether anything was cancelled.
     func cancelAll() throws(ClobError) -> CancelResult
+    /// `DELETE /order`: one order. The venue answers which ids it cancelled and, for the others,
+    /// why not ("Order already matched", "Order not found or already canceled"); a throw that is
+    /// not a rejection leaves it open whether the order was cancelled. Idempotent: asking again
+    /// is safe. Draws on the signer's cancel bucket, never the order bucket.
+    func cancel(orderID: OrderID) throws(ClobError) -> CancelResult
+    /// `DELETE /orders`: several orders at once (one cancel token each), answered as ``cancel(orderID:)``.
+    func cancel(orderIDs: [OrderID]) throws(ClobError) -> CancelResult
+    /// `DELETE /cancel-market-orders`: every open order of the account in a market, optionally
+    /// narrowed to one token.
+    func cancelMarket(conditionID: String?, tokenID: TokenID?) throws(ClobError) -> CancelResult
 
     // MARK: Account
 

@@ -12,7 +12,7 @@ struct Polypipe: ParsableCommand {
         is scrubbed from the process environment as soon as it is read.
         """,
         subcommands: [SampleOrder.self, OrderCommand.self, AuthCommand.self, Bench.self, PipelineBench.self,
-                      Up.self, Status.self, Halt.self, Resume.self, ReduceOnly.self, CancelAll.self, StatsCommand.self,
+                      Up.self, Status.self, Halt.self, Resume.self, ReduceOnly.self, CancelAll.self, Cancel.self, StatsCommand.self,
                       DoctorCommand.self]
     )
 }

@@ -11,6 +11,8 @@ struct ControlCall {
     let command: Polypipe_Bus_V1_Command
     /// The command's name as typed (`reduce-only`), for messages and the default reason.
     let name: String
+    /// Sets the command's own fields (an order id, a market) on the request.
+    var fields: (inout Polypipe_Bus_V1_ControlRequest) -> Void = { _ in }
 
     func run() throws {
         let runtime: String
@@ -25,6 +27,7 @@ struct ControlCall {
         var request = Polypipe_Bus_V1_ControlRequest()
         request.command = command
         request.reason = options.reason ?? "polypipe \(name)"
+        fields(&request)
         let reply: Polypipe_Bus_V1_ControlReply
         do {
             let client = RequestClient(context: try ZmqContext(), endpoint: layout.control)

@@ -35,7 +35,7 @@ enum ControlReplyText {
             lines.append(("orders", "accepted \(status.ordersAccepted), rejected \(status.ordersRejected), unknown \(status.ordersUnknown), open \(status.openOrders)"))
             lines.append(("exposure", dollars(micros: status.totalExposureMicros)))
         }
-        if command == "cancel-all" || !reply.canceled.isEmpty || !reply.notCanceled.isEmpty {
+        if command.hasPrefix("cancel") || !reply.canceled.isEmpty || !reply.notCanceled.isEmpty {
             lines.append(("canceled", "\(reply.canceled.count)" + (reply.canceled.isEmpty ? "" : ": " + reply.canceled.joined(separator: ", "))))
             lines.append(("not canceled", "\(reply.notCanceled.count)" + (reply.notCanceled.isEmpty ? "" : ": " + reply.notCanceled.joined(separator: ", "))))
         }

@@ -7,7 +7,7 @@ import PolypipeCore
 /// disk-full, read-only or locked journal of HB-08, without filling a disk.
 final class FailingJournal: OrderJournal, Sendable {
     enum Operation: Sendable, Hashable, CaseIterable {
-        case tradingState, setTradingState, record, resign, update, audit, entryByAction, entryByHash, entries
+        case tradingState, setTradingState, record, resign, update, audit, entryByAction, entryByHash, entries, mark, marked
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -79,5 +79,15 @@ final class FailingJournal: OrderJournal, Sendable {
     func entries(in states: [Journal.State], createdSinceMillis: Int64) throws -> [Journal.Entry] {
         try check(.entries)
         return try journal.entries(in: states, createdSinceMillis: createdSinceMillis)
+    }
+
+    func mark(_ mark: Journal.Mark, key: String, detail: String, nowMillis: Int64) throws {
+        try check(.mark)
+        try journal.mark(mark, key: key, detail: detail, nowMillis: nowMillis)
+    }
+
+    func marked(_ mark: Journal.Mark, key: String) throws -> String? {
+        try check(.marked)
+        return try journal.marked(mark, key: key)
     }
 }
