@@ -1,5 +1,6 @@
 import Bus
 import PolypipeCore
+import VenueClient
 /// A strategy's action after exec-proc checked it: exact domain values, and the market facts
 /// exec-proc looked up itself.
 public struct ValidatedAction: Sendable, Hashable {
@@ -19,19 +20,37 @@ public struct ValidatedAction: Sendable, Hashable {
     /// A resting lifetime (ms from the venue's acceptance) after which exec-proc cancels the
     /// order itself; 0: none.
     public var maxRestMillis: Int64 = 0
+    /// A market BUY by amount (FOK/FAK, spec §2.3): the pUSD to spend, `limitPrice` the worst
+    /// price; `size` is then zero. nil for an order by size.
+    public var amount: Collateral? = nil
+    /// GTD: the `expiration` signed into the body (unix seconds), 0 for every other order type.
+    public var gtdExpiration: UInt64 = 0
 
     /// The same action on freshly looked-up market facts (after `order_version_mismatch`).
     public func with(market: VenueCatalog.MarketInfo) -> ValidatedAction {
-        var action = ValidatedAction(id: id, market: market, token: token, side: side, size: size, limitPrice: limitPrice,
-                                     expectedPrice: expectedPrice, orderType: orderType, postOnly: postOnly,
-                                     createdAtMillis: createdAtMillis, expiresAtMillis: expiresAtMillis, strategy: strategy)
-        action.maxRestMillis = maxRestMillis
-        return action
+        var copy = ValidatedAction(id: id, market: market, token: token, side: side, size: size, limitPrice: limitPrice,
+                                   expectedPrice: expectedPrice, orderType: orderType, postOnly: postOnly,
+                                   createdAtMillis: createdAtMillis, expiresAtMillis: expiresAtMillis, strategy: strategy)
+        copy.maxRestMillis = maxRestMillis
+        copy.amount = amount
+        copy.gtdExpiration = gtdExpiration
+        return copy
     }
 
-    /// The risk rules' view of it.
+    /// How the order's amounts are computed: a limit order by size, or a market BUY by amount.
+    public var pricing: OrderBuilder.Pricing {
+        if let amount { return .market(price: limitPrice, amount: .collateral(amount)) }
+        return .limit(price: limitPrice, size: size)
+    }
+
+    /// The risk rules' view of it. A BUY by amount risks its amount; its size is the shares the
+    /// amount buys at the worst price (what the order can take at most).
     public var proposal: RiskEngine.Proposal {
-        RiskEngine.Proposal(market: market.conditionID, token: token, side: side, price: limitPrice, size: size)
+        guard let amount else {
+            return RiskEngine.Proposal(market: market.conditionID, token: token, side: side, price: limitPrice, size: size)
+        }
+        let shares = Shares(micros: UInt64(UInt128(amount.micros) * 1_000_000 / UInt128(max(limitPrice.micros, 1))))
+        return RiskEngine.Proposal(market: market.conditionID, token: token, side: side, price: limitPrice, size: shares, spend: amount)
     }
 }
 
@@ -54,7 +73,11 @@ public enum ActionValidator {
             throw Refusal("id must be 1-\(maxIDLength) printable ASCII characters without spaces")
         }
         guard action.side != nil else { throw Refusal("side is not set (BUY or SELL)") }
-        guard action.sizeMicros > 0 else { throw Refusal("size_micros must be positive") }
+        if action.amountMicros > 0 {
+            try checkAmount(action)
+        } else {
+            guard action.sizeMicros > 0 else { throw Refusal("size_micros must be positive") }
+        }
         guard action.limitPriceMicros > 0, action.limitPriceMicros < 1_000_000 else {
             throw Refusal("limit_price_micros \(action.limitPriceMicros) is outside (0, 1000000)")
         }
@@ -67,15 +90,13 @@ public enum ActionValidator {
         }
         guard action.createdAtMillis <= nowMillis + 5_000 else { throw Refusal("created_at_ms \(action.createdAtMillis) is in the future") }
         guard action.market.hasPrefix("0x"), action.market.count == 66 else { throw Refusal("market must be a condition id (0x + 64 hex)") }
-        guard !action.postOnly || action.timeInForce == .gtc || action.timeInForce == .unspecified else {
-            throw Refusal("post_only is only for GTC orders")
+        guard !action.postOnly || [.gtc, .gtd, .unspecified].contains(action.timeInForce) else {
+            throw Refusal("post_only is only for GTC and GTD orders")
         }
-        // Not executed by this build yet: refused, never placed as something else.
-        guard action.timeInForce != .gtd, action.gtdExpiresAtMillis == 0 else { throw Refusal("GTD orders are not supported yet") }
-        guard action.amountMicros == 0 else { throw Refusal("market orders by amount are not supported yet") }
+        try checkExpiry(action, nowMillis: nowMillis)
         guard action.maxRestMillis >= 0 else { throw Refusal("max_rest_ms \(action.maxRestMillis) is negative") }
         guard action.maxRestMillis == 0 || (action.timeInForce != .fok && action.timeInForce != .fak) else {
-            throw Refusal("max_rest_ms is only for GTC orders (FOK/FAK never rest)")
+            throw Refusal("max_rest_ms is only for orders that rest (GTC, GTD): FOK/FAK never rest")
         }
     }
 
@@ -100,14 +121,17 @@ public enum ActionValidator {
         switch action.timeInForce {
         case .fok: orderType = .fok
         case .fak: orderType = .fak
-        default: orderType = .gtc
+        case .gtd: orderType = .gtd
+        case .gtc, .unspecified, .unrecognized: orderType = .gtc
         }
         var validated = ValidatedAction(id: action.id, market: market, token: token, side: side,
-                               size: Shares(micros: action.sizeMicros), limitPrice: Price(micros: action.limitPriceMicros),
-                               expectedPrice: Price(micros: action.expectedPriceMicros), orderType: orderType,
-                               postOnly: action.postOnly, createdAtMillis: action.createdAtMillis,
-                               expiresAtMillis: action.createdAtMillis + action.ttlMillis, strategy: action.strategy)
+                                        size: Shares(micros: action.sizeMicros), limitPrice: Price(micros: action.limitPriceMicros),
+                                        expectedPrice: Price(micros: action.expectedPriceMicros), orderType: orderType,
+                                        postOnly: action.postOnly, createdAtMillis: action.createdAtMillis,
+                                        expiresAtMillis: action.createdAtMillis + action.ttlMillis, strategy: action.strategy)
         validated.maxRestMillis = action.maxRestMillis
+        if action.amountMicros > 0 { validated.amount = Collateral(micros: action.amountMicros) }
+        if orderType == .gtd { validated.gtdExpiration = gtdExpiration(expiresAtMillis: action.gtdExpiresAtMillis) }
         return validated
     }
 }

@@ -40,6 +40,8 @@ public struct ExecAction: Sendable, Hashable {
     public var amountMicros: UInt64 = 0
     /// A resting lifetime after which exec-proc cancels the order itself (ms); 0: none.
     public var maxRestMillis: Int64 = 0
+    /// The id of the batch it came in (topic "batch"); empty for a single action.
+    public var batchID = ""
 
     public init(id: String, market: String, tokenID: String, side: Side?, sizeMicros: UInt64, limitPriceMicros: UInt64,
                 expectedPriceMicros: UInt64, createdAtMillis: Int64, ttlMillis: Int64, timeInForce: TimeInForce = .unspecified,

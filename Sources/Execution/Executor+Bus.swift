@@ -163,6 +163,17 @@ extension Polypipe_Bus_V1_OrderEvent {
         answeredAtNs = report.answeredAtNanos
         strategy = report.strategy
         tradeIds = report.tradeIDs
+        switch report.timeInForce {
+        case .unspecified: timeInForce = .unspecified
+        case .gtc: timeInForce = .gtc
+        case .fok: timeInForce = .fok
+        case .fak: timeInForce = .fak
+        case .gtd: timeInForce = .gtd
+        case .unrecognized(let value): timeInForce = .UNRECOGNIZED(value)
+        }
+        expirationS = report.expirationSeconds
+        amountMicros = report.amountMicros
+        batchID = report.batchID
         replacesOrderID = report.replacesOrderID?.description ?? ""
     }
 }

@@ -85,9 +85,9 @@ extension Executor {
         // 6. Build and sign: exact amounts from the validated price and size.
         let built: OrderBuilder.Built
         do {
-            built = try builder.build(.limit(price: action.limitPrice, size: action.size),
-                                      side: action.side, tokenID: action.token, tick: action.market.tick,
-                                      exchange: action.market.exchange, salt: Order.randomSalt(), timestamp: UInt256(UInt64(now)))
+            built = try builder.build(action.pricing, side: action.side, tokenID: action.token, tick: action.market.tick,
+                                      exchange: action.market.exchange, salt: Order.randomSalt(), timestamp: UInt256(UInt64(now)),
+                                      expiration: action.gtdExpiration)
         } catch {
             risk.undo(proposal)
             return refuse(report, because: "cannot build the order: \(error)")
@@ -96,6 +96,7 @@ extension Executor {
         let body = OrderPayload.bodyBytes(built.signed, owner: configuration.owner, orderType: action.orderType,
                                           deferExec: false, postOnly: action.postOnly)
         report.orderID = orderID
+        report.expirationSeconds = Int64(built.signed.expiration)
         // 7. The journal entry exists before a single byte goes out; if it cannot be written,
         //    the order is never sent (fail closed).
         switch journalSigned(action, orderID: orderID, body: body, built: built, versionRetried: versionRetried, nowMillis: now) {
@@ -140,6 +141,11 @@ extension Executor {
         // 8. Hand off.
         let submission = Submission(action: action, proposal: proposal, report: report, versionRetried: versionRetried,
                                     order: order, body: body)
+        if batchLegs != nil {
+            // A leg of a batch: posted with the others in one `POST /orders` (Executor+Batch).
+            batchLegs?.append(submission)
+            return report
+        }
         if let sender {
             // The sender posts it on one of its connections; ``completeSubmissions()`` settles it.
             let ticket = nextTicket
@@ -175,7 +181,9 @@ extension Executor {
     /// audit line: a ``JournalCall/order`` call.
     func journalSigned(_ action: ValidatedAction, orderID: OrderID, body: [UInt8], built: OrderBuilder.Built,
                        versionRetried: Bool, nowMillis now: Int64) -> SignedEntry {
-        let detail = "\(action.side.rawValue) \(action.size) @ \(action.limitPrice) \(action.orderType.rawValue) token \(action.token) market \(action.market.conditionID) exchange \(action.market.exchange.rawValue) order \(orderID) maker \(built.signed.order.makerAmount) taker \(built.signed.order.takerAmount) strategy \(action.strategy)"
+        let terms = action.amount.map { "$\($0)" } ?? "\(action.size)"
+        let expiry = action.gtdExpiration > 0 ? " expiration \(action.gtdExpiration)" : ""
+        let detail = "\(action.side.rawValue) \(terms) @ \(action.limitPrice) \(action.orderType.rawValue)\(expiry) token \(action.token) market \(action.market.conditionID) exchange \(action.market.exchange.rawValue) order \(orderID) maker \(built.signed.order.makerAmount) taker \(built.signed.order.takerAmount) strategy \(action.strategy)"
         do {
             if versionRetried {
                 guard try journal.resign(actionID: action.id, orderHash: orderID.description, body: body, nowMillis: now) else { return .resignRefused }

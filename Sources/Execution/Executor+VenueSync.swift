@@ -96,6 +96,7 @@ extension Executor {
                     try journal.update(orderHash: id.description, to: state, reason: final?.statusText ?? "gone", nowMillis: now, audit: nil)
                 }
                 tracked.remove(id)
+                if final?.status == .canceledExpiredOrder { reportExpired(order, venueStatus: final?.statusText ?? "") }
             }
         }
         for order in orders where tracked[order.id] == nil {

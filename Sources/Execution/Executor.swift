@@ -92,6 +92,9 @@ public final class Executor {
     public internal(set) var tracked = TrackedOrders()
     /// Orders handed to ``sender``, by ticket: what settling each answer needs.
     var submissions: [UInt64: Submission] = [:]
+    /// While a batch's legs go through the pipeline: the legs signed and journaled so far, to be
+    /// posted together (`Executor+Batch.swift`); nil otherwise.
+    var batchLegs: [Submission]?
     var nextTicket: UInt64 = 1
     /// The latest reports, oldest first, at most ``Configuration/recentEventLimit``.
     var recent: [OrderReport] = []

@@ -45,6 +45,14 @@ public struct OrderReport: Sendable, Hashable {
     public var tradeIDs: [String] = []
     /// A replace's new order: the order it replaces (cancelled before this one was signed).
     public var replacesOrderID: OrderID?
+    /// How long the order may rest, as the action asked.
+    public var timeInForce = ExecAction.TimeInForce.unspecified
+    /// GTD: the `expiration` signed (unix seconds); 0 otherwise.
+    public var expirationSeconds: Int64 = 0
+    /// Market BUY by amount: the pUSD to spend (micro-units); 0 for an order by size.
+    public var amountMicros: UInt64 = 0
+    /// The id of the batch the action came in; empty for a single action.
+    public var batchID = ""
 
     public init() {}
 
@@ -60,6 +68,9 @@ public struct OrderReport: Sendable, Hashable {
         actionCreatedAtMillis = action.createdAtMillis
         self.receivedAtNanos = receivedAtNanos
         strategy = action.strategy
+        timeInForce = action.timeInForce
+        amountMicros = action.amountMicros
+        batchID = action.batchID
     }
 
     /// The report of a journaled order settled later (no action at hand: only the order's own terms).

@@ -23,6 +23,10 @@ import PolypipeRuntime
 /// for an order token before posting, so the execution thread never sleeps on the bucket; an
 /// order whose deadline (its action's expiry) would pass first comes back unsent, with the
 /// refusal in ``Completion/pacing``.
+///
+/// A batch (``submit(batch:notAfterMillis:)``) is one job: one worker draws a token per leg,
+/// all at once (spec §6.1: the venue admits a batch whole or refuses it whole), sends one
+/// `POST /orders`, and queues one completion per leg under the leg's own ticket.
 public final class OrderSender: Sendable {
     public struct Completion: Sendable {
         public let ticket: UInt64
@@ -38,7 +42,15 @@ public final class OrderSender: Sendable {
 
     /// Readable when completions are waiting.
     public let wakeup: Wakeup
-    private let jobs = Mutex<[(ticket: UInt64, body: [UInt8], notAfterMillis: Int64?, generation: UInt64)]>([])
+    /// One request to make: a single order (`POST /order`) or a batch (`POST /orders`).
+    private struct Job: Sendable {
+        let legs: [(ticket: UInt64, body: [UInt8])]
+        let isBatch: Bool
+        let notAfterMillis: Int64?
+        let generation: UInt64
+    }
+
+    private let jobs = Mutex<[Job]>([])
     /// Bumped by ``withdrawWaiting()``: a job submitted before the bump that is still waiting
     /// for a token gives up.
     private let withdrawals = Atomic<UInt64>(0)
@@ -61,8 +73,19 @@ public final class OrderSender: Sendable {
     /// - Parameter notAfterMillis: unix ms after which the order must not be sent (its action's
     ///   expiry); nil: no deadline.
     public func submit(ticket: UInt64, body: [UInt8], notAfterMillis: Int64? = nil) {
+        enqueue(legs: [(ticket, body)], isBatch: false, notAfterMillis: notAfterMillis)
+    }
+
+    /// Queues a batch: its legs go out together in one `POST /orders` (at most
+    /// ``ClobClient/maxBatch``), and each leg's outcome comes back with its own ticket.
+    /// - Parameter notAfterMillis: the earliest of the legs' deadlines: past it none is sent.
+    public func submit(batch legs: [(ticket: UInt64, body: [UInt8])], notAfterMillis: Int64? = nil) {
+        enqueue(legs: legs, isBatch: true, notAfterMillis: notAfterMillis)
+    }
+
+    private func enqueue(legs: [(ticket: UInt64, body: [UInt8])], isBatch: Bool, notAfterMillis: Int64?) {
         let generation = withdrawals.load(ordering: .acquiring)
-        jobs.withLock { $0.append((ticket, body, notAfterMillis, generation)) }
+        jobs.withLock { $0.append(Job(legs: legs, isBatch: isBatch, notAfterMillis: notAfterMillis, generation: generation)) }
         available.signal()
     }
 
@@ -100,20 +123,26 @@ public final class OrderSender: Sendable {
             if worker.isStopRequested { return }
             guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
             let withdrawn = { self.withdrawals.load(ordering: .acquiring) > job.generation || worker.isStopRequested }
-            if let admission = client.rateLimits?.acquire(.orders, cost: 1, notAfterMillis: job.notAfterMillis, giveUp: withdrawn),
+            if let admission = client.rateLimits?.acquire(.orders, cost: job.legs.count, notAfterMillis: job.notAfterMillis, giveUp: withdrawn),
                admission != .go {
                 let now = BusClock.nowNanos()
-                completions.withLock {
-                    $0.append(Completion(ticket: job.ticket, sentAtNanos: now, answeredAtNanos: now,
-                                         outcome: .refused(.notSent(admission.description)), pacing: admission))
+                completions.withLock { completions in
+                    for leg in job.legs {
+                        completions.append(Completion(ticket: leg.ticket, sentAtNanos: now, answeredAtNanos: now,
+                                                      outcome: .refused(.notSent(admission.description)), pacing: admission))
+                    }
                 }
                 wakeup.signal()
                 continue
             }
             let sentAt = BusClock.nowNanos()
-            let outcome = client.postOrder(body: job.body)
+            let outcomes = job.isBatch ? client.postOrders(bodies: job.legs.map { $0.body }) : [client.postOrder(body: job.legs[0].body)]
             let answeredAt = BusClock.nowNanos()
-            completions.withLock { $0.append(Completion(ticket: job.ticket, sentAtNanos: sentAt, answeredAtNanos: answeredAt, outcome: outcome, pacing: nil)) }
+            completions.withLock { completions in
+                for (leg, outcome) in zip(job.legs, outcomes) {
+                    completions.append(Completion(ticket: leg.ticket, sentAtNanos: sentAt, answeredAtNanos: answeredAt, outcome: outcome, pacing: nil))
+                }
+            }
             wakeup.signal()
         }
     }

@@ -31,6 +31,7 @@ extension FakeVenue {
         case (_, "/book"):
             return Self.json(200, #"{"market": "\#(market?.condition ?? "")", "asset_id": "\#(token)", "timestamp": "1", "hash": "h", "bids": [{"price": "\#(market?.bid ?? "0.48")", "size": "100"}], "asks": [{"price": "\#(market?.ask ?? "0.52")", "size": "100"}], "min_order_size": "5", "tick_size": "\#(market?.tickSize ?? "0.01")", "neg_risk": false}"#)
         case ("POST", "/order"): return try place(request)
+        case ("POST", "/orders"): return try placeBatch(request)
         case (_, "/data/orders"):
             return Self.page(world.placementOrder.compactMap { world.orders[$0] }.filter { $0.status == "LIVE" }.map(\.json))
         case (_, _) where request.path.hasPrefix("/data/order/"):
@@ -106,6 +107,27 @@ extension FakeVenue {
         }
         let reasons = refused.map { #""\#($0.0)": "\#($0.1)""# }.joined(separator: ",")
         return Self.json(200, #"{"canceled": [\#(canceled.map { #""\#($0)""# }.joined(separator: ","))], "not_canceled": {\#(reasons)}}"#)
+    }
+
+    /// `POST /orders`: each leg as a `POST /order` under ``orderAnswer``, answered as one array
+    /// in order. An HTTP error answers the whole request; a scripted timeout places every leg
+    /// (or none) and then times out the whole request.
+    private func placeBatch(_ request: Request) throws(TransportError) -> HTTPResponse {
+        guard case .array(let legs)? = try? JSONParser.parse(request.body) else { return Self.json(400, #"{"error": "Invalid order payload"}"#) }
+        var results: [String] = []
+        var timeout: TransportError?
+        for leg in legs {
+            let single = Request(method: "POST", path: "/order", query: "", body: Array(JSONWriter.serialize(leg).utf8))
+            do throws(TransportError) {
+                let answer = try place(single)
+                guard answer.status == 200 else { return answer }
+                results.append(String(decoding: answer.body, as: UTF8.self))
+            } catch {
+                timeout = error
+            }
+        }
+        if let timeout { throw timeout }
+        return Self.json(200, "[" + results.joined(separator: ",") + "]")
     }
 
     private func cancel(_ matches: (String) -> Bool) -> HTTPResponse {

@@ -20,7 +20,7 @@ import VenueClient
 /// #expect(venue.requests(to: "/order").count == 2)
 /// ```
 public final class FakeVenue: HTTPTransport, Sendable {
-    /// How `POST /order` is answered.
+    /// How `POST /order` is answered (and each leg of a `POST /orders`).
     public enum OrderAnswer: Sendable, Equatable {
         /// Accepted with this venue status (`live`, `matched`, `delayed`); a `live` or `delayed`
         /// order rests until cancelled.

@@ -162,13 +162,13 @@ public struct ClobClient: Sendable {
     /// `POST /orders`: at most 15 order objects (each from `OrderPayload.bodyBytes`), one
     /// outcome per leg in order. A failure of the whole request applies to every leg. Never
     /// retry a batch blindly: resolve its unknown legs by order ID.
+    ///
+    /// Like ``postOrder(body:)``, it does not wait for the signer's order bucket: the caller
+    /// draws one token per leg, all at once, first (``RateLimitPacer``; a batch above the burst
+    /// can never pass, RL-06), as only it knows the legs' deadlines.
     public func postOrders(bodies: [[UInt8]]) -> [SubmitOutcome] {
         guard bodies.count <= Self.maxBatch else {
             return bodies.map { _ in .refused(.notSent("a batch holds at most \(Self.maxBatch) orders, got \(bodies.count)")) }
-        }
-        // All or nothing, as the venue admits a batch: one token per order (RL-06).
-        if let refusal = rateLimits?.acquire(.orders, cost: bodies.count), refusal != .go {
-            return bodies.map { _ in .refused(.notSent("batch of \(bodies.count) orders \(refusal)")) }
         }
         var body: [UInt8] = [UInt8(ascii: "[")]
         for (index, order) in bodies.enumerated() {

@@ -18,8 +18,8 @@ import PolypipeCore
 ///   unknown outcome by asking for its id, never by signing it again.
 public protocol VenueAPI: Sendable {
     /// The signer's order and cancel buckets (spec §6.1) this connection paces against; nil:
-    /// no local pacing. Callers that place single orders wait on it themselves, as they know
-    /// the action's deadline.
+    /// no local pacing. Callers that place orders wait on it themselves (one token per order,
+    /// a batch's all at once), as they know the actions' deadlines.
     var rateLimits: RateLimitPacer? { get }
 
     // MARK: Orders
@@ -29,6 +29,10 @@ public protocol VenueAPI: Sendable {
     /// was considered (may be sent again later), or unknown (look it up by id). Resending an
     /// unknown outcome must send these same bytes.
     func postOrder(body: [UInt8]) -> SubmitOutcome
+    /// `POST /orders`: up to ``ClobClient/maxBatch`` signed bodies in one request, one outcome
+    /// per leg in order (a failure of the whole request — a timeout, a 5xx — applies to every
+    /// leg). Never post a batch again blindly: an unknown leg is looked up by its id.
+    func postOrders(bodies: [[UInt8]]) -> [SubmitOutcome]
     /// `GET /data/order/{id}`: the order, or nil only when the venue says it does not know it
     /// (404). Any other failure throws; it does not mean the order is absent.
     func order(id: OrderID) throws(ClobError) -> OpenOrder?

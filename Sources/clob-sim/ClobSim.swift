@@ -60,6 +60,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Per-signer rate-limit tier (spec §6.1): standard, copper, bronze, silver, gold, platinum, diamond, elite, or unlimited (no limit, for benchmarks).")
     var rateLimitTier: String = "standard"
 
+    @Option(help: "Seconds before a GTD order's signed expiration at which the venue cancels it (spec §2.2: about a minute). Tests raise it to see an expiry sooner.")
+    var gtdLeadSeconds: Int64 = 60
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive.") }
@@ -67,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
         guard SimProfile.Name(rawValue: profile) != nil else { throw ValidationError("--profile must be realistic or simple, got \(profile).") }
         guard windowLengths != nil else { throw ValidationError("--windows must list 5m, 15m or 20s separated by commas, got \(windows).") }
+        guard gtdLeadSeconds >= 0 else { throw ValidationError("--gtd-lead-seconds must not be negative (got \(gtdLeadSeconds)).") }
         guard RateLimitTier(venueName: rateLimitTier) != nil else {
             throw ValidationError("--rate-limit-tier must be one of \(RateLimitTier.allCases.map(\.rawValue).joined(separator: ", ")) (got \(rateLimitTier)).")
         }
@@ -89,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         configuration.profile = SimProfile.named(SimProfile.Name(rawValue: profile) ?? .realistic)
         configuration.windowLengths = windowLengths ?? configuration.windowLengths
         configuration.rateLimitTier = RateLimitTier(venueName: rateLimitTier) ?? .standard
+        configuration.gtdLeadSeconds = gtdLeadSeconds
         if let accounts {
             guard let text = try? String(contentsOfFile: accounts, encoding: .utf8) else {
                 throw ValidationError("--accounts: cannot read \(accounts).")

@@ -31,6 +31,8 @@ extension Venue {
                 ("client_orders", .number(String(clientOrders.count))),
                 ("client_open_orders", .number(String(clientOrders.filter(\.isOpen).count))),
                 ("trades", .number(String(engine.trades.count))), ("mode", .string(faults.mode.rawValue)),
+                ("post_order_requests", .number(String(placementRequests["/order", default: 0]))),
+                ("post_orders_requests", .number(String(placementRequests["/orders", default: 0]))),
             ]))
         case ("POST", "/admin/faults"):
             var plan = faults
@@ -69,6 +71,8 @@ extension Venue {
         var decision = FaultDecision(delayBeforeMillis: faults.latencyMillis)
         // Faults model the venue; the admin API and the simulator's identity proof are not the venue.
         guard !request.path.hasPrefix("/admin/"), request.path != SimulatorIdentity.path else { return FaultDecision() }
+        // Counted here, before any fault answers it: every placement request that arrived.
+        if request.method == "POST", request.path == "/order" || request.path == "/orders" { placementRequests[request.path, default: 0] += 1 }
         if faults.rateLimitBurst > 0 {
             faults.rateLimitBurst -= 1
             var response = SimResponse.error(SimError(status: 429, message: "Too Many Requests"))
@@ -84,7 +88,7 @@ extension Venue {
                 return decision
             }
         }
-        if request.method == "POST", request.path == "/order", faults.timeoutButPlaced > 0 {
+        if request.method == "POST", request.path == "/order" || request.path == "/orders", faults.timeoutButPlaced > 0 {
             faults.timeoutButPlaced -= 1
             decision.delayAfterMillis = faults.withheldMillis
         }

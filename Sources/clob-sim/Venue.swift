@@ -31,6 +31,9 @@ actor Venue {
         /// The per-signer rate-limit tier of every signer the accounts file does not override
         /// (spec §6.1); `.unlimited` switches the limits off for benchmarks.
         var rateLimitTier: RateLimitTier = .standard
+        /// How long before a GTD order's signed expiration the venue cancels it (seconds; the
+        /// venue acts about a minute early, spec §2.2; `--gtd-lead-seconds`).
+        var gtdLeadSeconds: Int64 = 60
     }
 
     let configuration: Configuration
@@ -51,6 +54,9 @@ actor Venue {
     /// Injected faults (admin API) and the draw counter that makes them reproducible.
     var faults = FaultPlan()
     var faultDraws: UInt64 = 0
+    /// Order placements received, by path (`/order`, `/orders`), whatever their answer — what
+    /// `/admin/state` reports so tests can tell whether a request was sent again.
+    var placementRequests: [String: Int] = [:]
     /// EOA → the wallets it may trade through (from `--accounts`); unconfigured EOAs may use any.
     var configuredFunders: [EthereumAddress: [SignatureType: EthereumAddress]] = [:]
     /// API key → the funder wallet it trades through, per signature type.
@@ -206,7 +212,7 @@ actor Venue {
             let draw = Keccak256.hash(utf8: "fail:\(seed):\(id)").prefix(4).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             return draw % 1_000_000 < ppm
         }
-        _ = engine.expire(nowSeconds: now / 1000)
+        _ = engine.expire(nowSeconds: now / 1000, leadSeconds: configuration.gtdLeadSeconds)
         for (apiKey, beat) in heartbeats where now - beat.lastMillis > configuration.heartbeatTimeoutMillis {
             for id in engine.openOrderIDs(owner: apiKey) { _ = engine.cancel(id, owner: apiKey) }
             heartbeats[apiKey] = nil

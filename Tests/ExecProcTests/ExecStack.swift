@@ -161,9 +161,17 @@ final class ExecStack {
     private var sequence: UInt64 = 0
 
     func send(_ action: Polypipe_Bus_V1_Action) throws {
+        try send(topic: "action", payload: action.busPayload)
+    }
+
+    /// Sends a batch of actions (topic "batch").
+    func send(batch: Polypipe_Bus_V1_ActionBatch) throws {
+        try send(topic: "batch", payload: batch.busPayload)
+    }
+
+    private func send(topic: String, payload: [UInt8]) throws {
         sequence += 1
-        let envelope = Envelope(topic: "action", source: "test", epoch: 1, sequence: sequence, sentAtNanos: BusClock.nowNanos(),
-                                payload: action.busPayload)
+        let envelope = Envelope(topic: topic, source: "test", epoch: 1, sequence: sequence, sentAtNanos: BusClock.nowNanos(), payload: payload)
         try push.send(envelope.frames())
     }
 

@@ -14,18 +14,23 @@ public struct RiskEngine: Sendable {
         public let side: Side
         public let price: Price
         public let size: Shares
+        /// A market BUY by amount (spec §2.3): the pUSD it may spend. Its notional is this
+        /// amount, whatever `size` (the shares it buys at the worst `price`) says.
+        public let spend: Collateral?
 
-        public init(market: String, token: TokenID, side: Side, price: Price, size: Shares) {
+        public init(market: String, token: TokenID, side: Side, price: Price, size: Shares, spend: Collateral? = nil) {
             self.market = market
             self.token = token
             self.side = side
             self.price = price
             self.size = size
+            self.spend = spend
         }
 
-        /// size × price in pUSD micro-units (rounded up: the worst case).
+        /// The collateral at risk in pUSD micro-units: the amount of a BUY by amount, else
+        /// size × price (rounded up: the worst case).
         public var notional: UInt64 {
-            Collateral.cost(of: size, at: price, rounding: .up).micros
+            spend?.micros ?? Collateral.cost(of: size, at: price, rounding: .up).micros
         }
     }
 

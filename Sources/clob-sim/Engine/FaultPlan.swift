@@ -10,7 +10,7 @@ struct FaultPlan: Sendable, Equatable {
     /// The next N requests get 429 with `Retry-After`.
     var rateLimitBurst: Int = 0
     var retryAfterSeconds: Int = 2
-    /// The next N `POST /order` are carried out, but the answer is held back this long, so a
+    /// The next N `POST /order` or `POST /orders` are carried out, but the answer is held back this long, so a
     /// client with a shorter timeout sees a timeout for an order that was placed.
     var timeoutButPlaced: Int = 0
     var withheldMillis: Int = 5_000

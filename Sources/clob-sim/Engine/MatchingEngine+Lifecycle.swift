@@ -42,10 +42,11 @@ extension MatchingEngine {
             .sorted { $0.sequence < $1.sequence }.map(\.id)
     }
 
-    /// Cancels GTD orders whose expiration has come (the venue acts about a minute early).
-    mutating func expire(nowSeconds: Int64) -> [String] {
-        let due = orders.values.filter { $0.isOpen && $0.orderType == .gtd && Int64($0.expiration) - 60 <= nowSeconds }.map { ($0.id, $0.owner) }
-        for (id, owner) in due { _ = cancel(id, owner: owner) }
+    /// Cancels GTD orders whose expiration is `leadSeconds` away or past (the venue acts about
+    /// a minute early, spec §2.2); they end `CANCELED_EXPIRED_ORDER`.
+    mutating func expire(nowSeconds: Int64, leadSeconds: Int64 = 60) -> [String] {
+        let due = orders.values.filter { $0.isOpen && $0.orderType == .gtd && Int64($0.expiration) - leadSeconds <= nowSeconds }.map { ($0.id, $0.owner) }
+        for (id, owner) in due { _ = cancel(id, owner: owner, status: .canceledExpired) }
         return due.map(\.0)
     }
 

@@ -14,6 +14,8 @@ struct SimOrder: Sendable, Hashable {
         case matched = "MATCHED"
         case canceled = "CANCELED"
         case canceledMarketResolved = "CANCELED_MARKET_RESOLVED"
+        /// A GTD order the venue expired (spec §2.2).
+        case canceledExpired = "CANCELED_EXPIRED_ORDER"
     }
 
     /// The EIP-712 digest, `0x`-hex.

@@ -28,14 +28,16 @@ struct TestExecutor {
     init(venue: any HTTPTransport, limits: RiskLimits = .paperDefaults,
          configuration: Executor.Configuration = .init(mode: .paper, owner: TestExecutor.credentials.apiKey),
          health: VenueHealth = VenueHealth(healthy: true), faultyJournal: Bool = false,
-         clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }, reopening: String? = nil) throws {
+         clock: @escaping @Sendable () -> Int64 = { BusClock.nowMillis() }, reopening: String? = nil,
+         rateLimits: RateLimitPacer? = nil) throws {
         directory = reopening ?? NSTemporaryDirectory() + "exec-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         journal = try Journal(path: directory + "/journal.sqlite")
         faults = faultyJournal ? FailingJournal(journal) : nil
         let used: any OrderJournal = faults.map { $0 as any OrderJournal } ?? journal
         let key = ExecutorPropertyTests.key
-        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: Self.credentials, address: key.address))
+        let client = ClobClient(transport: venue, chain: .polygon, l2: try L2Signer(credentials: Self.credentials, address: key.address),
+                                rateLimits: rateLimits)
         executor = try Executor(configuration: configuration, journal: used, venue: client,
                                 builder: OrderBuilder(signer: OrderSigner(key: key, chain: .polygon), signatureType: .eoa, funder: nil),
                                 limits: limits, health: health, logger: Logger(label: "test"), clock: clock)
