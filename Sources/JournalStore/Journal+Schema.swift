@@ -43,6 +43,8 @@ extension Journal {
                 table.column("retiredGeneration", .integer)
             }
         }
+        // The audit log's hash chain (see `AuditChain`): a hash per row, the head apart.
+        migrator.registerMigration("v4-audit-chain") { db in try AuditChainTable.migrate(db) }
         return migrator
     }
 
@@ -93,9 +95,9 @@ extension JournalChange {
         }
     }
 
+    /// An audit row, chained to the one before (``AuditChainTable``).
     private static func insert(_ note: Note, _ db: Database, nowMillis: Int64) throws {
-        try db.cachedStatement(sql: "INSERT INTO audit (atMillis, actionID, decision, detail) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [nowMillis, note.actionID, note.decision, note.detail])
+        try AuditChainTable.append(note, db, nowMillis: nowMillis)
     }
 }
 
