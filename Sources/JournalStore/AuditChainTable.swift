@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The audit chain in SQLite: the `audit` table's `chainHash` column and the one-row

@@ -94,14 +94,14 @@ enum AuditText {
 
     static func verificationJSON(_ verification: Journal.AuditVerification) -> String {
         let firstBad: JSONValue = verification.firstBad.map { fault in
-            .object([("id", .number("\(fault.id)")), ("at_ms", fault.atMillis.map { .number("\($0)") } ?? .null),
-                     ("at", fault.atMillis.map { .string(TimeArgument.iso($0)) } ?? .null), ("problem", .string(problemName(fault.problem))),
+            .object([("id", .number("\(fault.id)")), ("at_ms", fault.atMillis.map { JSONValue.number("\($0)") } ?? .null),
+                     ("at", fault.atMillis.map { JSONValue.string(TimeArgument.iso($0)) } ?? .null), ("problem", .string(problemName(fault.problem))),
                      ("explanation", .string(fault.explanation))])
         } ?? .null
         let head = verification.head
         return JSONWriter.serialize(.object([
             ("intact", .bool(verification.isIntact)), ("rows", .number("\(head.count)")),
-            ("last_id", head.lastID.map { .number("\($0)") } ?? .null), ("head_hash", .string(Hex.encode(head.hash))),
+            ("last_id", head.lastID.map { JSONValue.number("\($0)") } ?? .null), ("head_hash", .string(Hex.encode(head.hash))),
             ("first_bad", firstBad),
         ]))
     }

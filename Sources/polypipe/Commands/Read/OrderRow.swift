@@ -19,7 +19,11 @@ struct OrderRow: Sendable, Hashable {
     init(_ entry: Journal.Entry) {
         self.entry = entry
         guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else {
-            (side, tokenID, orderType, sizeMicros, priceMicros) = (nil, nil, nil, nil, nil)
+            side = nil
+            tokenID = nil
+            orderType = nil
+            sizeMicros = nil
+            priceMicros = nil
             return
         }
         let order = decoded.order

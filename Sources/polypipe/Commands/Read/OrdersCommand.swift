@@ -75,12 +75,12 @@ enum OrdersText {
             return .object([
                 ("order_id", .string(entry.orderHash)), ("action_id", .string(entry.actionID)), ("market", .string(entry.market)),
                 ("token_id", row.tokenID.map(JSONValue.string) ?? .null), ("state", .string(stateName(entry.state))),
-                ("open", .bool(entry.state.mayBeLive)), ("side", row.side.map { .string($0.rawValue) } ?? .null),
-                ("order_type", row.orderType.map { .string($0.rawValue) } ?? .null),
+                ("open", .bool(entry.state.mayBeLive)), ("side", row.side.map { JSONValue.string($0.rawValue) } ?? .null),
+                ("order_type", row.orderType.map { JSONValue.string($0.rawValue) } ?? .null),
                 ("price_micros", micros(row.priceMicros)), ("price", decimal(row.priceMicros)),
                 ("size_micros", micros(row.sizeMicros)), ("size", decimal(row.sizeMicros)),
                 ("created_at_ms", .number("\(entry.createdAtMillis)")), ("created_at", .string(TimeArgument.iso(entry.createdAtMillis))),
-                ("expires_at_ms", entry.expiresAtMillis.map { .number("\($0)") } ?? .null),
+                ("expires_at_ms", entry.expiresAtMillis.map { JSONValue.number("\($0)") } ?? .null),
                 ("reason", entry.reason.map(JSONValue.string) ?? .null),
             ])
         }))]))

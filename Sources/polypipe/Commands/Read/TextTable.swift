@@ -35,6 +35,8 @@ struct TextTable {
                 line += columns[index].alignment == .right ? pad + cell : cell + (last ? "" : pad)
                 if !last { line += "  " }
             }
+            // An empty last cell (or left padding before it) leaves no trailing spaces.
+            while line.hasSuffix(" ") { line.removeLast() }
             return line
         }.joined(separator: "\n")
     }
