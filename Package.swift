@@ -96,7 +96,8 @@ let package = Package(
         // exec-proc's journal (SQLite through GRDB), read by the other processes.
         .target(
             name: "JournalStore",
-            dependencies: ["PolypipeCore", "PolypipeRuntime", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PolypipeCore", "PolypipeRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         // exec-proc's core: risk, the executor, the live gate. No NIO, no WebSocket.
         .target(
@@ -204,7 +205,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PolypipeCLITests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "polypipe"]
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore", "polypipe",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

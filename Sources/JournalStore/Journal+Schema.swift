@@ -47,6 +47,8 @@ extension Journal {
         migrator.registerMigration("v4-marks") { db in
             try db.create(index: "audit_marks", on: "audit", columns: ["actionID", "decision"])
         }
+        // The audit log's hash chain (see `AuditChain`): a hash per row, the head apart.
+        migrator.registerMigration("v4-audit-chain") { db in try AuditChainTable.migrate(db) }
         return migrator
     }
 
@@ -97,9 +99,9 @@ extension JournalChange {
         }
     }
 
+    /// An audit row, chained to the one before (``AuditChainTable``).
     private static func insert(_ note: Note, _ db: Database, nowMillis: Int64) throws {
-        try db.cachedStatement(sql: "INSERT INTO audit (atMillis, actionID, decision, detail) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [nowMillis, note.actionID, note.decision, note.detail])
+        try AuditChainTable.append(note, db, nowMillis: nowMillis)
     }
 }
 

@@ -179,7 +179,7 @@ public final class Journal: Sendable {
     /// Every write goes through here: one change appended to the log (or none, as `decide`
     /// says after looking at the journal), then the indexer is woken.
     @discardableResult
-    private func write<T: Sendable>(_ decide: (JournalLog.Lookup) throws -> (JournalChange?, T)) throws -> T {
+    func write<T: Sendable>(_ decide: (JournalLog.Lookup) throws -> (JournalChange?, T)) throws -> T {
         let (written, result) = try log.write(decide)
         if written { indexer?.noteAppend() }
         return result
@@ -288,41 +288,15 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Appends one risk or execution decision to the audit log (never updated, never deleted).
-    public func audit(actionID: String?, decision: String, detail: String, nowMillis: Int64) throws(Failure) {
-        do {
-            try write { _ -> (JournalChange?, Bool) in
-                (.audit(JournalChange.Note(actionID: actionID, decision: decision, detail: detail), nowMillis: nowMillis), true)
-            }
-        } catch {
-            throw Failure(description: "journal: cannot append to the audit log: \(error)")
-        }
-    }
-
-    /// One line of the audit log.
-    public struct AuditLine: Sendable, Hashable {
-        public let atMillis: Int64
-        public let actionID: String?
-        public let decision: String
-        public let detail: String
-    }
-
-    /// The last `limit` lines of the audit log, oldest first (in the order they were written).
-    public func auditTrail(last limit: Int = 10_000) throws(Failure) -> [AuditLine] {
+    /// The `limit` orders signed last, newest first (the operator's `polypipe orders`).
+    public func latestEntries(limit: Int) throws(Failure) -> [Entry] {
         do {
             return try readAll { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit]).map {
-                    AuditLine(atMillis: $0["atMillis"], actionID: $0["actionID"], decision: $0["decision"], detail: $0["detail"])
-                }
+                try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY createdAtMillis DESC, rowid DESC LIMIT ?",
+                                 arguments: [Int64(clamping: limit)]).compactMap(Self.entry)
             }
         } catch {
-            throw Failure(description: "journal: cannot read the audit log: \(error)")
-        }
-    }
-
-    public func auditCount() throws(Failure) -> Int {
-        do { return try readAll { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0 } } catch {
-            throw Failure(description: "journal: cannot read the audit log: \(error)")
+            throw Failure(description: "journal: cannot list orders: \(error)")
         }
     }
 

@@ -64,16 +64,10 @@ struct StackReport {
         }
         /// One snapshot request; nil (and a problem noted) when nobody answers.
         func ask<Reply: SwiftProtobuf.Message>(_ process: String, _ endpoint: String, _ type: Reply.Type) -> Reply? {
-            // A socket file that does not exist has nobody behind it: say so at once.
-            guard FileManager.default.fileExists(atPath: String(endpoint.dropFirst("ipc://".count))) else {
-                report.problems.append("\(process) is not running (no \(endpoint))")
-                return nil
-            }
-            do {
-                return try RequestClient(context: context, endpoint: endpoint)
-                    .call(Polypipe_Bus_V1_SnapshotRequest(), expecting: type, timeoutMilliseconds: timeoutMilliseconds)
-            } catch {
-                report.problems.append("\(process) did not answer on \(endpoint): \(error)")
+            switch SnapshotQuery.ask(process, endpoint: endpoint, expecting: type, context: context, timeoutMilliseconds: timeoutMilliseconds) {
+            case .success(let reply): return reply
+            case .failure(let problem):
+                report.problems.append(problem.description)
                 return nil
             }
         }
