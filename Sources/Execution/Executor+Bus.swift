@@ -42,6 +42,9 @@ extension Executor {
         status.startedAtMs = startedAtMillis
         status.venueVersion = Int64(catalog.venueVersion)
         status.stateReason = stateReason
+        status.dailyRealizedPnlMicros = dailyPnL.todayMicros
+        status.haltCancelsOrders = killSwitch.enabled
+        status.ordersCanceled = counters.ordersCanceled
         return status
     }
 
