@@ -33,7 +33,8 @@ extension Executor {
     public func checkDailyPnL() {
         let now = clock()
         apply(dailyPnL.advance(nowMillis: now))
-        if let silent = fillFeedSilentMillis, silent >= Self.fillFeedSilenceMillis, !dailyPnLFeedSilent {
+        let silent = fillFeedSilentMillis
+        if silent >= Self.fillFeedSilenceMillis, !dailyPnLFeedSilent {
             dailyPnLFeedSilent = true
             logger.warning("no P&L from fill-proc; the daily loss limit is not checked until it is back",
                            metadata: ["silent_ms": "\(silent)", "limit": "\(dailyPnL.limit)"])
@@ -41,7 +42,7 @@ extension Executor {
     }
 
     /// How long since fill-proc's last total (since the executor started when none came yet).
-    public var fillFeedSilentMillis: Int64? {
+    public var fillFeedSilentMillis: Int64 {
         clock() - (dailyPnL.lastObservedAtMillis ?? startedAtMillis)
     }
 
