@@ -31,7 +31,9 @@ import PolypipeCore
         #expect(pnl.todayMicros == -60_000_000)
         #expect(pnl.observe(totalMicros: -10_000_000, nowMillis: Self.noon + 1).limitReached == nil)  // the losing fill voided
         #expect(pnl.todayMicros == -10_000_000)
-        #expect(pnl.observe(totalMicros: -109_999_999, nowMillis: Self.noon + 2).limitReached == nil, "the voided loss no longer counts")
+        // 89.999999 more lost: with the voided 50 still counted that would be 149.999999.
+        #expect(pnl.observe(totalMicros: -99_999_999, nowMillis: Self.noon + 2).limitReached == nil, "the voided loss no longer counts")
+        #expect(pnl.observe(totalMicros: -100_000_000, nowMillis: Self.noon + 3).limitReached == 100_000_000)
     }
 
     @Test func midnightUTCStartsTheDayFromTheLastTotalSeen() {

@@ -5,8 +5,13 @@ import PolypipeCore
 @Suite struct RiskEngineTests {
     static let limits = RiskLimits(maxOrderNotional: Collateral(micros: 50_000_000), maxMarketExposure: Collateral(micros: 120_000_000),
                                    maxTotalExposure: Collateral(micros: 200_000_000), maxOrdersPerMinute: 30,
-                                   priceBand: Price(micros: 100_000), dailyLossLimit: Collateral(micros: 25_000_000),
-                                   maxTokenShares: Shares(micros: 150_000_000))
+                                   priceBand: Price(micros: 100_000), dailyLossLimit: Collateral(micros: 25_000_000))
+    /// The same with max_token_shares at 150 shares, for the random sequences.
+    static let propertyLimits: RiskLimits = {
+        var limits = Self.limits
+        limits.maxTokenShares = Shares(micros: 150_000_000)
+        return limits
+    }()
     static let up = TokenID(UInt256(UInt64(1)))
 
     func buy(_ market: String = "m1", price: UInt64, size: UInt64, token: TokenID = up) -> RiskEngine.Proposal {
@@ -91,8 +96,6 @@ import PolypipeCore
         #expect(engine.state == .halted)
     }
 
-    /// Random sequences (seeded, reproducible) of proposals, fills, cancels and state changes:
-    /// no allowed order ever breaks a limit (test matrix RISK-06, the slicing case included).
     /// max_token_shares: shares held plus open BUYs of one token, inclusive, per token.
     @Test func theTokenShareLimitCountsHoldingsAndOpenBuysInclusively() {
         var limits = Self.limits
@@ -130,10 +133,14 @@ import PolypipeCore
         #expect(unlimited.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
     }
 
+    /// Random sequences (seeded, reproducible) of proposals, fills, cancels and state changes:
+    /// no allowed order ever breaks a limit (test matrix RISK-06, the slicing case included),
+    /// max_token_shares among them.
     @Test(arguments: UInt64(1)...40)
     func randomSequencesNeverBreakALimit(seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        var engine = RiskEngine(limits: Self.limits)
+        let limits = Self.propertyLimits
+        var engine = RiskEngine(limits: limits)
         var allowedAt: [Int64] = []
         // Shares held plus on open BUYs per token, as the caller's own tally (the model).
         var tokenShares: [TokenID: UInt64] = [:]
@@ -156,20 +163,20 @@ import PolypipeCore
                 #expect(stateBefore != .halted)
                 if side == .buy {
                     #expect(stateBefore == .running)
-                    #expect(proposal.notional <= Self.limits.maxOrderNotional.micros)
-                    #expect(sharesBefore + size <= Self.limits.maxTokenShares?.micros ?? .max, "a BUY never takes a token past max_token_shares")
+                    #expect(proposal.notional <= limits.maxOrderNotional.micros)
+                    #expect(sharesBefore + size <= limits.maxTokenShares?.micros ?? .max, "a BUY never takes a token past max_token_shares")
                     tokenShares[token, default: 0] += size
                     if random.next() % 2 == 0 { engine.bought(token: token, shares: proposal.size) }
                 } else {
                     #expect(size <= heldBefore, "a sell never exceeds what is held")
                 }
-                #expect(allowedAt.filter { $0 > now - 60_000 }.count <= Self.limits.maxOrdersPerMinute)
+                #expect(allowedAt.filter { $0 > now - 60_000 }.count <= limits.maxOrdersPerMinute)
             }
-            for (name, value) in engine.exposure { #expect(value <= Self.limits.maxMarketExposure.micros, "\(name)") }
-            #expect(engine.totalExposure <= Self.limits.maxTotalExposure.micros)
+            for (name, value) in engine.exposure { #expect(value <= limits.maxMarketExposure.micros, "\(name)") }
+            #expect(engine.totalExposure <= limits.maxTotalExposure.micros)
             for key in Set(engine.tokenShares.keys).union(tokenShares.keys) {
                 #expect(engine.tokenShares[key, default: 0] == tokenShares[key, default: 0], "the engine's tally is the model's")
-                #expect(engine.tokenShares[key, default: 0] <= Self.limits.maxTokenShares?.micros ?? .max)
+                #expect(engine.tokenShares[key, default: 0] <= limits.maxTokenShares?.micros ?? .max)
             }
             switch random.next() % 40 {
             case 0: engine.release(market: market, amount: Collateral(micros: random.next() % 60_000_000))
