@@ -132,6 +132,26 @@ import PolypipeCore
         #expect(venue.requests(to: "/cancel-all").count == 1)
     }
 
+    /// An order of unknown outcome is not sent again while halted: the kill switch's cancel-all
+    /// has just emptied the book, a resend would put an order back on it.
+    @Test func aHaltedExecutorDoesNotResendAnUnknownOrder() throws {
+        let venue = FakeVenue()
+        venue.orderAnswer = .serverError(500)
+        let now = Mutex(BusClock.nowMillis())
+        let test = try TestExecutor(venue: venue, clock: { now.withLock { $0 } })
+        defer { test.remove() }
+        var action = ExecutorSubmissionTests.action("u-1")
+        action.createdAtMs = now.withLock { $0 }
+        #expect(test.executor.handle(action, receivedAtNanos: BusClock.nowNanos()).outcome == .unknown)
+        test.executor.setState(.halted, reason: "operator")
+        for step in [1_000, 2_500, 10_000, 30_000] as [Int64] {
+            now.withLock { $0 = action.createdAtMs + step }
+            test.executor.resolvePending()
+        }
+        #expect(venue.requests(to: "/order").count == 1, "the first send only: no resend while halted")
+        #expect(test.executor.unknownCount == 1, "still unknown, never rejected")
+    }
+
     // MARK: Daily loss
 
     static let limits: RiskLimits = {

@@ -133,6 +133,16 @@ import PolypipeCore
         #expect(unlimited.evaluate(buy(price: 500_000, size: 100_000_000), mid: mid, nowMillis: 0) == .allow)
     }
 
+    /// The limits file: `max_token_shares` is optional (no limit when absent), and a bad value
+    /// is an error naming the field.
+    @Test func theLimitsFileReadsMaxTokenSharesWhenPresent() throws {
+        let base = #""max_order_notional": "50", "max_market_exposure": "200", "max_total_exposure": "1000", "max_orders_per_minute": 120, "price_band": "0.10", "daily_loss_limit": "100""#
+        #expect(try RiskLimits(json: "{\(base)}").maxTokenShares == nil)
+        #expect(try RiskLimits(json: "{\(base), \"max_token_shares\": \"500.5\"}").maxTokenShares == Shares(micros: 500_500_000))
+        let error = #expect(throws: RiskLimits.FileError.self) { try RiskLimits(json: "{\(base), \"max_token_shares\": \"lots\"}") }
+        #expect(error?.description.contains("'max_token_shares'") == true, "\(String(describing: error))")
+    }
+
     /// Random sequences (seeded, reproducible) of proposals, fills, cancels and state changes:
     /// no allowed order ever breaks a limit (test matrix RISK-06, the slicing case included),
     /// max_token_shares among them.
