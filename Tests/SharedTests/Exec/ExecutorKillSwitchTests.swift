@@ -154,11 +154,7 @@ import PolypipeCore
 
     // MARK: Daily loss
 
-    static let limits: RiskLimits = {
-        var limits = RiskLimits.paperDefaults
-        limits.dailyLossLimit = Collateral(micros: 100_000_000)
-        return limits
-    }()
+    static let limits = RiskLimits.paperDefaults.with { $0.dailyLossLimit = Collateral(micros: 100_000_000) }
 
     @Test func crossingTheDailyLossLimitHaltsAndCancels() throws {
         let venue = FakeVenue()

@@ -11,11 +11,7 @@ import PolypipeCore
 /// next resynchronization.
 @Suite struct ExecutorTokenShareTests {
     /// 10 shares per token: two of the 5-share test BUYs.
-    static let limits: RiskLimits = {
-        var limits = RiskLimits.paperDefaults
-        limits.maxTokenShares = Shares(micros: 10_000_000)
-        return limits
-    }()
+    static let limits = RiskLimits.paperDefaults.with { $0.maxTokenShares = Shares(micros: 10_000_000) }
 
     @Test func aBuyPastTheLimitIsRefusedBeforeSigningAndACancelGivesTheSharesBack() throws {
         let venue = FakeVenue()
