@@ -199,4 +199,21 @@ import PolypipeCore
         test.executor.observeRealizedPnL(totalMicros: -190_000_000)
         #expect(test.status.state == .halted)
     }
+
+    /// fill-proc down or silent: exec-proc keeps trading (the limit is then not checked, which
+    /// is logged) and shows how long it has been silent; its next total ends the silence.
+    @Test func aSilentFillProcNeitherHaltsNorStopsTrading() throws {
+        let now = Mutex(BusClock.nowMillis())
+        let test = try TestExecutor(venue: FakeVenue(), limits: Self.limits, clock: { now.withLock { $0 } })
+        defer { test.remove() }
+        now.withLock { $0 += Executor.fillFeedSilenceMillis + 5_000 }
+        test.executor.checkDailyPnL()
+        #expect(test.executor.fillFeedSilentMillis == Executor.fillFeedSilenceMillis + 5_000)
+        #expect(test.status.state == .running && test.status.dailyRealizedPnlMicros == 0)
+        var action = ExecutorSubmissionTests.action("quiet")
+        action.createdAtMs = now.withLock { $0 }
+        #expect(test.executor.handle(action, receivedAtNanos: BusClock.nowNanos()).outcome == .accepted)
+        test.executor.observeRealizedPnL(totalMicros: -1_000_000)
+        #expect(test.executor.fillFeedSilentMillis == 0)
+    }
 }
