@@ -20,7 +20,9 @@ import PolypipeCore
 /// **The limit.** A loss (negative `today`) of ``limit`` or more trips it: the executor halts
 /// with a reason naming both. It trips again only when the loss grows past where it last
 /// tripped: an operator's resume acknowledges the loss so far, and any further realized loss
-/// that day halts again. A new day starts over.
+/// that day halts again. A new day starts over. That acknowledgement lives in memory only: an
+/// exec-proc restarted later the same day with the loss still past the limit halts once more
+/// (the safe side; the operator resumes again).
 public struct DailyRealizedPnL: Sendable, Hashable {
     /// The journal setting that holds the baseline.
     public static let settingKey = "dailyRealizedPnLBaseline"

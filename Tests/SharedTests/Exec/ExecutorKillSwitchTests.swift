@@ -6,6 +6,7 @@ import Bus
 import Execution
 import JournalStore
 import PolypipeCore
+import VenueClient
 
 /// The kill switch (``KillSwitch``): every halt cancels every resting order of ours, a failed
 /// cancel-all is retried until it succeeds or trading resumes; reduce-only and
@@ -130,6 +131,29 @@ import PolypipeCore
         now.withLock { $0 += KillSwitch.retryMillis }
         #expect(test.executor.enforceKillSwitch() == false)
         #expect(venue.requests(to: "/cancel-all").count == 1)
+    }
+
+    /// A halt raised while the order senders' answers are settled (here SUB-08, an acceptance
+    /// under another order id) is not cancelled from inside that settlement — a cancel-all drains
+    /// those very submissions — but by the loop's next pass.
+    @Test func aHaltWhileSettlingSenderAnswersCancelsOnTheNextPass() throws {
+        let venue = FakeVenue()
+        let posts = Mutex(0)
+        venue.script("/order") { _ in
+            guard posts.withLock({ $0 += 1; return $0 }) == 2 else { return nil }
+            let other = "0x" + String(repeating: "ab", count: 32)
+            return FakeVenue.answer(200, #"{"success": true, "errorMsg": "", "orderID": "\#(other)", "status": "live", "makingAmount": "", "takingAmount": "", "tradeIDs": [], "transactionsHashes": []}"#)
+        }
+        let test = try Self.resting(1, venue: venue)
+        defer { test.executor.sender?.stop(); test.remove() }
+        let l2 = try L2Signer(credentials: TestExecutor.credentials, address: ExecutorPropertyTests.key.address)
+        test.executor.sender = try OrderSender(clients: [ClobClient(transport: venue, chain: .polygon, l2: l2)])
+        #expect(test.executor.handle(ExecutorSubmissionTests.action("other-id"), receivedAtNanos: BusClock.nowNanos()).outcome == .unspecified)
+        ExecutorSubmissionTests.settle(test.executor) { test.executor.inFlightCount == 0 }
+        #expect(test.status.state == .halted && test.status.stateReason.contains("order id disagreement"), "\(test.status.stateReason)")
+        #expect(test.executor.killSwitch.owed != nil && venue.requests(to: "/cancel-all").isEmpty, "owed, not paid inside the settlement")
+        #expect(test.executor.enforceKillSwitch() == false)
+        #expect(venue.orders(in: "LIVE").isEmpty && venue.requests(to: "/cancel-all").count == 1)
     }
 
     /// An order of unknown outcome is not sent again while halted: the kill switch's cancel-all
