@@ -14,6 +14,7 @@ import VenueClient
 /// exec/events.sock    PUB     order events ("order") and status once a second ("status")
 /// control/control.sock ROUTER  polypipe: status, halt, resume, reduce-only, cancel-all, cancel
 /// exec/snapshot.sock  ROUTER  Clone-pattern snapshots for subscribers that saw a gap
+/// fill/events.sock    SUB     fill-proc's "position": realized P&L for the daily loss limit
 /// ```
 /// One thread owns every socket and the executor (a ``PollLoop``); the venue heartbeat, the
 /// book refresher and the order senders are ``BackgroundWorker``s it stops and joins on the way
@@ -39,6 +40,8 @@ public final class ExecService {
         public var resyncIntervalMillis: Int64 = 5_000
         public var unknownGraceMillis: Int64 = 60_000
         public var cancelOnStop = true
+        /// The kill switch: every halt cancels every resting order of ours (``KillSwitch``).
+        public var haltCancelsOrders = true
         public var journalDurability: Journal.Durability = .processCrash
         public var signatureType: SignatureType = .eoa
         public var funder: EthereumAddress?
@@ -161,6 +164,7 @@ public final class ExecService {
                                  lapseAfterMillis: settings.heartbeatLapseMillis)
         var configuration = Executor.Configuration(mode: settings.mode, owner: credentials.apiKey)
         configuration.unknownGraceMillis = settings.unknownGraceMillis
+        configuration.haltCancelsOrders = settings.haltCancelsOrders
         configuration.drainTimeoutMillis = Int64(settings.requestTimeoutMillis) + 2_000
         let books = BookWatch(client: booksClient, refreshMillis: settings.bookRefreshMillis, logger: logger)
         let executor: Executor
@@ -194,6 +198,7 @@ public final class ExecService {
         // Sockets, in a directory only this process can write.
         let context: ZmqContext
         let actions, events, control, snapshot: ZmqSocket
+        let fills: FillPnLFeed
         do {
             context = try ZmqContext()
             actions = try ZmqSocket(context, .pull)
@@ -206,6 +211,7 @@ public final class ExecService {
             try directory.bind(events, name: "events.sock")
             try controlDirectory.bind(control, name: "control.sock")
             try directory.bind(snapshot, name: "snapshot.sock")
+            fills = try FillPnLFeed(context: context, layout: settings.layout, logger: logger)
         } catch { throw fail("cannot open the bus sockets", error) }
 
         let publisher = BusPublisher(socket: events, source: "exec-proc")
@@ -236,9 +242,12 @@ public final class ExecService {
             if let lapse = health.newLapse() { executor.heartbeatsLapsed(forMillis: lapse) }
         }
         loop.beforeEachPass(name: "loop liveness") { liveness.tick(nowMillis: $0) }
+        // A halt's cancel-all not yet done (a journal failure's, or one that failed): first.
+        loop.beforeEachPass(name: "kill switch") { _ in executor.enforceKillSwitch() }
         if let sender { loop.on(sender.wakeup, name: "submissions") { _ in executor.completeSubmissions() } }
         loop.on(actions, name: "actions") { _ in self.drainActions(actions, executor: executor) }
         loop.on(control, name: "control") { _ in self.serveControl(controlServer, executor: executor, status: status) }
+        loop.on(fills.socket, name: "fill P&L") { _ in fills.drain(into: executor) }
         loop.on(snapshot, name: "snapshot") { _ in self.serveSnapshot(snapshotServer, publisher: publisher, executor: executor, status: status) }
         loop.every(milliseconds: 1_000, name: "resolve unknown", first: .now) { _ in
             if executor.unknownCount > 0 { executor.resolvePending() }
@@ -251,6 +260,7 @@ public final class ExecService {
                 logger.warning("cannot resynchronize exposure with the venue", metadata: ["error": "\(error)"])
             }
         }
+        loop.every(milliseconds: 1_000, name: "daily P&L") { _ in executor.checkDailyPnL() }
         loop.every(milliseconds: 1_000, name: "status", first: .now) { _ in
             _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
         }

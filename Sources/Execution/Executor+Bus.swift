@@ -78,7 +78,9 @@ extension Executor {
         status.startedAtMs = startedAtMillis
         status.venueVersion = Int64(catalog.venueVersion)
         status.stateReason = stateReason
-        status.ordersCanceled = counters.canceled
+        status.dailyRealizedPnlMicros = dailyPnL.todayMicros
+        status.haltCancelsOrders = killSwitch.enabled
+        status.ordersCanceled = counters.canceled + counters.ordersCanceled
         return status
     }
 

@@ -24,17 +24,25 @@ extension Executor {
         guard persisted else {
             logger.error("trading state change not persisted; exec-proc stays halted",
                          metadata: ["state": "\(state.rawValue)", "reason": "\(reason)"])
+            enforceKillSwitch()  // the journal failure halted trading
             return risk.state == state
         }
         risk.set(state)
         stateReason = state == .running ? "" : reason
         logger.notice("trading state changed", metadata: ["state": "\(state.rawValue)", "reason": "\(reason)"])
+        // The kill switch: a halt cancels what rests (reduce-only does not); leaving the
+        // halted state ends a cancel-all still owed (``KillSwitch``).
+        if state == .halted { noteHalt(reason: reason) }
+        enforceKillSwitch()
         return true
     }
 
     /// Cancels every open order of this account on the venue (allowed in every state, and
     /// whatever the journal does: a cancel only lowers risk).
     public func cancelAll(reason: String) -> (canceled: [OrderID], notCanceled: [OrderID: String], error: String?) {
+        let wasCancelling = cancellingAll
+        cancellingAll = true
+        defer { cancellingAll = wasCancelling }
         journaled(.audit, "audit cancel-all") { try journal.audit(actionID: nil, decision: "cancel-all", detail: reason, nowMillis: clock()) }
         guard configuration.mode != .dryRun else { return ([], [:], nil) }
         // Orders still waiting for the signer's order bucket are not sent at all: the cancel
@@ -54,6 +62,8 @@ extension Executor {
                     releaseExposure(of: current.order, matched: 0)
                 }
             }
+            counters.ordersCanceled += UInt64(result.canceled.count)
+            killSwitch.succeeded()  // whatever halt came before, nothing of ours rests now
             logger.notice("cancel-all", metadata: ["canceled": "\(result.canceled.count)", "not_canceled": "\(result.notCanceled.count)", "reason": "\(reason)"])
             return (result.canceled, result.notCanceled, nil)
         } catch {

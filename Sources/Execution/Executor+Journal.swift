@@ -26,6 +26,9 @@ extension Executor {
         risk.set(.halted)
         stateReason = "journal unavailable (\(call): \(what) failed: \(error)); fix the journal, then polypipe resume"
         logger.critical("trading halted: the journal failed", metadata: ["journal.call": "\(call)"])
+        // The kill switch's cancel-all is owed, and paid by the loop's next pass (or at once by
+        // the setState this failure interrupted) — never from inside this failing call.
+        noteHalt(reason: stateReason)
         // The halt is persisted if the journal still takes this one write; if it does not,
         // exec-proc is halted in memory and the failure is already logged and counted. This
         // is the only journal error in `Exec/` not routed back through the policy: routing it

@@ -109,6 +109,9 @@ extension Executor {
     /// when the sender's wakeup is readable).
     public func completeSubmissions() {
         guard let sender else { return }
+        let wasSettling = settlingCompletions
+        settlingCompletions = true
+        defer { settlingCompletions = wasSettling }
         for completion in sender.takeCompletions() {
             guard let sent = submissions.removeValue(forKey: completion.ticket) else { continue }
             _ = conclude(sent, outcome: completion.outcome, sentAtNanos: completion.sentAtNanos, answeredAtNanos: completion.answeredAtNanos,
@@ -134,7 +137,9 @@ extension Executor {
     /// Gives back what a tracked order reserved once it is gone unfilled beyond `matched`.
     func releaseExposure(of order: LiveOrder, matched: UInt64) {
         switch order.side {
-        case .buy: risk.release(market: order.market, amount: Collateral(micros: order.unfilledCollateral(matched: matched)))
+        case .buy:
+            risk.release(market: order.market, amount: Collateral(micros: order.unfilledCollateral(matched: matched)))
+            risk.releaseOpenBuy(token: order.token, shares: Shares(micros: order.shares - min(order.shares, matched)))
         case .sell: risk.undo(RiskEngine.Proposal(market: order.market, token: order.token, side: .sell, price: order.price,
                                                   size: Shares(micros: order.shares - min(order.shares, matched))))
         }

@@ -72,6 +72,9 @@ extension Executor {
     private func resendOnce(_ order: LiveOrder, _ unresolved: TrackedOrders.Unresolved, report: OrderReport) {
         let orderID = order.orderID
         var report = report
+        // Halted: nothing new goes on the book, not even a resend (the kill switch has just
+        // cancelled what rested). The order stays unknown until a lookup finds it or the grace ends.
+        guard risk.state != .halted else { return }
         tracked.markResent(orderID)
         // The resend draws on the signer's order bucket too, without waiting: no token now,
         // the next look decides again.

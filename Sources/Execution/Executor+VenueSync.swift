@@ -131,7 +131,7 @@ extension Executor {
             unlisted: unlisted.filter { !openIDs.contains($0.orderID) }.map(ExposureSnapshot.Unlisted.init),
             balances: balances, marketOf: marketOf,
             provisional: try provisionalPurchases(of: heldTokens, nowMillis: now))
-        risk.resynchronize(exposure: snapshot.exposure, holdings: snapshot.holdings)
+        risk.resynchronize(exposure: snapshot.exposure, holdings: snapshot.holdings, tokenShares: snapshot.tokenShares)
     }
 
     /// How long after matching a trade may still be unsettled and is looked at (the venue

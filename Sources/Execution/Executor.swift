@@ -59,6 +59,9 @@ public final class Executor {
         /// (a strategy flooding, maybe compromised: RISK-05). 0: as many as the limit allows per
         /// minute, i.e. the strategy asked for twice its budget.
         public var floodHaltRefusals = 0
+        /// The kill switch: whether every halt also cancels every resting order of ours (see
+        /// ``KillSwitch``). On by default; exec-proc's `--no-halt-cancels-orders` turns it off.
+        public var haltCancelsOrders = true
 
         public init(mode: ExecMode, owner: String) {
             self.mode = mode
@@ -79,6 +82,9 @@ public final class Executor {
         public var journalFailures: UInt64 = 0
         /// Orders the venue confirmed cancelled by a cancel, a replace or a lifetime.
         public var canceled: UInt64 = 0
+        /// Orders the venue reported cancelled by a cancel-all (the operator's, the kill
+        /// switch's, or the one on stop).
+        public var ordersCanceled: UInt64 = 0
     }
 
     public let configuration: Configuration
@@ -131,6 +137,21 @@ public final class Executor {
     /// Tracked orders whose lifetime (or its absence) is known: accepted here, or looked up in
     /// the journal once (orders adopted at startup or after an unknown outcome).
     var restChecked: Set<OrderID> = []
+    /// The cancel-all a halt owes (`Executor+KillSwitch.swift`).
+    public internal(set) var killSwitch: KillSwitch
+    /// True while ``cancelAll(reason:)`` runs: a halt it causes (its audit line failing) is
+    /// covered by it, never a cancel-all inside a cancel-all.
+    var cancellingAll = false
+    /// True while ``completeSubmissions()`` settles answers: a halt there waits for the loop's
+    /// next pass to cancel (a cancel-all drains the very submissions being settled).
+    var settlingCompletions = false
+    /// Today's realized P&L from fill-proc, against ``RiskLimits/dailyLossLimit``
+    /// (`Executor+DailyLoss.swift`).
+    public internal(set) var dailyPnL: DailyRealizedPnL
+    /// Whether fill-proc's silence has been logged (and its return not yet).
+    var dailyPnLFeedSilent = false
+    /// When this executor was built (unix ms).
+    let startedAtMillis: Int64
 
     /// - Parameter journal: ``Journal`` in production; any ``OrderJournal`` in tests.
     /// - Throws: when the journal cannot give the persisted trading state or the last minute's
@@ -147,8 +168,15 @@ public final class Executor {
         self.logger = logger
         self.clock = clock
         self.risk = RiskEngine(limits: limits, state: try journal.tradingState())
-        // The last minute's signatures, from before a restart, still count toward the rate limit.
+        self.killSwitch = KillSwitch(enabled: configuration.haltCancelsOrders && configuration.mode != .dryRun)
+        self.dailyPnL = DailyRealizedPnL(limit: limits.dailyLossLimit,
+                                         baseline: try journal.setting(DailyRealizedPnL.settingKey).flatMap(DailyRealizedPnL.Baseline.init(setting:)))
         let now = clock()
+        startedAtMillis = now
+        // Halted before a restart: whatever rests now is cancelled on the loop's first pass
+        // (the cancel-all owed before the restart may never have gone out).
+        if risk.state == .halted { killSwitch.halted(reason: "halted at startup") }
+        // The last minute's signatures, from before a restart, still count toward the rate limit.
         risk.restoreSigned(atMillis: try journal.entries(in: Journal.State.allCases, createdSinceMillis: now - 60_000).map(\.createdAtMillis))
     }
 

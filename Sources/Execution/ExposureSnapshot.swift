@@ -2,7 +2,7 @@ import PolypipeCore
 import VenueClient
 /// exec-proc's exposure and holdings, rebuilt from scratch out of what the venue reports and
 /// what only exec-proc knows — a pure value, computed in one place and handed whole to
-/// ``RiskEngine/resynchronize(exposure:holdings:)``.
+/// ``RiskEngine/resynchronize(exposure:holdings:tokenShares:)``.
 ///
 /// Exposure, per market, in pUSD micro-units — the most that could be lost:
 /// - a resting BUY: its unmatched rest × price, rounded up (what it may still spend);
@@ -66,6 +66,10 @@ public struct ExposureSnapshot: Sendable, Hashable {
     public let exposure: [String: UInt64]
     /// Shares a SELL may use, per token (micro-shares).
     public let holdings: [TokenID: UInt64]
+    /// Shares held plus shares resting BUY orders may still buy, per token (micro-shares): what
+    /// ``RiskLimits/maxTokenShares`` caps. Held counts every share of the balance, offered in
+    /// a SELL or not yet settled alike.
+    public let tokenShares: [TokenID: UInt64]
 
     public var totalExposure: UInt64 { exposure.values.reduce(0, +) }
 
@@ -80,10 +84,12 @@ public struct ExposureSnapshot: Sendable, Hashable {
                 provisional: [TokenID: UInt64]) {
         var exposure: [String: UInt64] = [:]
         var offered: [TokenID: UInt64] = [:]
+        var tokenShares = balances
         for order in resting {
             switch order.side {
             case .buy:
                 exposure[order.market, default: 0] += Collateral.cost(of: order.unmatched, at: order.price, rounding: .up).micros
+                tokenShares[order.token, default: 0] += order.unmatched.micros
             case .sell:
                 exposure[order.market, default: 0] += 0
                 offered[order.token, default: 0] += order.unmatched.micros
@@ -91,7 +97,10 @@ public struct ExposureSnapshot: Sendable, Hashable {
         }
         for order in unlisted {
             exposure[order.market, default: 0] += order.collateral
-            if order.side == .sell { offered[order.token, default: 0] += order.shares }
+            switch order.side {
+            case .buy: tokenShares[order.token, default: 0] += order.shares
+            case .sell: offered[order.token, default: 0] += order.shares
+            }
         }
         for (token, shares) in balances where shares > 0 {
             exposure[marketOf[token] ?? "", default: 0] += shares
@@ -102,5 +111,6 @@ public struct ExposureSnapshot: Sendable, Hashable {
         }
         self.exposure = exposure
         self.holdings = holdings
+        self.tokenShares = tokenShares
     }
 }

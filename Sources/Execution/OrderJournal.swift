@@ -14,6 +14,9 @@ public protocol OrderJournal: AnyObject {
     /// The trading state persisted by the last ``setTradingState(_:)`` (running when none).
     func tradingState() throws -> TradingState
     func setTradingState(_ state: TradingState) throws
+    /// Another persisted setting (nil when never set): e.g. ``DailyRealizedPnL``'s baseline.
+    func setting(_ key: String) throws -> String?
+    func setSetting(_ key: String, value: String) throws
     /// Writes a signed order before it is sent; a second order for the same action id is not
     /// written, and the first one is returned instead.
     func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64,

@@ -96,6 +96,9 @@ extension JournalChange {
         case .tradingState(let value):
             try db.cachedStatement(sql: "INSERT INTO settings (key, value) VALUES ('tradingState', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
                 .execute(arguments: [value])
+        case .setting(let key, let value):
+            try db.cachedStatement(sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+                .execute(arguments: [key, value])
         }
     }
 

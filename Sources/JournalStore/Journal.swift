@@ -317,4 +317,22 @@ public final class Journal: Sendable {
             throw Failure(description: "journal: cannot save the trading state: \(error)")
         }
     }
+
+    /// A persisted setting of the executor (nil when never set). `tradingState` has its own
+    /// methods above.
+    public func setting(_ key: String) throws(Failure) -> String? {
+        do {
+            return try readAll { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+        } catch {
+            throw Failure(description: "journal: cannot read the setting \(key): \(error)")
+        }
+    }
+
+    public func setSetting(_ key: String, value: String) throws(Failure) {
+        do {
+            try write { _ -> (JournalChange?, Bool) in (.setting(key: key, value: value), true) }
+        } catch {
+            throw Failure(description: "journal: cannot save the setting \(key): \(error)")
+        }
+    }
 }

@@ -25,17 +25,19 @@ enum JournalChange: Sendable, Equatable {
     case audit(Note, nowMillis: Int64)
     /// The persisted trading state.
     case tradingState(String)
+    /// Another persisted setting of the executor (e.g. the daily P&L baseline), by key.
+    case setting(key: String, value: String)
 
     /// The action whose order this change creates or modifies, when it is known from the change
     /// itself (an update names the order by hash only).
     var actionID: String? {
         switch self {
         case .record(let actionID, _, _, _, _, _, _), .resign(let actionID, _, _, _): actionID
-        case .update, .audit, .tradingState: nil
+        case .update, .audit, .tradingState, .setting: nil
         }
     }
 
-    private enum Tag: UInt8 { case record = 1, resign = 2, update = 3, audit = 4, tradingState = 5 }
+    private enum Tag: UInt8 { case record = 1, resign = 2, update = 3, audit = 4, tradingState = 5, setting = 6 }
 
     /// Appends this change's encoding to `bytes`.
     func encode(into bytes: inout [UInt8]) {
@@ -59,6 +61,9 @@ enum JournalChange: Sendable, Equatable {
         case .tradingState(let value):
             writer.byte(Tag.tradingState.rawValue)
             writer.string(value)
+        case .setting(let key, let value):
+            writer.byte(Tag.setting.rawValue)
+            writer.string(key); writer.string(value)
         }
         bytes = writer.bytes
     }
@@ -90,6 +95,9 @@ enum JournalChange: Sendable, Equatable {
         case .tradingState:
             guard let value = reader.string() else { return nil }
             change = .tradingState(value)
+        case .setting:
+            guard let key = reader.string(), let value = reader.string() else { return nil }
+            change = .setting(key: key, value: value)
         }
         return reader.atEnd ? change : nil
     }

@@ -44,7 +44,7 @@ final class JournalLog: Sendable {
                 keys.insert(orderHash, kind: .orderHash)
             case .resign(_, let orderHash, _, _):
                 keys.insert(orderHash, kind: .orderHash)
-            case .update, .audit, .tradingState:
+            case .update, .audit, .tradingState, .setting:
                 break
             }
             pending.add(change, end: end, current: current)
@@ -222,7 +222,7 @@ final class JournalLog: Sendable {
             if let entry = pending.entry(actionID: actionID) { return entry }
             return try reader.inDatabase { db in try Self.row(db, sql: "SELECT * FROM orders WHERE actionID = ?", actionID) }
         case .update(let orderHash, _, _, _, _): return try entry(orderHash: orderHash, pending: pending, reader: reader)
-        case .record, .audit, .tradingState: return nil
+        case .record, .audit, .tradingState, .setting: return nil
         }
     }
 

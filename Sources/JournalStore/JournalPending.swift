@@ -53,7 +53,7 @@ struct JournalPending {
                 current.reason = reason
                 touched = current
             }
-        case .audit, .tradingState:
+        case .audit, .tradingState, .setting:
             touched = nil
         }
         if let touched {

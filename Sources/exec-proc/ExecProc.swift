@@ -95,6 +95,11 @@ struct ExecProc: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Cancel this account's open orders on SIGTERM.")
     var cancelOnStop = true
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "The kill switch: every halt (polypipe halt, recon-proc's alarm, an action flood, a journal failure, the daily loss limit) also cancels every resting order of this account.",
+        discussion: "A cancel-all that fails is retried every second until it succeeds or trading resumes. Reduce-only never cancels. Shown in polypipe status (halt_cancels_orders)."))
+    var haltCancelsOrders = true
+
     @Flag(help: "fsync the journal on every commit (survives power loss; caps the order rate). Default: WAL, survives kill -9 and crashes.")
     var journalFsync = false
 
@@ -175,6 +180,7 @@ struct ExecProc: ParsableCommand {
         settings.unknownGraceMillis = unknownGraceMs
         settings.resyncIntervalMillis = resyncIntervalMs
         settings.cancelOnStop = cancelOnStop
+        settings.haltCancelsOrders = haltCancelsOrders
         settings.submitConnections = submitConnections
         settings.readOnlyCredentialsPath = readonlyCredentialsOut
         settings.bookRefreshMillis = bookRefreshMs

@@ -78,15 +78,19 @@ extension ProcessSuites {
         let resting = try stack.event(for: "h-rest")
         #expect(resting.outcome == .accepted, "\(resting.reason)")
 
-        #expect(try stack.control(.halt, reason: "test halt").status.state == .halted)
+        // The kill switch: the halt itself cancels what rests (polypipe halt sends this request).
+        let halt = try stack.control(.halt, reason: "test halt")
+        #expect(halt.status.state == .halted && halt.status.haltCancelsOrders)
+        #expect(halt.status.ordersCanceled == 1)
+        #expect(try stack.client().openOrders().isEmpty, "the sim holds none of our orders after the halt")
         try stack.send(ExecStack.action(id: "h-new", market: window.market, token: window.token, price: ask))
         let refused = try stack.event(for: "h-new")
         #expect(refused.outcome == .refused)
         #expect(refused.reason.contains("halted"))
 
+        // Cancels still work while halted (nothing left to cancel).
         let cancel = try stack.control(.cancelAll, reason: "test cancel while halted")
         #expect(cancel.ok)
-        #expect(cancel.canceled.map(OrderID.init).contains(OrderID(resting.orderID)))
         #expect(try stack.client().openOrders().isEmpty)
 
         // HALTED is persisted: a restarted exec-proc comes back halted.
@@ -94,6 +98,18 @@ extension ProcessSuites {
         try stack.startExec()
         #expect(try stack.control(.status).status.state == .halted)
         #expect(try stack.control(.resume).status.state == .running)
+    }
+
+    /// `--no-halt-cancels-orders`: a halt refuses new orders and leaves the resting ones.
+    @Test func withoutTheKillSwitchAHaltLeavesOrdersResting() throws {
+        let stack = try ExecStack(execArguments: ["--no-halt-cancels-orders"])
+        let window = try stack.currentWindow()
+        let ask = try stack.bestAsk(window.token)
+        try stack.send(ExecStack.action(id: "k-rest", market: window.market, token: window.token, price: ask - 100_000))
+        #expect(try stack.event(for: "k-rest").outcome == .accepted)
+        let halt = try stack.control(.halt, reason: "test halt")
+        #expect(halt.status.state == .halted && !halt.status.haltCancelsOrders && halt.status.ordersCanceled == 0)
+        #expect(try stack.client().openOrders().count == 1)
     }
 
     @Test func heartbeatFailureFailsClosedAndRecovers() throws {

@@ -97,9 +97,10 @@ final class ExecStack {
     /// A deterministic market for these tests: the sim's static binary market, with a book
     /// another account (Hardhat key 1) makes by posting BUYs on both outcomes — bid 0.40 on the
     /// traded token, and 0.50 on the other, which shows as an ask of 0.50 (mint). Independent of
-    /// the time of day, unlike the rolling BTC windows.
-    func currentWindow() throws -> (market: String, token: String, other: String) {
-        let events = try get("/events?slug=sim-static-updown")
+    /// the time of day, unlike the rolling BTC windows. `slug`: another static market of the
+    /// sim, e.g. "sim-static-crypto-fees" (taker fees).
+    func currentWindow(slug: String = "sim-static-updown") throws -> (market: String, token: String, other: String) {
+        let events = try get("/events?slug=\(slug)")
         guard case .array(let list) = events, case .array(let markets)? = list.first?["markets"], let market = markets.first,
               let condition = market["conditionId"]?.scalarText, let ids = market["clobTokenIds"]?.scalarText,
               case .array(let tokens) = try JSONParser.parse(Array(ids.utf8)), tokens.count == 2,

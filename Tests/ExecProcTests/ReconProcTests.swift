@@ -75,6 +75,14 @@ extension ProcessSuites {
         }
         #expect(status.state == .halted)
         #expect(status.stateReason.contains("orphan_order"))
+        // The kill switch: recon-proc's halt cancelled every resting order of ours (n2 and the orphan).
+        var open = try stack.client().openOrders()
+        for _ in 0..<20 where !open.isEmpty {
+            usleep(200_000)
+            open = try stack.client().openOrders()
+        }
+        #expect(open.isEmpty, "the sim holds none of our orders after recon-proc's halt")
+        #expect(try stack.control(.status).status.ordersCanceled >= 2)
         try stack.send(ExecStack.action(id: "n3", market: window.market, token: window.token, price: 500_000))
         #expect(try stack.event(for: "n3").outcome == .refused)
     }

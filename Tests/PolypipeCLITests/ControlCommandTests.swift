@@ -29,14 +29,16 @@ import PolypipeCore
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines == [
-            "status    ok",
-            "state     halted (maintenance)",
-            "mode      paper",
-            "venue     http://127.0.0.1:45678 (exchange version 2), heartbeat ok",
-            "signer    0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-            "actions   received 10, refused 1, malformed 0",
-            "orders    accepted 8, rejected 1, unknown 2, open 3",
-            "exposure  $12.345678",
+            "status       ok",
+            "state        halted (maintenance)",
+            "mode         paper",
+            "venue        http://127.0.0.1:45678 (exchange version 2), heartbeat ok",
+            "signer       0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            "actions      received 10, refused 1, malformed 0",
+            "orders       accepted 8, rejected 1, unknown 2, open 3",
+            "exposure     $12.345678",
+            "daily P&L    -$0.0875 realized today (UTC, net of fees)",
+            "kill switch  on: a halt cancels our resting orders; 3 canceled so far",
         ])
         #expect(server.requests.map(\.command) == [.status])
         #expect(server.requests.first?.reason == "polypipe status")
@@ -76,6 +78,9 @@ import PolypipeCore
         #expect(json["status"]?["state"]?.scalarText == "halted")
         #expect(json["status"]?["total_exposure_micros"]?.scalarText == "12345678")
         #expect(json["status"]?["total_exposure"]?.scalarText == "12.345678")
+        #expect(json["status"]?["daily_realized_pnl_micros"]?.scalarText == "-87500")
+        #expect(json["status"]?["daily_realized_pnl"]?.scalarText == "-0.0875")
+        #expect(json["status"]?["orders_canceled"]?.scalarText == "3")
         #expect(json["status"]?["malformed_messages"]?.scalarText == "0")
         #expect(json["status"]?["signer_address"]?.scalarText == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
     }

@@ -1,5 +1,6 @@
 @testable import polypipe
 import Testing
+import Bus
 
 /// Exact money and duration formatting of the control commands' readable output.
 @Suite struct ControlReplyTextTests {
@@ -9,6 +10,27 @@ import Testing
     ])
     func dollarsAreExactFromMicroUnits(micros: UInt64, text: String) {
         #expect(ControlReplyText.dollars(micros: micros) == text)
+    }
+
+    @Test func signedDollarsShowALoss() {
+        #expect(ControlReplyText.signedDollars(micros: -87_500) == "-$0.0875")
+        #expect(ControlReplyText.signedDollars(micros: 0) == "$0.00")
+        #expect(ControlReplyText.signedDollars(micros: Int64.min) == "-$9223372036854.775808")
+    }
+
+    /// The kill switch and today's realized P&L are in `polypipe status`, readable and JSON.
+    @Test func statusShowsTheKillSwitchAndTheDailyPnL() {
+        var reply = Polypipe_Bus_V1_ControlReply()
+        reply.ok = true
+        reply.status.dailyRealizedPnlMicros = -87_500
+        reply.status.haltCancelsOrders = true
+        reply.status.ordersCanceled = 3
+        let human = ControlReplyText.human(reply, command: "status", nowMillis: 0)
+        #expect(human.contains("-$0.0875 realized today"), "\(human)")
+        #expect(human.contains("on: a halt cancels our resting orders; 3 canceled so far"), "\(human)")
+        let json = ControlReplyText.json(reply, command: "status")
+        #expect(json.contains(#""daily_realized_pnl_micros":-87500"#) && json.contains(#""daily_realized_pnl":"-0.0875""#), "\(json)")
+        #expect(json.contains(#""halt_cancels_orders":true"#) && json.contains(#""orders_canceled":3"#), "\(json)")
     }
 
     @Test func uptimeReadsAsDaysHoursMinutesSeconds() {

@@ -74,6 +74,9 @@ final class ControlServerDouble: Sendable {
         status.ordersUnknown = 2
         status.openOrders = 3
         status.totalExposureMicros = 12_345_678
+        status.dailyRealizedPnlMicros = -87_500
+        status.haltCancelsOrders = true
+        status.ordersCanceled = 3
         return status
     }
 }

@@ -40,6 +40,11 @@ public struct RiskEngine: Sendable {
     public private(set) var exposure: [String: UInt64] = [:]
     /// Shares held per token (what a SELL may reduce).
     public private(set) var holdings: [TokenID: UInt64] = [:]
+    /// Shares held plus shares open BUY orders may still buy, per token: what
+    /// ``RiskLimits/maxTokenShares`` caps. An allowed BUY adds its size at once (it may fill
+    /// completely); a cancelled remainder leaves through ``releaseOpenBuy(token:shares:)``;
+    /// resynchronization replaces it with the venue's view.
+    public private(set) var tokenShares: [TokenID: UInt64] = [:]
     public private(set) var realizedLossToday: UInt64 = 0
     private var signedAt: [Int64] = []  // unix ms of recent signed orders
 
@@ -57,7 +62,9 @@ public struct RiskEngine: Sendable {
         if decision == .allow {
             signedAt.append(nowMillis)
             switch proposal.side {
-            case .buy: exposure[proposal.market, default: 0] += proposal.notional
+            case .buy:
+                exposure[proposal.market, default: 0] += proposal.notional
+                tokenShares[proposal.token, default: 0] += proposal.size.micros
             case .sell: holdings[proposal.token, default: 0] -= proposal.size.micros
             }
         }
@@ -94,6 +101,12 @@ public struct RiskEngine: Sendable {
         guard total <= limits.maxTotalExposure.micros else {
             return .reject(.totalExposureAboveLimit(limit: limits.maxTotalExposure, after: Collateral(micros: total)))
         }
+        if let maxShares = limits.maxTokenShares {
+            let shares = tokenShares[proposal.token, default: 0] + proposal.size.micros
+            guard shares <= maxShares.micros else {
+                return .reject(.tokenSharesAboveLimit(token: proposal.token, limit: maxShares, after: Shares(micros: shares)))
+            }
+        }
         return .allow
     }
 
@@ -106,6 +119,13 @@ public struct RiskEngine: Sendable {
     public mutating func release(market: String, amount: Collateral) {
         let current = exposure[market, default: 0]
         exposure[market] = current - min(current, amount.micros)
+    }
+
+    /// Shares a BUY will no longer buy (its unfilled remainder cancelled, expired or never
+    /// placed): they leave the token's count for ``RiskLimits/maxTokenShares``.
+    public mutating func releaseOpenBuy(token: TokenID, shares: Shares) {
+        let current = tokenShares[token, default: 0]
+        tokenShares[token] = current - min(current, shares.micros)
     }
 
     /// A realized loss; reaching the daily limit halts trading.
@@ -128,16 +148,20 @@ public struct RiskEngine: Sendable {
     /// counts toward the orders-per-minute limit: it was signed.
     public mutating func undo(_ proposal: Proposal) {
         switch proposal.side {
-        case .buy: release(market: proposal.market, amount: Collateral(micros: proposal.notional))
+        case .buy:
+            release(market: proposal.market, amount: Collateral(micros: proposal.notional))
+            releaseOpenBuy(token: proposal.token, shares: proposal.size)
         case .sell: holdings[proposal.token, default: 0] += proposal.size.micros
         }
     }
 
     /// Replaces the exposure and holdings with what the venue reports (resting BUY notional and
-    /// position cost per market, shares per token): the periodic and startup resynchronization.
-    public mutating func resynchronize(exposure: [String: UInt64], holdings: [TokenID: UInt64]) {
+    /// position cost per market, shares per token, held plus open BUY shares per token): the
+    /// periodic and startup resynchronization.
+    public mutating func resynchronize(exposure: [String: UInt64], holdings: [TokenID: UInt64], tokenShares: [TokenID: UInt64] = [:]) {
         self.exposure = exposure
         self.holdings = holdings
+        self.tokenShares = tokenShares
     }
 }
 
@@ -157,6 +181,7 @@ public enum RiskRejection: Sendable, Hashable, CustomStringConvertible {
     case notionalAboveLimit(limit: Collateral, requested: Collateral)
     case marketExposureAboveLimit(limit: Collateral, after: Collateral)
     case totalExposureAboveLimit(limit: Collateral, after: Collateral)
+    case tokenSharesAboveLimit(token: TokenID, limit: Shares, after: Shares)
 
     public var description: String {
         switch self {
@@ -169,6 +194,8 @@ public enum RiskRejection: Sendable, Hashable, CustomStringConvertible {
         case .notionalAboveLimit(let limit, let requested): return "order notional $\(requested) exceeds the $\(limit) limit"
         case .marketExposureAboveLimit(let limit, let after): return "market exposure would be $\(after), above the $\(limit) limit"
         case .totalExposureAboveLimit(let limit, let after): return "total exposure would be $\(after), above the $\(limit) limit"
+        case .tokenSharesAboveLimit(let token, let limit, let after):
+            return "token \(token) would reach \(after) shares held and on open BUYs, above the \(limit) limit (max_token_shares)"
         }
     }
 }

@@ -3,9 +3,11 @@ import PolypipeCore
 ///
 /// ```json
 /// {"max_order_notional": "50", "max_market_exposure": "200", "max_total_exposure": "1000",
-///  "max_orders_per_minute": 120, "price_band": "0.10", "daily_loss_limit": "100"}
+///  "max_orders_per_minute": 120, "price_band": "0.10", "daily_loss_limit": "100",
+///  "max_token_shares": "500"}
 /// ```
-/// Every field is required: a limit is never guessed.
+/// Every field is required — a limit is never guessed — except `max_token_shares` (shares of
+/// one outcome token, held plus resting BUYs), which is off when absent.
 extension RiskLimits {
     public struct FileError: Error, Equatable, CustomStringConvertible {
         public let description: String
@@ -39,6 +41,7 @@ extension RiskLimits {
                   maxMarketExposure: Collateral(micros: try amount("max_market_exposure")),
                   maxTotalExposure: Collateral(micros: try amount("max_total_exposure")),
                   maxOrdersPerMinute: rate, priceBand: Price(micros: band),
-                  dailyLossLimit: Collateral(micros: try amount("daily_loss_limit")))
+                  dailyLossLimit: Collateral(micros: try amount("daily_loss_limit")),
+                  maxTokenShares: json["max_token_shares"] == nil ? nil : Shares(micros: try amount("max_token_shares")))
     }
 }

@@ -17,14 +17,17 @@ public struct RiskLimits: Sendable, Hashable {
     public var priceBand: Price
     /// Realized loss (today, UTC) at which trading halts.
     public var dailyLossLimit: Collateral
+    /// Most shares of one outcome token held plus bought by resting BUY orders (nil: no limit).
+    public var maxTokenShares: Shares?
 
     public init(maxOrderNotional: Collateral, maxMarketExposure: Collateral, maxTotalExposure: Collateral,
-                maxOrdersPerMinute: Int, priceBand: Price, dailyLossLimit: Collateral) {
+                maxOrdersPerMinute: Int, priceBand: Price, dailyLossLimit: Collateral, maxTokenShares: Shares? = nil) {
         self.maxOrderNotional = maxOrderNotional
         self.maxMarketExposure = maxMarketExposure
         self.maxTotalExposure = maxTotalExposure
         self.maxOrdersPerMinute = maxOrdersPerMinute
         self.priceBand = priceBand
         self.dailyLossLimit = dailyLossLimit
+        self.maxTokenShares = maxTokenShares
     }
 }

@@ -18,6 +18,8 @@ enum ControlReplyText {
     /// actions     received 10, refused 1, malformed 0
     /// orders      accepted 8, rejected 1, unknown 0, open 3
     /// exposure    $12.345678
+    /// daily P&L   -$0.0875 realized today (UTC, net of fees)
+    /// kill switch on: a halt cancels our resting orders; 3 canceled so far
     /// ```
     static func human(_ reply: Polypipe_Bus_V1_ControlReply, command: String, nowMillis: Int64 = currentMillis()) -> String {
         var lines: [(String, String)] = [(command, reply.ok ? "ok" : "refused: \(reply.error.isEmpty ? "no reason given" : reply.error)")]
@@ -34,6 +36,9 @@ enum ControlReplyText {
             lines.append(("actions", "received \(status.actionsReceived), refused \(status.actionsRefused), malformed \(status.malformedMessages)"))
             lines.append(("orders", "accepted \(status.ordersAccepted), rejected \(status.ordersRejected), unknown \(status.ordersUnknown), open \(status.openOrders)"))
             lines.append(("exposure", dollars(micros: status.totalExposureMicros)))
+            lines.append(("daily P&L", "\(signedDollars(micros: status.dailyRealizedPnlMicros)) realized today (UTC, net of fees)"))
+            let killSwitch = status.haltCancelsOrders ? "on: a halt cancels our resting orders" : "off: a halt leaves our resting orders"
+            lines.append(("kill switch", "\(killSwitch); \(status.ordersCanceled) canceled so far"))
         }
         if command.hasPrefix("cancel") || !reply.canceled.isEmpty || !reply.notCanceled.isEmpty {
             lines.append(("canceled", "\(reply.canceled.count)" + (reply.canceled.isEmpty ? "" : ": " + reply.canceled.joined(separator: ", "))))
@@ -62,6 +67,9 @@ enum ControlReplyText {
                 ("open_orders", .number("\(status.openOrders)")),
                 ("total_exposure_micros", .number("\(status.totalExposureMicros)")),
                 ("total_exposure", .string(MicroUnits.format(status.totalExposureMicros))),
+                ("daily_realized_pnl_micros", .number("\(status.dailyRealizedPnlMicros)")),
+                ("daily_realized_pnl", .string((status.dailyRealizedPnlMicros < 0 ? "-" : "") + MicroUnits.format(status.dailyRealizedPnlMicros.magnitude))),
+                ("halt_cancels_orders", .bool(status.haltCancelsOrders)), ("orders_canceled", .number("\(status.ordersCanceled)")),
             ])))
         } else {
             members.append(("status", .null))
@@ -89,6 +97,11 @@ enum ControlReplyText {
         fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
         while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
         return "$\(whole).\(fraction)"
+    }
+
+    /// ``dollars(micros:)`` with a sign for a loss: -87_500 → `-$0.0875`, 0 → `$0.00`.
+    static func signedDollars(micros: Int64) -> String {
+        (micros < 0 ? "-" : "") + dollars(micros: micros.magnitude)
     }
 
     /// `3d 04h 05m 06s`, `1h 02m 03s`, `4m 05s`, `7s`.

@@ -7,7 +7,7 @@ import PolypipeCore
 /// disk-full, read-only or locked journal of HB-08, without filling a disk.
 final class FailingJournal: OrderJournal, Sendable {
     enum Operation: Sendable, Hashable, CaseIterable {
-        case tradingState, setTradingState, record, resign, update, audit, entryByAction, entryByHash, entries, mark, marked
+        case tradingState, setTradingState, setting, setSetting, record, resign, update, audit, entryByAction, entryByHash, entries, mark, marked
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -41,6 +41,16 @@ final class FailingJournal: OrderJournal, Sendable {
     func setTradingState(_ state: TradingState) throws {
         try check(.setTradingState)
         try journal.setTradingState(state)
+    }
+
+    func setting(_ key: String) throws -> String? {
+        try check(.setting)
+        return try journal.setting(key)
+    }
+
+    func setSetting(_ key: String, value: String) throws {
+        try check(.setSetting)
+        try journal.setSetting(key, value: value)
     }
 
     func record(actionID: String, orderHash: String, market: String, body: [UInt8], nowMillis: Int64,

@@ -7,6 +7,15 @@ import PolypipeCore
 import VenueClient
 import PolypipeTesting
 
+extension RiskLimits {
+    /// These limits with one change, e.g. `RiskLimits.paperDefaults.with { $0.maxTokenShares = … }`.
+    func with(_ change: (inout RiskLimits) -> Void) -> RiskLimits {
+        var limits = self
+        change(&limits)
+        return limits
+    }
+}
+
 /// An ``Executor`` on a ``FakeVenue`` (or any transport) with a fresh journal in its own directory, as the executor
 /// tests build it: the property tests' key and market, paper mode, a healthy heartbeat.
 struct TestExecutor {
