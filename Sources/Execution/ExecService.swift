@@ -280,7 +280,16 @@ public final class ExecService {
                 sender?.stop()
                 books.stop()
             },
-            .flush: { _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status()) },
+            .flush: { [logger] in
+                _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
+                if let pacer = venue.rateLimits {
+                    let counts = pacer.statistics
+                    logger.notice("signer rate limit statistics", metadata: [
+                        "ratelimit.waits": "\(counts.waits)", "ratelimit.waited_ms": "\(counts.waitedMillis)",
+                        "ratelimit.stale": "\(counts.stale)", "ratelimit.withdrawn": "\(counts.withdrawn)",
+                    ])
+                }
+            },
         ])
         logger.notice("exec-proc stopped")
     }

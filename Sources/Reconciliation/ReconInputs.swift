@@ -19,14 +19,17 @@ public struct ReconInputs {
 
     public init() {}
 
-    /// exec-proc's order events: accepted actions enter the paper book (idempotent).
+    /// exec-proc's order events: accepted actions enter the paper book (idempotent), their grace
+    /// period counting from now — when the acceptance became known. Not from the send: an order
+    /// whose answer was lost is accepted only when exec-proc finds it on the venue, seconds
+    /// later, and fill-proc learns of its fills only after that.
     public mutating func apply(_ events: [Polypipe_Bus_V1_OrderEvent], nowMillis: Int64) {
         for event in events where event.outcome == .accepted {
             guard let token = try? TokenID(decimal: event.tokenID) else { continue }
             accept(actionID: event.actionID, orderID: OrderID(event.orderID), market: event.market, token: token,
                    side: event.side == .sell ? .sell : .buy, size: event.sizeMicros,
                    expected: event.expectedPriceMicros > 0 ? event.expectedPriceMicros : event.limitPriceMicros,
-                   atMillis: event.sentAtNs > 0 ? Int64(event.sentAtNs / 1_000_000) : nowMillis)
+                   atMillis: nowMillis)
         }
     }
 

@@ -54,8 +54,8 @@ public final class ActionOutlet {
         let (topic, payload) = command.busMessage(nowMillis: BusClock.nowMillis())
         var metadata: Logger.Metadata = ["command.id": "\(command.id)"]
         switch command {
-        case .replace(let cancelActionID, let proposal, _):
-            metadata["replace.cancel_action_id"] = "\(cancelActionID)"
+        case .replace(let target, let proposal, _):
+            metadata["replace.cancel"] = "\(target)"
             metadata["order.price"] = "\(proposal.limitPrice)"
             metadata["order.size"] = "\(proposal.size)"
             metadata["token.id"] = "\(proposal.tokenID)"

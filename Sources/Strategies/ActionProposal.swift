@@ -12,6 +12,8 @@ public struct ActionProposal: Sendable, Hashable {
         case gtc = "GTC"
         case fok = "FOK"
         case fak = "FAK"
+        /// Good till ``ActionProposal/gtdExpiresAtMillis``.
+        case gtd = "GTD"
 
         /// Accepts any case ("fak").
         public init?(text: String) { self.init(rawValue: text.uppercased()) }
@@ -36,6 +38,10 @@ public struct ActionProposal: Sendable, Hashable {
     /// A resting lifetime: exec-proc cancels the order itself once it has rested this long
     /// (ms; 0: none).
     public var maxRestMillis: Int64 = 0
+    /// GTD: when the order should leave the book (unix ms); exec-proc checks and signs it.
+    public var gtdExpiresAtMillis: Int64 = 0
+    /// Market BUY by amount (FOK/FAK): pUSD to spend, micro-units; `size` is then zero.
+    public var amountMicros: UInt64 = 0
 
     public init(id: String, market: String, tokenID: TokenID, side: Side, size: Shares, limitPrice: Price, expectedPrice: Price,
                 createdAtMillis: Int64, ttlMillis: Int64, timeInForce: TimeInForce = .gtc, strategy: String, postOnly: Bool = false) {
@@ -69,10 +75,13 @@ public struct ActionProposal: Sendable, Hashable {
         case .gtc: action.timeInForce = .gtc
         case .fok: action.timeInForce = .fok
         case .fak: action.timeInForce = .fak
+        case .gtd: action.timeInForce = .gtd
         }
         action.strategy = strategy
         action.postOnly = postOnly
         action.maxRestMs = maxRestMillis
+        action.expiresAtMs = gtdExpiresAtMillis
+        action.amountMicros = amountMicros
         return action
     }
 }

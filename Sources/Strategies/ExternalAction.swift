@@ -23,6 +23,8 @@ public enum ExternalAction {
         case limitPriceOutOfRange(UInt64)
         case expectedPriceOutOfRange(UInt64)
         case nonPositiveTTL(Int64)
+        /// A cancel or a replace that does not name exactly one order (or, for a cancel, market).
+        case cancelTarget(String)
 
         /// A short fixed label (for a log field or a metric dimension).
         public var reason: String {
@@ -38,13 +40,14 @@ public enum ExternalAction {
             case .limitPriceOutOfRange: return "limit_price_out_of_range"
             case .expectedPriceOutOfRange: return "expected_price_out_of_range"
             case .nonPositiveTTL: return "non_positive_ttl"
+            case .cancelTarget: return "cancel_target"
             }
         }
 
         public var description: String {
             switch self {
             case .malformedEnvelope(let why): return "not a bus envelope: \(why)"
-            case .wrongTopic(let topic): return "topic is \"\(topic)\", expected \"action\""
+            case .wrongTopic(let topic): return "topic is \"\(topic)\", expected \"action\" (or, where accepted, \"replace\" or \"cancel\")"
             case .malformedPayload(let why): return "payload is not an Action: \(why)"
             case .missingID: return "id is empty"
             case .missingMarket: return "market is empty"
@@ -54,6 +57,7 @@ public enum ExternalAction {
             case .limitPriceOutOfRange(let micros): return "limit_price_micros \(micros) is outside (0, 1000000)"
             case .expectedPriceOutOfRange(let micros): return "expected_price_micros \(micros) is outside (0, 1000000)"
             case .nonPositiveTTL(let ttl): return "ttl_ms \(ttl) is not positive"
+            case .cancelTarget(let why): return why
             }
         }
     }
@@ -81,7 +85,7 @@ public enum ExternalAction {
         case .sell: side = .sell
         default: return .failure(.sideUnset)
         }
-        guard action.sizeMicros > 0 else { return .failure(.zeroSize) }
+        guard action.sizeMicros > 0 || action.amountMicros > 0 else { return .failure(.zeroSize) }
         guard (1..<1_000_000).contains(action.limitPriceMicros) else { return .failure(.limitPriceOutOfRange(action.limitPriceMicros)) }
         guard action.expectedPriceMicros < 1_000_000 else { return .failure(.expectedPriceOutOfRange(action.expectedPriceMicros)) }
         guard action.ttlMs > 0 else { return .failure(.nonPositiveTTL(action.ttlMs)) }
@@ -89,15 +93,21 @@ public enum ExternalAction {
         switch action.timeInForce {
         case .fok: timeInForce = .fok
         case .fak: timeInForce = .fak
+        case .gtd: timeInForce = .gtd
         default: timeInForce = .gtc
         }
         let name = action.strategy.isEmpty ? source : action.strategy
-        return .success(ActionProposal(
+        var proposal = ActionProposal(
             id: action.id, market: action.market, tokenID: token, side: side, size: Shares(micros: action.sizeMicros),
             limitPrice: Price(micros: action.limitPriceMicros),
             expectedPrice: Price(micros: action.expectedPriceMicros == 0 ? action.limitPriceMicros : action.expectedPriceMicros),
             createdAtMillis: action.createdAtMs > 0 ? action.createdAtMs : receivedAtMillis, ttlMillis: action.ttlMs,
             timeInForce: timeInForce, strategy: name.hasPrefix("external:") ? name : "external:\(name.isEmpty ? "unnamed" : name)",
-            postOnly: action.postOnly))
+            postOnly: action.postOnly)
+        // Passed on as sent: exec-proc checks them (a GTD expiry, an amount, a lifetime).
+        proposal.gtdExpiresAtMillis = action.expiresAtMs
+        proposal.amountMicros = action.amountMicros
+        proposal.maxRestMillis = action.maxRestMs
+        return .success(proposal)
     }
 }

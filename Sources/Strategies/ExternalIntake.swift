@@ -15,14 +15,14 @@ import PolypipeRuntime
 public final class ExternalIntake: Sendable {
     private let worker = Mutex<BackgroundWorker?>(nil)
     private let rejectedCount = Mutex<UInt64>(0)
-    public let actions: AsyncStream<ActionProposal>
-    private let continuation: AsyncStream<ActionProposal>.Continuation
+    public let actions: AsyncStream<StrategyCommand>
+    private let continuation: AsyncStream<StrategyCommand>.Continuation
 
     /// Messages refused so far.
     public var rejected: UInt64 { rejectedCount.withLock { $0 } }
 
     private init() {
-        (actions, continuation) = AsyncStream.makeStream(of: ActionProposal.self)
+        (actions, continuation) = AsyncStream.makeStream(of: StrategyCommand.self)
     }
 
     /// Binds the socket and starts the receiving thread.
@@ -69,9 +69,9 @@ public final class ExternalIntake: Sendable {
                 continue
             }
             guard let frames else { continue }
-            switch ExternalAction.accept(frames: frames, receivedAtMillis: BusClock.nowMillis()) {
-            case .success(let proposal):
-                continuation.yield(proposal)
+            switch ExternalAction.acceptCommand(frames: frames, receivedAtMillis: BusClock.nowMillis()) {
+            case .success(let command):
+                continuation.yield(command)
             case .failure(let rejection):
                 let total = rejectedCount.withLock { count in count += 1; return count }
                 logger.warning("external action rejected", metadata: [

@@ -12,8 +12,8 @@ public struct ExternalRunner: Sendable {
         let intake = try await ExternalIntake.start(context: context, layout: layout, logger: logger)
         onReady()
         await withTaskCancellationHandler {
-            for await proposal in intake.actions {
-                outlet.send(proposal)
+            for await command in intake.actions {
+                outlet.send(command)
             }
         } onCancel: {
             intake.stop()

@@ -95,7 +95,7 @@ public struct ReplayFile: Sendable {
         guard ttl > 0 else { throw FieldError(description: "ttl_ms \(ttl) is not positive") }
         var timeInForce = ActionProposal.TimeInForce.gtc
         if let raw = json["time_in_force"]?.scalarText {
-            guard let parsed = ActionProposal.TimeInForce(text: raw) else { throw FieldError(description: "time_in_force \"\(raw)\" is not GTC, FOK or FAK") }
+            guard let parsed = ActionProposal.TimeInForce(text: raw), parsed != .gtd else { throw FieldError(description: "time_in_force \"\(raw)\" is not GTC, FOK or FAK") }
             timeInForce = parsed
         }
         var postOnly = false

@@ -97,7 +97,7 @@ struct SignalOptions: ParsableArguments {
         guard ttlMs > 0 else { throw ValidationError("--ttl-ms must be positive.") }
         guard UpDownWindow.Length(rawValue: window) != nil else { throw ValidationError("--window must be 5m, 15m or 20s (clob-sim only), got \(window).") }
         guard stopBeforeEnd >= 0, cooldown >= 0 else { throw ValidationError("--stop-before-end and --cooldown must not be negative.") }
-        guard ActionProposal.TimeInForce(text: timeInForce) != nil else { throw ValidationError("--time-in-force must be GTC, FOK or FAK, got \(timeInForce).") }
+        guard let parsedTimeInForce = ActionProposal.TimeInForce(text: timeInForce), parsedTimeInForce != .gtd else { throw ValidationError("--time-in-force must be GTC, FOK or FAK, got \(timeInForce).") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         guard ReplayRunner.Clock(rawValue: replayClock) != nil else { throw ValidationError("--replay-clock must be relative or wall, got \(replayClock).") }
         if strategy == .replay && replayFile == nil { throw ValidationError("--strategy replay needs --replay-file.") }

@@ -15,11 +15,18 @@ exec-proc with strategy "external:<strategy or source>". Invalid ones are logged
 reason and dropped. Amounts are integers in micro-units: price 0.57 -> 570000, 10 shares ->
 10000000.
 
+Managing an order: with --replace-price, the last action placed is then replaced (topic
+"replace", a ReplaceRequest: exec-proc cancels the old order and places the new one only once
+the venue confirmed the cancel); with --cancel, the last order standing is then cancelled
+(topic "cancel", a CancelRequest by action id). What happened arrives on exec-proc's events
+socket (<runtime>/exec/events.sock, topics "order" and "canceled").
+
 Requirements: pip install pyzmq protobuf==4.21.12 (the gencode in polypipe/bus/v1 is protoc 3.21).
 
 Example:
     ./publish_actions.py --runtime-dir /tmp/polypipe --market 0xabc... --token 1234... \\
         --side BUY --price 0.55 --size 10 --count 3
+    ./publish_actions.py ... --price 0.30 --size 5 --replace-price 0.31 --cancel
 """
 import argparse
 import os
@@ -66,6 +73,8 @@ def main() -> int:
     parser.add_argument("--strategy", default="example", help="name; forwarded as external:<name>")
     parser.add_argument("--count", type=int, default=1, help="how many actions to send")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between actions")
+    parser.add_argument("--replace-price", help="then replace the last order with one at this price")
+    parser.add_argument("--cancel", action="store_true", help="then cancel the last order standing")
     args = parser.parse_args()
     if not args.runtime_dir:
         parser.error("--runtime-dir is required when $RUNTIME_DIRECTORY is not set")
@@ -75,24 +84,47 @@ def main() -> int:
     socket.setsockopt(zmq.LINGER, 2000)
     socket.connect(endpoint)
     epoch = time.time_ns()
-    for sequence in range(1, args.count + 1):
-        action = bus_pb2.Action(
-            id=f"{args.strategy}-{epoch}-{sequence}",
+    sequence = 0
+
+    def action_at(price: str, number: int) -> "bus_pb2.Action":
+        return bus_pb2.Action(
+            id=f"{args.strategy}-{epoch}-{number}",
             market=args.market,
             token_id=args.token,
             side=bus_pb2.BUY if args.side == "BUY" else bus_pb2.SELL,
             size_micros=micros(args.size),
-            limit_price_micros=micros(args.price),
-            expected_price_micros=micros(args.expected_price or args.price),
+            limit_price_micros=micros(price),
+            expected_price_micros=micros(args.expected_price or price),
             created_at_ms=time.time_ns() // 1_000_000,
             ttl_ms=args.ttl_ms,
             time_in_force={"GTC": bus_pb2.GTC, "FOK": bus_pb2.FOK, "FAK": bus_pb2.FAK}[args.tif],
             strategy=args.strategy,
         )
-        socket.send_multipart(envelope("action", args.strategy, epoch, sequence, action.SerializeToString()))
-        print(f"sent {action.id} to {endpoint}", file=sys.stderr)
-        if sequence < args.count:
+
+    def send(topic: str, message) -> None:
+        nonlocal sequence
+        sequence += 1
+        socket.send_multipart(envelope(topic, args.strategy, epoch, sequence, message.SerializeToString()))
+
+    last = None
+    for number in range(1, args.count + 1):
+        last = action_at(args.price, number)
+        send("action", last)
+        print(f"sent {last.id} to {endpoint}", file=sys.stderr)
+        if number < args.count:
             time.sleep(args.interval)
+    if args.replace_price and last is not None:
+        time.sleep(args.interval)
+        replacement = action_at(args.replace_price, args.count + 1)
+        send("replace", bus_pb2.ReplaceRequest(cancel_action_id=last.id, place=replacement))
+        print(f"sent replace of {last.id} by {replacement.id} at {args.replace_price}", file=sys.stderr)
+        last = replacement
+    if args.cancel and last is not None:
+        time.sleep(args.interval)
+        request_id = f"{args.strategy}-{epoch}-cancel"
+        send("cancel", bus_pb2.CancelRequest(id=request_id, action_id=last.id, created_at_ms=time.time_ns() // 1_000_000,
+                                             strategy=args.strategy, reason="example"))
+        print(f"sent cancel {request_id} of {last.id}", file=sys.stderr)
     socket.close()
     return 0
 

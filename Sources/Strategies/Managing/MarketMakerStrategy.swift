@@ -158,7 +158,7 @@ public struct MarketMakerStrategy: ManagingStrategy {
                 let proposal = self.proposal(leg: side, price: target, state: state, now: now)
                 slot.replaced(by: QuoteSlot.Quote(actionID: proposal.id, price: target, size: configuration.size), atMillis: now)
                 counters.replaces += 1
-                commands.append(.replace(cancelActionID: quote.actionID, place: proposal, placeIfFilled: true))
+                commands.append(.replace(cancel: .action(quote.actionID), place: proposal, placeIfFilled: true))
             case .pending, .replacing, .cancelling:
                 continue
             }

@@ -7,7 +7,7 @@ import PolypipeCore
 ///
 /// ```swift
 /// .place(quote)                                           // Action
-/// .replace(cancelActionID: "mm-…-7", place: newQuote)     // ReplaceRequest
+/// .replace(cancel: .action("mm-…-7"), place: newQuote, placeIfFilled: true)   // ReplaceRequest
 /// .cancel(requestID: "mm-…-c9", target: .action("mm-…-8"), reason: "window ends")
 /// ```
 ///
@@ -18,15 +18,17 @@ public enum StrategyCommand: Sendable, Hashable {
     public enum CancelTarget: Sendable, Hashable {
         /// The order placed for this action id.
         case action(String)
-        /// Every order of ours in this market (condition id).
+        /// One order by its id (the EIP-712 hash).
+        case order(String)
+        /// Every order of ours in this market (condition id); not a replace's target.
         case market(String)
     }
 
     case place(ActionProposal)
-    /// Cancel the order of `cancelActionID`, then place `place` (exec-proc signs it only once
-    /// the old order is off the book). `placeIfFilled`: place it also when the old order turns
-    /// out to have been filled.
-    case replace(cancelActionID: String, place: ActionProposal, placeIfFilled: Bool)
+    /// Cancel one order (by action id or order id), then place `place` (exec-proc signs it only
+    /// once the old order is off the book). `placeIfFilled`: place it also when the old order
+    /// turns out to have been filled.
+    case replace(cancel: CancelTarget, place: ActionProposal, placeIfFilled: Bool)
     case cancel(requestID: String, target: CancelTarget, reason: String)
 
     /// The id exec-proc answers this command under (an order event's `action_id`, or a cancel
@@ -43,9 +45,13 @@ public enum StrategyCommand: Sendable, Hashable {
         switch self {
         case .place(let proposal):
             return (BusLayout.Topic.action, proposal.busMessage.busPayload)
-        case .replace(let cancelActionID, let proposal, let placeIfFilled):
+        case .replace(let target, let proposal, let placeIfFilled):
             var request = Polypipe_Bus_V1_ReplaceRequest()
-            request.cancelActionID = cancelActionID
+            switch target {
+            case .action(let actionID): request.cancelActionID = actionID
+            case .order(let orderID): request.cancelOrderID = orderID
+            case .market: break  // no target: exec-proc refuses it
+            }
             request.place = proposal.busMessage
             request.placeIfFilled = placeIfFilled
             return (BusLayout.Topic.replace, request.busPayload)
@@ -54,6 +60,7 @@ public enum StrategyCommand: Sendable, Hashable {
             request.id = requestID
             switch target {
             case .action(let actionID): request.actionID = actionID
+            case .order(let orderID): request.orderID = orderID
             case .market(let market): request.market = market
             }
             request.reason = reason

@@ -84,8 +84,24 @@ public final class RateLimitPacer: Sendable {
         }
     }
 
+    /// How often requests had to wait for a bucket, or were refused by it, since the start.
+    public struct Statistics: Sendable, Hashable {
+        /// Requests that waited at least once before going (or before giving up).
+        public var waits = 0
+        /// Milliseconds slept in those waits, in total.
+        public var waitedMillis: Int64 = 0
+        /// Refused as stale: the tokens would come after the request's deadline.
+        public var stale = 0
+        /// Withdrawn while waiting (a cancel-all).
+        public var withdrawn = 0
+    }
+
     /// The tokens each bucket keeps back (see the margin rule above).
     public let marginTokens: Int
+    private let counts = Mutex(Statistics())
+
+    /// The waits and refusals so far.
+    public var statistics: Statistics { counts.withLock { $0 } }
     private let state: Mutex<State>
     private let clock: @Sendable () -> Int64
     private let sleep: @Sendable (Int64) -> Void
@@ -149,9 +165,15 @@ public final class RateLimitPacer: Sendable {
     public func acquire(_ bucket: Bucket, cost: Int, notAfterMillis: Int64? = nil, maxWaitMillis: Int64? = nil,
                         giveUp: (() -> Bool)? = nil) -> Admission {
         let started = clock()
+        var waited = false
+        defer { if waited { counts.withLock { $0.waits += 1 } } }
         while true {
-            if let giveUp, giveUp() { return .withdrawn }
+            if let giveUp, giveUp() {
+                counts.withLock { $0.withdrawn += 1 }
+                return .withdrawn
+            }
             let admission = admit(bucket, cost: cost, notAfterMillis: notAfterMillis)
+            if case .stale = admission { counts.withLock { $0.stale += 1 } }
             guard case .wait(let millis) = admission else { return admission }
             if let maxWaitMillis, clock() + millis - started > maxWaitMillis {
                 charge(bucket, cost: cost)
@@ -160,7 +182,10 @@ public final class RateLimitPacer: Sendable {
                 ])
                 return .go
             }
-            sleep(giveUp == nil ? millis : min(millis, Self.giveUpCheckMillis))
+            let nap = giveUp == nil ? millis : min(millis, Self.giveUpCheckMillis)
+            waited = true
+            counts.withLock { $0.waitedMillis += nap }
+            sleep(nap)
         }
     }
 

@@ -188,7 +188,10 @@ import VenueClient
 
     @Test func cancelsGoOutWhenHaltedAndDryRunSendsNothing() throws {
         let venue = FakeVenue()
-        let test = try TestExecutor(venue: venue)
+        // The kill switch off: with it, the halt itself would have cancelled the order.
+        var configuration = Executor.Configuration(mode: .paper, owner: TestExecutor.credentials.apiKey)
+        configuration.haltCancelsOrders = false
+        let test = try TestExecutor(venue: venue, configuration: configuration)
         defer { test.remove() }
         let order = Self.place(test.executor, "h-1")
         test.executor.setState(.halted, reason: "test")

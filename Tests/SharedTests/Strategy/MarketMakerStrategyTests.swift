@@ -68,7 +68,7 @@ import VenueClient
         #expect(maker.commands(for: state(upMid: 505_000, wall: 3_000)).isEmpty)
         let commands = maker.commands(for: state(upMid: 520_000, wall: 4_000))
         let replaces = commands.compactMap { command -> (String, ActionProposal)? in
-            if case .replace(let old, let new, let ifFilled) = command, ifFilled { return (old, new) } else { return nil }
+            if case .replace(.action(let old), let new, let ifFilled) = command, ifFilled { return (old, new) } else { return nil }
         }
         #expect(replaces.count == 2)
         let upReplace = replaces.first { $0.1.tokenID == up }

@@ -67,6 +67,7 @@ import VenueClient
         #expect(pacer.acquire(.orders, cost: 1, notAfterMillis: start + 1_000) == .go)
         #expect(clock.now - start == 25)
         #expect(pacer.available(.orders) == 0)
+        #expect(pacer.statistics.waits == 1 && pacer.statistics.waitedMillis == 25 && pacer.statistics.stale == 0)
     }
 
     @Test func anOrderWhoseDeadlineComesFirstIsStaleAndTakesNothing() {
@@ -75,6 +76,7 @@ import VenueClient
         for _ in 0..<60 { _ = pacer.admit(.orders, cost: 1) }
         let start = clock.now
         #expect(pacer.acquire(.orders, cost: 1, notAfterMillis: start + 10) == .stale(waitMillis: 25))
+        #expect(pacer.statistics.stale == 1 && pacer.statistics.waits == 0)
         #expect(clock.now == start, "no waiting in vain")
         clock.advance(25)
         #expect(pacer.available(.orders) == 1, "the refused order took no token")
