@@ -207,10 +207,12 @@ public struct MarketMakerStrategy: ManagingStrategy {
         filled = [:]
     }
 
-    /// Rule 2: one market-wide cancel, again only when its answer left something open.
+    /// Rule 2: one market-wide cancel, again only when its answer left something open. A quote
+    /// still waiting for exec-proc's answer (placed, or replaced) is waited for first: an order
+    /// accepted after the market's cancel would rest on unseen.
     private mutating func pull(_ state: MarketState, now: Int64) -> [StrategyCommand] {
         let open = Leg.allCases.contains { slots[$0]?.mayRest ?? false }
-        guard open else { return [] }
+        guard open, !Leg.allCases.contains(where: { slots[$0]?.isAwaitingPlacement ?? false }) else { return [] }
         if let pulled = pulledWith, now - pulled.atMillis < configuration.answerTimeoutMillis { return [] }
         let id = nextID("c")
         pulledWith = (id, now)

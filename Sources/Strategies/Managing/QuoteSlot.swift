@@ -49,6 +49,14 @@ struct QuoteSlot: Sendable, Hashable {
     /// Whether some order of ours may rest for this slot.
     var mayRest: Bool { state != .empty }
 
+    /// A placement (or a replace's new order) sent and not answered yet.
+    var isAwaitingPlacement: Bool {
+        switch state {
+        case .pending, .replacing: return true
+        case .empty, .live, .orphan, .cancelling: return false
+        }
+    }
+
     mutating func placed(_ quote: Quote, atMillis now: Int64) {
         state = .pending(quote)
         lastCommandAtMillis = now

@@ -129,6 +129,21 @@ import VenueClient
         #expect(maker.commands(for: state(secondsLeft: 10, wall: 30_000)).isEmpty, "pulled: nothing open, nothing new")
     }
 
+    /// A replace still in flight when the pull is due: the market cancel waits for its answer,
+    /// so the new order cannot be accepted after the cancel and rest on unseen.
+    @Test func thePullWaitsForAReplaceInFlight() {
+        var maker = maker()
+        _ = quoted(&maker)
+        let replaced = maker.commands(for: state(upMid: 530_000, wall: 3_000)).compactMap { command -> ActionProposal? in
+            if case .replace(_, let new, _) = command { return new } else { return nil }
+        }
+        #expect(replaced.count == 2)
+        #expect(maker.commands(for: state(upMid: 530_000, secondsLeft: 20, wall: 3_500)).isEmpty, "waits for the replaces' answers")
+        for new in replaced { maker.observe(.order(actionID: new.id, state: .accepted(orderID: "0x" + new.id))) }
+        let pull = maker.commands(for: state(upMid: 530_000, secondsLeft: 19, wall: 4_000))
+        guard pull.count == 1, case .cancel(_, .market, _) = pull[0] else { Issue.record("expected the market cancel, got \(pull)"); return }
+    }
+
     @Test func aRefusedReplaceLeavesTheOldQuoteToCancelBeforeQuotingAgain() {
         var maker = maker()
         let quotes = quoted(&maker)
