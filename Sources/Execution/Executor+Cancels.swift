@@ -136,8 +136,8 @@ extension Executor {
     }
 
     /// The venue confirmed `id` cancelled: journal canceled, exposure released, untracked, and an
-    /// order event CANCELED.
-    func settleCanceled(_ id: OrderID, reason: String) {
+    /// order event CANCELED. `byCancelAll`: counted with the cancel-all's own count instead.
+    func settleCanceled(_ id: OrderID, reason: String, byCancelAll: Bool = false) {
         restDeadlines.removeValue(forKey: id)
         restChecked.remove(id)
         guard let current = tracked.remove(id) else {
@@ -147,7 +147,7 @@ extension Executor {
             return
         }
         releaseExposure(of: current.order, matched: 0)
-        counters.canceled += 1
+        if !byCancelAll { counters.canceled += 1 }
         var event = OrderReport(order: current.order)
         event.outcome = .canceled
         event.reason = reason

@@ -53,13 +53,15 @@ extension Executor {
             let result = try venue.cancelAll()
             let now = clock()
             for id in result.canceled {
-                journaled(.settlement, "mark order \(id) canceled (cancel-all)") {
-                    try journal.update(orderHash: id.description, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now, audit: nil)
-                }
-                // Live orders end here; one of unknown outcome is settled by its own lookup.
+                // Live orders end here, published CANCELED like any cancel (strategies and
+                // fill-proc learn it from the bus); one of unknown outcome is settled by its
+                // own lookup.
                 if let current = tracked[id], case .live = current.state {
-                    tracked.remove(id)
-                    releaseExposure(of: current.order, matched: 0)
+                    settleCanceled(id, reason: "cancel-all: \(reason)", byCancelAll: true)
+                } else {
+                    journaled(.settlement, "mark order \(id) canceled (cancel-all)") {
+                        try journal.update(orderHash: id.description, to: .canceled, reason: "cancel-all: \(reason)", nowMillis: now, audit: nil)
+                    }
                 }
             }
             counters.ordersCanceled += UInt64(result.canceled.count)

@@ -33,19 +33,21 @@ public struct ReconInputs {
         }
     }
 
-    /// fill-proc's orders (accepted by exec-proc, possibly before recon-proc started): any the
-    /// paper book lacks enter it; ended ones settle it at what they filled.
+    /// fill-proc's orders the venue has shown (accepted by exec-proc, possibly before
+    /// recon-proc started): any the paper book lacks enter it, from now; ended ones settle it at
+    /// what they filled. An order still pending or submitted — its answer unknown, a 5xx that
+    /// may not have placed it — is not an accepted action: it enters when the venue shows it.
     public mutating func apply(fillState state: Polypipe_Bus_V1_FillState, nowMillis: Int64) {
         for order in state.orders {
             guard !order.actionID.isEmpty, let token = try? TokenID(decimal: order.tokenID) else { continue }
             switch order.state {
-            case .rejected: continue  // never placed: not in paper (if exec-proc said accepted, settled to 0 below)
-            default: break
+            case .open, .matched, .filled, .cancelled, .expired: break
+            case .pending, .submitted, .rejected, .unspecified, .UNRECOGNIZED: continue
             }
             accept(actionID: order.actionID, orderID: OrderID(order.orderID), market: order.market, token: token,
                    side: order.side == .sell ? .sell : .buy, size: order.sizeMicros,
                    expected: order.expectedPriceMicros > 0 ? order.expectedPriceMicros : order.limitPriceMicros,
-                   atMillis: order.submittedAtMs > 0 ? order.submittedAtMs : nowMillis)
+                   atMillis: nowMillis)
         }
         for order in state.orders {
             switch order.state {

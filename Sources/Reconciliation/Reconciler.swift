@@ -6,6 +6,13 @@ import PolypipeCore
 /// It keeps no memory between cycles — the grace period counts from the timestamps in the
 /// input — so the same input always gives the same report, and recon-proc can run it on any
 /// aligned snapshot. Episodes (raise once, clear once) are ``AlarmTracker``'s job.
+///
+/// Two rules keep a failed read from looking like a discrepancy (a read that fails keeps its
+/// last value and its old stamp, so inputs can be of different ages):
+/// - a paper position that changed after the venue's open orders were last read is
+///   settling: the paper counts a resting order in full until that read says what it matched;
+/// - orphans are looked for only when the venue's list was read at or after the journal's, so
+///   an order that ended between an old venue read and a fresh journal read is not an orphan.
 public struct Reconciler: Sendable {
     public let policy: ReconciliationPolicy
 
@@ -32,7 +39,8 @@ public struct Reconciler: Sendable {
             let actual = Dictionary(input.actual.value.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
             for key in Set(paper.keys).union(actual.keys).sorted() {
                 positionsCompared += 1
-                switch compare(paper: paper[key], actual: actual[key], key: key, nowMillis: input.nowMillis) {
+                switch compare(paper: paper[key], actual: actual[key], key: key, nowMillis: input.nowMillis,
+                               venueReadMillis: input.venueOpenOrders.asOfMillis) {
                 case .agrees: break
                 case .settling: settling.append(key)
                 case .finding(let finding): findings.append(finding)
@@ -54,7 +62,8 @@ public struct Reconciler: Sendable {
         case finding(Finding)
     }
 
-    private func compare(paper: PaperPosition?, actual: ActualPosition?, key: PositionKey, nowMillis: Int64) -> Verdict {
+    private func compare(paper: PaperPosition?, actual: ActualPosition?, key: PositionKey, nowMillis: Int64,
+                         venueReadMillis: Int64) -> Verdict {
         let paperSize = paper?.size ?? .zero
         let actualSize = actual?.size ?? .zero
         let paperPrice = paper?.averagePrice ?? Price(micros: 0)
@@ -69,6 +78,8 @@ public struct Reconciler: Sendable {
 
         let lastActivity = max(paper?.lastChangeMillis ?? .min, actual?.lastActivityMillis ?? .min)
         if nowMillis - lastActivity < policy.gracePeriodMillis { return .settling }
+        // The venue has not been asked about this position's orders since the paper changed.
+        if let changed = paper?.lastChangeMillis, changed > venueReadMillis { return .settling }
 
         let comparison = PositionComparison(key: key, paperSize: paperSize, paperPrice: paperPrice, actualSize: actualSize, actualPrice: actualPrice,
                                             actualProvisional: actual?.provisionalSize ?? .zero, sizeDifference: difference,
@@ -84,16 +95,19 @@ public struct Reconciler: Sendable {
                                 detail: .ghostFill(comparison, failed: ghosts.sorted { $0.key < $1.key })))
     }
 
-    /// Orphans: on the venue, unknown to the journal, and made before the journal snapshot
+    /// Orphans: on the venue, unknown to the journal, made before the journal snapshot
     /// (exec-proc journals before it sends, so a journal read after the venue made the order
-    /// must have it; the venue's seconds are rounded up). Missing: in the journal, absent from
+    /// must have it; the venue's seconds are rounded up), and listed by a venue read no older
+    /// than the journal's (an older list may show an order that has ended since). Missing: in the journal, absent from
     /// the venue's list, never reported by the venue, and the venue list read at least the grace
     /// period after the order was made.
     private func orderFindings(_ input: ReconciliationInput) -> [Finding] {
         var findings: [Finding] = []
         let journal = Set(input.journalOpenOrders.value.map(\.orderID))
         let venue = Set(input.venueOpenOrders.value.map(\.orderID))
-        for order in input.venueOpenOrders.value.sorted(by: { $0.orderID < $1.orderID }) where !journal.contains(order.orderID) {
+        let venueReadAfterJournal = input.venueOpenOrders.asOfMillis >= input.journalOpenOrders.asOfMillis
+        for order in input.venueOpenOrders.value.sorted(by: { $0.orderID < $1.orderID })
+        where venueReadAfterJournal && !journal.contains(order.orderID) {
             if let created = order.createdAtMillis, created + 1000 > input.journalOpenOrders.asOfMillis { continue }
             findings.append(Finding(kind: .orphanOrder, severity: policy.severity(of: .orphanOrder), subject: order.orderID.description, detail: .orphanOrder(order)))
         }

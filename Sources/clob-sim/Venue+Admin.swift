@@ -47,6 +47,7 @@ extension Venue {
             if let value = try int("retry_after_seconds") { plan.retryAfterSeconds = value }
             if let value = try int("timeout_but_placed") { plan.timeoutButPlaced = value }
             if let value = try int("withheld_ms") { plan.withheldMillis = value }
+            if let value = try int("fill_before_cancel") { plan.fillBeforeCancel = value }
             if let value = try int("ghost_fill_ppm") { plan.ghostFillPartsPerMillion = UInt64(min(value, 1_000_000)) }
             if let text = body["mode"]?.scalarText {
                 guard let mode = FaultPlan.TradingMode(rawValue: text) else { throw .badRequest("admin/faults: mode must be normal, cancel-only, post-only, disabled or restarting") }

@@ -92,13 +92,26 @@ extension Venue {
         guard let json = try? JSONParser.parse(request.body), let id = json["orderID"]?.scalarText, !id.isEmpty else {
             throw .badRequest("Invalid orderID")
         }
+        fillBeforeCancelIfAsked([id])
         return cancelResult([id], key: key)
     }
 
     func cancelOrders(_ request: SimRequest, key: ApiKeyStore.Key) throws(SimError) -> SimResponse {
         guard case .array(let ids)? = try? JSONParser.parse(request.body) else { throw .badRequest("Invalid orderID") }
         guard ids.count <= 1000 else { throw .badRequest("Too many orders in payload, max allowed: 1000") }
+        fillBeforeCancelIfAsked(ids.compactMap(\.scalarText))
         return cancelResult(ids.compactMap(\.scalarText), key: key)
+    }
+
+    /// The `fill_before_cancel` fault: the agents fill each named open order before the cancel
+    /// is processed, as a taker whose order reached the venue first would.
+    private func fillBeforeCancelIfAsked(_ ids: [String]) {
+        guard faults.fillBeforeCancel > 0 else { return }
+        faults.fillBeforeCancel -= 1
+        for id in ids {
+            guard let order = engine.orders[id.lowercased()], order.isOpen, let market = catalog.market(conditionID: order.market) else { continue }
+            agents.take(order, in: market, only: true, engine: &engine, nowMillis: nowMillis)
+        }
     }
 
     func cancelAll(key: ApiKeyStore.Key) -> SimResponse {

@@ -170,6 +170,11 @@ final class ExecStack {
         try send(topic: "batch", payload: batch.busPayload)
     }
 
+    /// Sends a cancel request (topic "cancel").
+    func send(cancel: Polypipe_Bus_V1_CancelRequest) throws {
+        try send(topic: "cancel", payload: cancel.busPayload)
+    }
+
     private func send(topic: String, payload: [UInt8]) throws {
         sequence += 1
         let envelope = Envelope(topic: topic, source: "test", epoch: 1, sequence: sequence, sentAtNanos: BusClock.nowNanos(), payload: payload)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import Bus
 import JournalStore
 import PolypipeCore
 
@@ -103,8 +104,8 @@ import PolypipeCore
         var result = try Self.run(["orders", "--runtime-dir", scratch.path], scratch: scratch)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n") == [
-            "CREATED (UTC)             STATE     SIDE  TYPE  PRICE   SIZE  MARKET  ACTION  ORDER  REASON",
-            "1970-01-01T00:00:01.000Z  accepted  BUY   GTC    0.50  10.00  m1      a1      0xab",
+            "CREATED (UTC)             STATE     SIDE  TYPE  PRICE   SIZE  FILLED  MARKET  ACTION  ORDER  REASON",
+            "1970-01-01T00:00:01.000Z  accepted  BUY   GTC    0.50  10.00       -  m1      a1      0xab",
         ])
         result = try Self.run(["orders", "--json", "--runtime-dir", scratch.path], scratch: scratch)
         guard case .array(let orders)? = result.lines.first?["orders"], let order = orders.first else {
@@ -112,6 +113,42 @@ import PolypipeCore
         }
         #expect(order["side"] == .string("BUY") && order["price_micros"] == .number("500000") && order["size"] == .string("10"))
         #expect(order["open"] == .bool(true) && order["state"] == .string("accepted") && order["token_id"] == .string("123"))
+        #expect(order["filled_micros"] == .null)
+        #expect(result.stderr.contains("filled sizes unknown: fill-proc is not running"), "\(result.stderr)")
+    }
+
+    /// A partial fill shows in FILLED, from fill-proc's snapshot (here a stand-in answering once).
+    @Test func ordersShowWhatFillProcSaysFilled() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/exec", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fill", withIntermediateDirectories: true)
+        try Self.journal(at: scratch.path + "/exec/journal.sqlite")
+        var state = Polypipe_Bus_V1_FillState()
+        var order = Polypipe_Bus_V1_OrderStatus()
+        order.orderID = "0xAB"
+        order.matchedMicros = 4_000_000
+        state.orders = [order]
+        let context = try ZmqContext()
+        let endpoint = "ipc://" + scratch.path + "/fill/snapshot.sock"
+        let payload = state.busPayload
+        let bound = DispatchSemaphore(value: 0)
+        let answering = Thread {
+            // The socket lives on this thread only.
+            guard let server = try? ZmqSocket(context, .reply), (try? server.bind(endpoint)) != nil else { bound.signal(); return }
+            bound.signal()
+            if (try? server.receive(timeoutMilliseconds: 20_000)) != nil { try? server.send([payload]) }
+        }
+        answering.start()
+        bound.wait()
+
+        let result = try Self.run(["orders", "--runtime-dir", scratch.path], scratch: scratch)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n") == [
+            "CREATED (UTC)             STATE     SIDE  TYPE  PRICE   SIZE  FILLED  MARKET  ACTION  ORDER  REASON",
+            "1970-01-01T00:00:01.000Z  accepted  BUY   GTC    0.50  10.00    4.00  m1      a1      0xab",
+        ])
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
     }
 
     @Test func positionsSayWhenFillProcIsNotRunning() throws {

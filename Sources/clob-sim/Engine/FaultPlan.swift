@@ -14,6 +14,10 @@ struct FaultPlan: Sendable, Equatable {
     /// client with a shorter timeout sees a timeout for an order that was placed.
     var timeoutButPlaced: Int = 0
     var withheldMillis: Int = 5_000
+    /// The next N targeted cancels (`DELETE /order`, `DELETE /orders`) lose the race to a
+    /// fill: each named open order is filled in full first, so the answer is `not_canceled`
+    /// "Order already matched" (test matrix CAN-02).
+    var fillBeforeCancel: Int = 0
     /// Share of trades that settle FAILED (voided: a ghost fill), on top of the configured one.
     var ghostFillPartsPerMillion: UInt64 = 0
     /// Trading mode: `normal`, `cancel-only`, `post-only`, `disabled`, or `restarting` (425 on

@@ -129,24 +129,33 @@ struct MarketMaker: Sendable {
         for order in engine.openOrders(on: market.tokens) where order.owner != Self.owner {
             guard let index = market.tokens.firstIndex(of: order.token) else { continue }
             let value = fairs[index]
-            if order.side == .buy, order.price >= value + takeEdge, let sibling = market.sibling(of: order.token) {
-                // The client pays more than fair: mint against it by buying the other outcome.
-                place(market, token: sibling, side: .buy, price: 1_000_000 - order.price, size: order.remaining, type: .fak,
-                      from: account, engine: &engine, nowMillis: nowMillis)
-            } else if order.side == .sell, order.price + takeEdge <= value {
-                place(market, token: order.token, side: .buy, price: order.price, size: order.remaining, type: .fak,
-                      from: account, engine: &engine, nowMillis: nowMillis)
+            if order.side == .buy ? order.price >= value + takeEdge : order.price + takeEdge <= value {
+                take(order, in: market, engine: &engine, nowMillis: nowMillis)
             }
         }
     }
 
+    /// Fills what is left of a resting client order at its own price: a BUY by buying the
+    /// other outcome (a mint), a SELL by buying it. `only`: against that order alone, not
+    /// whatever rests at a better price first.
+    mutating func take(_ order: SimOrder, in market: SimMarket, only: Bool = false, engine: inout MatchingEngine, nowMillis: Int64) {
+        if order.side == .buy, let sibling = market.sibling(of: order.token) {
+            place(market, token: sibling, side: .buy, price: 1_000_000 - order.price, size: order.remaining, type: .fak,
+                  from: account, against: only ? order.id : nil, engine: &engine, nowMillis: nowMillis)
+        } else if order.side == .sell {
+            place(market, token: order.token, side: .buy, price: order.price, size: order.remaining, type: .fak,
+                  from: account, against: only ? order.id : nil, engine: &engine, nowMillis: nowMillis)
+        }
+    }
+
     private mutating func place(_ market: SimMarket, token: TokenID, side: Side, price: UInt64, size: UInt64, type: OrderType,
-                                from maker: EthereumAddress, engine: inout MatchingEngine, nowMillis: Int64) {
+                                from maker: EthereumAddress, against: String? = nil, engine: inout MatchingEngine, nowMillis: Int64) {
         let collateral = Collateral.cost(of: Shares(micros: size), at: Price(micros: price), rounding: .down).micros
         var incoming = MatchingEngine.Incoming(id: nextID(), owner: Self.owner, maker: maker, market: market, token: token, side: side,
                                                makerAmount: side == .buy ? collateral : size, takerAmount: side == .buy ? size : collateral,
                                                orderType: type, postOnly: false, expiration: 0)
         incoming.skipsTakerDelay = true
+        incoming.onlyAgainst = against
         _ = try? engine.place(incoming, nowMillis: nowMillis)  // a quote the rules refuse is simply not made
     }
 }

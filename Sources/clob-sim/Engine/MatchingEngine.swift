@@ -30,6 +30,8 @@ struct MatchingEngine {
         /// The sim's own agents are the market itself: their orders never wait out the taker
         /// delay (which exists to slow API takers down).
         var skipsTakerDelay = false
+        /// Trade against this resting order only (the agents' deliberate takes); nil: the book.
+        var onlyAgainst: String?
     }
 
     /// The answer to a placement.
@@ -150,6 +152,7 @@ struct MatchingEngine {
 
         // What would cross, best first.
         let candidates = crossing(side: incoming.side, token: incoming.token, limit: price, market: market)
+            .filter { incoming.onlyAgainst == nil || $0.order.id == incoming.onlyAgainst }
         let crossable = candidates.reduce(UInt64(0)) { $0 + $1.order.remaining }
         if incoming.postOnly && !candidates.isEmpty { throw .postOnlyCrosses }
         let takes = marketable || !candidates.isEmpty

@@ -30,9 +30,15 @@ import VenueClient
         let venue = FakeVenue()
         let test = try Self.resting(3, venue: venue)
         defer { test.remove() }
+        let published = Mutex<[Polypipe_Bus_V1_OrderEvent]>([])
+        test.executor.onEvent = { event in published.withLock { $0.append(event) } }
         test.executor.setState(.halted, reason: "operator")
         #expect(venue.orders(in: "LIVE").isEmpty, "nothing of ours rests after the halt")
         #expect(venue.orders(in: "CANCELED").count == 3)
+        // Each order's end is published, as for any cancel: strategies learn it from the bus.
+        let canceled = published.withLock { $0 }.filter { $0.outcome == .canceled }
+        #expect(Set(canceled.map(\.actionID)) == ["rest-0", "rest-1", "rest-2"], "\(canceled.map(\.actionID))")
+        #expect(canceled.allSatisfy { $0.reason == "cancel-all: kill switch (halted: operator)" }, "\(canceled.map(\.reason))")
         #expect(test.executor.live.isEmpty)
         #expect(test.status.ordersCanceled == 3 && test.status.haltCancelsOrders)
         #expect(test.executor.killSwitch.owed == nil)

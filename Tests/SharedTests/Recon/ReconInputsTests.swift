@@ -67,6 +67,24 @@ import VenueClient
         inputs.apply(venueOpenOrders: [resting], nowMillis: 6_000)
         #expect(paperSize(inputs) == 8_000_000)
     }
+
+    /// An order whose answer was lost (a 5xx the venue may not have acted on) is not an accepted
+    /// action: fill-proc's "submitted" leaves the paper alone; once the venue shows the order,
+    /// it counts, its grace period starting then.
+    @Test func anOrderWithAnUnknownAnswerEntersThePaperOnlyOnceTheVenueShowsIt() {
+        var inputs = ReconInputs()
+        var state = Polypipe_Bus_V1_FillState()
+        var unknown = Self.order("u1", id: "0xu1", state: .submitted, matched: 0)
+        unknown.submittedAtMs = 1_000
+        state.orders = [unknown, Self.order("p1", id: "0xp1", state: .pending, matched: 0)]
+        inputs.apply(fillState: state, nowMillis: 2_000)
+        #expect(inputs.paper.positions.isEmpty)
+        unknown.state = .open
+        state.orders = [unknown]
+        inputs.apply(fillState: state, nowMillis: 9_000)
+        #expect(paperSize(inputs) == 5_000_000)
+        #expect(inputs.paper.positions.first?.lastChangeMillis == 9_000)
+    }
 }
 
 extension OpenOrder {

@@ -15,9 +15,12 @@ struct OrderRow: Sendable, Hashable {
     /// pUSD per share, micro-units: exact for limit orders (amounts on the tick grid); for a
     /// market order the price its amounts imply, rounded down.
     let priceMicros: UInt64?
+    /// Shares filled, as fill-proc knows it (micro-units); nil when it does not know the order.
+    let filledMicros: UInt64?
 
-    init(_ entry: Journal.Entry) {
+    init(_ entry: Journal.Entry, filledMicros: UInt64? = nil) {
         self.entry = entry
+        self.filledMicros = filledMicros
         guard let json = try? JSONParser.parse(entry.body), let decoded = try? OrderPayload.decode(json) else {
             side = nil
             tokenID = nil
@@ -43,9 +46,11 @@ struct OrderRow: Sendable, Hashable {
 
     /// Orders the venue may hold (signed, accepted, unknown) first by time, then the latest
     /// others: every open order, plus up to `recent` of the latest, oldest first, each once.
-    static func listing(open: [Journal.Entry], latest: [Journal.Entry]) -> [OrderRow] {
+    /// `filled`: shares filled by lower-case order id (fill-proc's view).
+    static func listing(open: [Journal.Entry], latest: [Journal.Entry], filled: [String: UInt64] = [:]) -> [OrderRow] {
         var seen = Set<String>()
         let merged = (open + latest).filter { seen.insert($0.actionID).inserted }
-        return merged.sorted { ($0.createdAtMillis, $0.orderHash) < ($1.createdAtMillis, $1.orderHash) }.map(OrderRow.init)
+        return merged.sorted { ($0.createdAtMillis, $0.orderHash) < ($1.createdAtMillis, $1.orderHash) }
+            .map { OrderRow($0, filledMicros: filled[$0.orderHash.lowercased()]) }
     }
 }
