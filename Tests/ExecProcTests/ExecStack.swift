@@ -170,6 +170,11 @@ final class ExecStack {
         try send(topic: "batch", payload: batch.busPayload)
     }
 
+    /// Sends a replace (topic "replace").
+    func send(replace: Polypipe_Bus_V1_ReplaceRequest) throws {
+        try send(topic: "replace", payload: replace.busPayload)
+    }
+
     /// Sends a cancel request (topic "cancel").
     func send(cancel: Polypipe_Bus_V1_CancelRequest) throws {
         try send(topic: "cancel", payload: cancel.busPayload)
