@@ -93,6 +93,13 @@ let package = Package(
             name: "MarketData",
             dependencies: ["PolypipeCore", "VenueClient"]
         ),
+        // An upstream venue's public data, live (UpstreamFeed) or recorded (Recording): what
+        // `polypipe record` writes and clob-sim's mirror and replay read.
+        .target(
+            name: "Upstream",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "VenueClient", "VenueStreams", "MarketData",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // exec-proc's journal (SQLite through GRDB), read by the other processes.
         .target(
             name: "JournalStore",
@@ -140,7 +147,7 @@ let package = Package(
             name: "polypipe",
             dependencies: [
                 "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "MarketData", "JournalStore",
-                "Execution", "Fills",
+                "Execution", "Fills", "Upstream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
@@ -175,7 +182,7 @@ let package = Package(
         .executableTarget(
             name: "clob-sim",
             dependencies: [
-                "PolypipeCore", "VenueClient", "MarketData",
+                "PolypipeCore", "VenueClient", "MarketData", "Upstream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -187,11 +194,11 @@ let package = Package(
 
         .testTarget(
             name: "ClobSimTests",
-            dependencies: ["PolypipeTesting", "clob-sim", "PolypipeCore", "VenueClient", "VenueStreams", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["PolypipeTesting", "clob-sim", "PolypipeCore", "VenueClient", "VenueStreams", "Upstream", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies",
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies", "Upstream",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "InMemoryLogging", package: "swift-log")]
         ),
@@ -205,8 +212,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PolypipeCLITests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore", "polypipe",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore", "Upstream", "polypipe",
+                           "clob-sim", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

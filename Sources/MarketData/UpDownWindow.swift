@@ -34,6 +34,15 @@ public struct UpDownWindow: Sendable, Hashable, CustomStringConvertible {
         start = quotient * seconds
     }
 
+    /// The window a slug names (`btc-updown-5m-1778947200`); nil for any other text, or a start
+    /// that is not on the length's grid.
+    public init?(slug: String) {
+        let parts = slug.split(separator: "-")
+        guard parts.count == 4, parts[0] == "btc", parts[1] == "updown", let length = Length(rawValue: String(parts[2])),
+              let start = Int64(parts[3]), start % length.seconds == 0 else { return nil }
+        self.init(containing: start, length: length)
+    }
+
     public var end: Int64 { start + length.seconds }
 
     /// The event (and market) slug, e.g. `btc-updown-15m-1778947200`.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MarketData
 import PolypipeCore
+import PolypipeRuntime
 import VenueClient
 import VenueStreams
 import Bus

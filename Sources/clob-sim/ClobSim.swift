@@ -3,8 +3,10 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import ServiceLifecycle
 import MarketData
 import PolypipeCore
+import Upstream
 import VenueClient
 
 /// `clob-sim`: a local Polymarket CLOB that speaks the real protocol, for tests and paper trading.
@@ -63,8 +65,25 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds before a GTD order's signed expiration at which the venue cancels it (spec §2.2: about a minute). Tests raise it to see an expiry sooner.")
     var gtdLeadSeconds: Int64 = 60
 
+    @Option(help: ArgumentHelp(
+        "Mirror an upstream venue: polymarket (its production hosts) or a simulator's URL. Its windows, books, trades and reference price drive the markets here (public data only: nothing is ever sent to it); our orders trade here, against its books.",
+        valueName: "url"))
+    var mirror: String?
+
+    @Option(help: ArgumentHelp("Serve a recording (`polypipe record`) as the upstream, on a clock that starts at its first record.", valueName: "file"))
+    var replay: String?
+
+    @Option(help: "With --replay: the replay clock runs this many times faster than real time.")
+    var speed: Double = 1
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard mirror == nil || replay == nil else { throw ValidationError("--mirror and --replay exclude each other: an upstream is live or recorded.") }
+        guard speed > 0 else { throw ValidationError("--speed must be positive.") }
+        guard (mirror == nil && replay == nil) || timeScale == 1 else {
+            throw ValidationError("--time-scale does not apply to --mirror (the upstream's real time) or --replay (use --speed).")
+        }
+        if let mirror { do { _ = try VenueEndpoints(venue: mirror) } catch { throw ValidationError("--mirror: \(error)") } }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive.") }
         guard (try? Collateral(startingBalance)) != nil else { throw ValidationError("--starting-balance must be a pUSD amount like 10000 or 2500.50.") }
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
@@ -100,7 +119,18 @@ struct Serve: AsyncParsableCommand {
             }
             do { configuration.fundedAccounts = try FundedAccount.load(text) } catch { throw ValidationError(error.message) }
         }
-        let app = Self.application(configuration: configuration, timeScale: timeScale, port: port) { port in
+        var upstream: (UpstreamSource.Origin, SimClock)?
+        if let mirror {
+            let endpoints = try VenueEndpoints(venue: mirror)
+            let feed = UpstreamFeed(endpoints: endpoints, lengths: configuration.windowLengths, logger: Logger(label: "polypipe.clob-sim.mirror"))
+            upstream = (.live(feed), SimClock())
+        } else if let replay {
+            let recording: RecordingReader
+            do { recording = try RecordingReader(path: replay) } catch { throw ValidationError("--replay: \(error)") }
+            guard let first = recording.records.first else { throw ValidationError("--replay: \(replay) holds no records") }
+            upstream = (.replay(recording), SimClock(scale: speed, startMillis: first.receivedAtMillis))
+        }
+        let app = Self.application(configuration: configuration, timeScale: timeScale, port: port, upstream: upstream) { port in
             // Written straight to fd 1 (unbuffered): a parent waiting for this line gets it now.
             FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(port)\n".utf8))
         }
@@ -108,10 +138,17 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The server: the venue behind its HTTP responder, plus the ticker that drives settlement.
-    static func application(configuration: Venue.Configuration, timeScale: Double, port: Int,
+    /// - Parameter upstream: mirror mode, with the clock it runs on (a replay's starts at its
+    ///   recording); nil for the sim's own markets.
+    static func application(configuration: Venue.Configuration, timeScale: Double, port: Int, upstream: (UpstreamSource.Origin, SimClock)? = nil,
                             onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
-        let clock = SimClock(scale: timeScale)
-        let venue = Venue(configuration: configuration, catalog: .staticSet(), liveWindows: true, clock: { clock.nowMillis() })
+        let clock = upstream?.1 ?? SimClock(scale: timeScale)
+        let venue = Venue(configuration: configuration, catalog: upstream == nil ? .staticSet() : MarketCatalog(), liveWindows: upstream == nil,
+                          clock: { clock.nowMillis() })
+        var services: [any Service] = [VenueTicker(venue: venue)]
+        if let (origin, _) = upstream {
+            services.append(UpstreamSource(venue: venue, origin: origin, clock: clock, logger: Logger(label: "polypipe.clob-sim.mirror")))
+        }
         return Application(
             responder: SimResponder(venue: venue),
             server: .http1WebSocketUpgrade { request, _, _ in
@@ -125,7 +162,7 @@ struct Serve: AsyncParsableCommand {
                 }
             },
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "clob-sim"),
-            services: [VenueTicker(venue: venue)],
+            services: services,
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
             logger: Logger(label: "polypipe.clob-sim")
         )

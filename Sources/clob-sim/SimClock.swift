@@ -6,8 +6,10 @@ struct SimClock: Sendable {
     let origin: ContinuousClock.Instant
     let scale: Double
 
-    init(scale: Double = 1) {
-        self.start = Int64(Date().timeIntervalSince1970 * 1000)
+    /// - Parameter startMillis: the sim time at this instant (a replay starts at its
+    ///   recording's first record); now by default.
+    init(scale: Double = 1, startMillis: Int64? = nil) {
+        self.start = startMillis ?? Int64(Date().timeIntervalSince1970 * 1000)
         self.origin = .now
         self.scale = scale
     }

@@ -83,7 +83,12 @@ extension Venue {
     func resolve(_ market: SimMarket) {
         guard let reference, let window = market.window,
               let start = reference.price(at: window.lowerBound), let end = reference.price(at: window.upperBound) ?? Optional(reference.cents) else { return }
-        let winner = end >= start ? 0 : 1
+        settleResolution(market, winner: end >= start ? 0 : 1)
+    }
+
+    /// The market resolved for its token at `winner`: every open order there ends, positions pay
+    /// $1 or 0, and the market closes.
+    func settleResolution(_ market: SimMarket, winner: Int) {
         for order in engine.orders.values where order.market == market.conditionID && order.isOpen {
             _ = engine.cancel(order.id, owner: order.owner, status: .canceledMarketResolved)
         }

@@ -47,6 +47,8 @@ actor Venue {
     var reference: ReferencePrice?
     var windows: UpDownWindows?
     var agents: MarketMaker
+    /// The upstream's copy in mirror mode (``applyUpstream(_:)``); nil otherwise.
+    var mirror: Mirror?
     var lastQuoteSecond: Int64 = 0
     /// WebSocket subscribers, and the book levels they last saw (per token, "SIDE:price" → size).
     let broadcaster = Broadcaster()

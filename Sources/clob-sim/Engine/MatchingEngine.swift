@@ -32,6 +32,12 @@ struct MatchingEngine {
         var skipsTakerDelay = false
         /// Trade against this resting order only (the agents' deliberate takes); nil: the book.
         var onlyAgainst: String?
+        /// Never trade with an order of the same owner (the mirror's orders with each other).
+        var skipsOwnOrders = false
+        /// Exempt from the minimum size and the $1 marketable minimum: the mirror copies the
+        /// upstream's levels and queue fills whatever their size (the upstream's orders passed
+        /// its own checks; these stand for them).
+        var exemptFromMinimums = false
     }
 
     /// The answer to a placement.
@@ -134,7 +140,7 @@ struct MatchingEngine {
                 throw .badRequest("Size \(MicroUnits.format(size)) has more than 2 decimal places. Maximum lot size is 2")
             }
         }
-        guard size >= market.minimumSize.micros else {
+        guard size >= market.minimumSize.micros || incoming.exemptFromMinimums else {
             throw .badRequest("order \(incoming.id) is invalid. Size (\(MicroUnits.format(size))) lower than the minimum: \(market.minimumSize)")
         }
         if incoming.orderType == .gtd {
@@ -153,12 +159,13 @@ struct MatchingEngine {
         // What would cross, best first.
         let candidates = crossing(side: incoming.side, token: incoming.token, limit: price, market: market)
             .filter { incoming.onlyAgainst == nil || $0.order.id == incoming.onlyAgainst }
+            .filter { !incoming.skipsOwnOrders || $0.order.owner != incoming.owner }
         let crossable = candidates.reduce(UInt64(0)) { $0 + $1.order.remaining }
         if incoming.postOnly && !candidates.isEmpty { throw .postOnlyCrosses }
         let takes = marketable || !candidates.isEmpty
         if incoming.side == .buy && takes {
             // $1 minimum for a marketable BUY (spec §2.4): FOK/FAK, or a limit BUY that crosses.
-            guard incoming.makerAmount >= 1_000_000 else {
+            guard incoming.makerAmount >= 1_000_000 || incoming.exemptFromMinimums else {
                 throw .badRequest("invalid amount for a marketable BUY order ($\(MicroUnits.format(incoming.makerAmount))), min size: $1")
             }
             // A BUY that takes pays its fee in pUSD on top of the price, so the fee is held
