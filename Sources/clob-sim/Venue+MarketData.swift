@@ -97,6 +97,8 @@ extension Venue {
     /// a running Up/Down window `eventMetadata.priceToBeat` (its start price, what strategies
     /// joining mid-window need).
     func events(_ request: SimRequest) -> SimResponse {
+        // A mirrored window is described by the upstream's own event (its price to beat, its end).
+        if let slug = request.query["slug"], let upstream = mirror?.events[slug] { return .json(upstream) }
         let wanted = catalog.markets.filter { request.query["slug"] == nil || $0.slug == request.query["slug"] }
         let events: [JSONValue] = wanted.map { market in
             let ids = JSONWriter.serialize(.array(market.tokens.map { .string($0.description) }))

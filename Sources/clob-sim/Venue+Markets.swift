@@ -103,6 +103,8 @@ extension Venue {
     /// Places an order that has already passed the request checks (signature, owner) straight
     /// into the engine; tests drive the market machinery with it.
     func placeForTest(_ incoming: MatchingEngine.Incoming) throws(SimError) -> MatchingEngine.Placement {
-        try engine.place(incoming, nowMillis: nowMillis)
+        let placement = try engine.place(incoming, nowMillis: nowMillis)
+        if mirror != nil { refreshMirrorQueue() }
+        return placement
     }
 }

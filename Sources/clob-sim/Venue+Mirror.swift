@@ -31,6 +31,7 @@ extension Venue {
     /// when it closes there (no new orders), settled by its resolution record.
     private func mirrorWindow(slug: String, events: JSONValue) {
         guard let window = UpDownWindow(slug: slug), let upstream = try? UpDownMarket(gammaEvents: events, window: window) else { return }
+        mirror?.events[slug] = events
         if catalog.market(conditionID: upstream.conditionID) == nil {
             catalog.add(SimMarket(conditionID: upstream.conditionID, question: slug, slug: slug, outcomes: ["Up", "Down"],
                                   tokens: [upstream.upToken, upstream.downToken], tick: upstream.tickSize, minimumSize: Shares(micros: 5_000_000),
@@ -93,16 +94,17 @@ extension Venue {
     /// is a level change for their queues.
     private func mirrorReplace(_ token: TokenID, bids: [PriceLevel], asks: [PriceLevel]) {
         guard catalog.market(for: token) != nil else { return }
+        refreshMirrorQueue()  // orders join behind the book as it was
         let before = mirror?.levels[token] ?? MirrorLevels()
         var after = before
         after.replace(bids: Dictionary(bids.map { ($0.price.micros, $0.size.micros) }, uniquingKeysWith: +),
                       asks: Dictionary(asks.map { ($0.price.micros, $0.size.micros) }, uniquingKeysWith: +))
         mirror?.levels[token] = after
-        refreshMirrorQueue()
+        let printed = mirror?.printedSinceChange[token] ?? [:]
         for entry in mirror?.queue.entries ?? [] where entry.token == token {
             let shown = { (book: MirrorLevels) in entry.side == .buy ? book.bids[entry.price] ?? 0 : book.asks[entry.price] ?? 0 }
             mirror?.queue.levelChanged(token: token, side: entry.side, price: entry.price, before: shown(before), after: shown(after),
-                                       traded: mirror?.printedSinceChange[token]?[entry.price] ?? 0)
+                                       traded: printed[entry.price] ?? 0)
         }
         mirror?.printedSinceChange[token] = nil
         syncMirrorBids(token)
@@ -110,12 +112,13 @@ extension Venue {
 
     private func mirrorSetLevel(_ token: TokenID, side: Side, price: UInt64, size: UInt64) {
         guard catalog.market(for: token) != nil, var levels = mirror?.levels[token] else { return }
+        refreshMirrorQueue()  // orders join behind the level as it was
         let before = side == .buy ? levels.bids[price] ?? 0 : levels.asks[price] ?? 0
         levels.set(side: side, price: price, size: size)
         mirror?.levels[token] = levels
-        refreshMirrorQueue()
-        mirror?.queue.levelChanged(token: token, side: side, price: price, before: before, after: size,
-                                   traded: mirror?.printedSinceChange[token]?[price] ?? 0)
+        // Read first: an argument may not read `mirror` while the call modifies it.
+        let printed = mirror?.printedSinceChange[token]?[price] ?? 0
+        mirror?.queue.levelChanged(token: token, side: side, price: price, before: before, after: size, traded: printed)
         mirror?.printedSinceChange[token]?[price] = nil
     }
 

@@ -78,6 +78,7 @@ extension Venue {
                                                                  postOnly: decoded.postOnly, expiration: decoded.expiration),
                                          nowMillis: nowMillis)
         recordFunder(order.maker, signatureType: order.signatureType, apiKey: key.credentials.apiKey)
+        if mirror != nil { refreshMirrorQueue() }  // a resting order joins its queue on arrival
         return .object([
             ("success", .bool(true)), ("errorMsg", .string("")), ("orderID", .string(id)), ("status", .string(placement.status)),
             ("makingAmount", .string(placement.making == 0 ? "" : MicroUnits.format(placement.making))),

@@ -100,6 +100,23 @@ import Upstream
         #expect(await mirror.engine.orders[resting.id]?.isOpen == false)
     }
 
+    /// Cancellations in front (a level shrinking with no print) shorten the queue in proportion.
+    @Test func cancellationsInFrontBringAFillSooner() async throws {
+        let market = try await window()
+        await mirror.fund(alice.address, collateral: 1_000_000_000)
+        try await book(market.tokens[0], bids: [("0.40", "12")], asks: [])
+        try await book(market.tokens[1], bids: [("0.50", "20")], asks: [])
+        let resting = try await place(market, .buy, token: 0, price: "0.40", size: "5")
+        let change = JSONValue.object([("event_type", .string("price_change")), ("market", .string(market.conditionID)), ("price_changes", .array([
+            .object([("asset_id", .string(market.tokens[0].description)), ("price", .string("0.40")), ("size", .string("6")), ("side", .string("BUY"))]),
+        ]))])
+        await mirror.applyUpstream(UpstreamRecord(receivedAtMillis: clock.read(), kind: .market, data: change))
+        await print(market.tokens[0], price: "0.40", size: "6")
+        #expect(await mirror.engine.orders[resting.id]?.matched == 0, "half of the 12 in front cancelled: 6 were left, 6 traded")
+        await print(market.tokens[0], price: "0.40", size: "2")
+        #expect(await mirror.engine.orders[resting.id]?.matched == 2_000_000)
+    }
+
     @Test func theUpstreamsResolutionPaysOut() async throws {
         let market = try await window()
         await mirror.fund(alice.address, collateral: 1_000_000_000)

@@ -26,8 +26,8 @@ struct Mirror: Sendable {
     /// What the upstream printed at each level since that level last changed: the part of a
     /// shrink that was trading, not cancelling (``MirrorQueue/levelChanged``).
     var printedSinceChange: [TokenID: [UInt64: UInt64]] = [:]
-    /// Markets whose resolution was applied.
-    var resolved: Set<String> = []
+    /// The upstream's Gamma event list per window slug, as last read: served as is.
+    var events: [String: JSONValue] = [:]
     private var counter: UInt64 = 0
 
     mutating func nextOrderID() -> String {

@@ -7,6 +7,8 @@ import Bus
 import MarketData
 import PolypipeCore
 import PolypipeRuntime
+import Upstream
+import VenueClient
 
 extension UpMode: ExpressibleByArgument {}
 extension UpStrategy: ExpressibleByArgument {}
@@ -39,6 +41,14 @@ struct Up: ParsableCommand {
         The runtime directory is recorded in ${XDG_RUNTIME_DIR:-/tmp}/polypipe-$UID/current, so \
         `polypipe status`, `halt`, `resume`, `reduce-only` and `cancel-all` find it without flags.
 
+        Paper on real markets: --mirror polymarket makes clob-sim mirror Polymarket's own \
+        windows, books, trades and reference price (public data only; nothing is sent there, \
+        no account is needed: a throwaway key is made) while our orders trade locally against \
+        those books — the fills are estimates, see the README's mirror section. --mirror URL \
+        does the same with another clob-sim; --replay FILE serves a `polypipe record` \
+        recording on its own clock (--speed). --window must be a length the upstream lists (5m \
+        or 15m on Polymarket).
+
         When the stack stops on request, it prints fill-proc's execution statistics and \
         recon-proc's verdict (as `polypipe stats` does) before stopping the children.
 
@@ -69,6 +79,15 @@ struct Up: ParsableCommand {
 
     @Option(help: ArgumentHelp("signal-proc's strategy: fair-value (buys when the book is below the model) or market-maker (post-only bids on both outcomes, requoted with replace, pulled before each window ends).", valueName: "name"))
     var strategy: UpStrategy = .fairValue
+
+    @Option(help: ArgumentHelp("Paper-trade against an upstream's real books: polymarket (public data only) or another clob-sim's URL; clob-sim mirrors it.", valueName: "url"))
+    var mirror: String?
+
+    @Option(help: ArgumentHelp("Paper-trade over a recording (`polypipe record`) served by clob-sim on its own clock.", valueName: "file"))
+    var replay: String?
+
+    @Option(help: "With --replay: the replay clock runs this many times faster than real time.")
+    var speed: Double = 1
 
     @Option(help: "exec-proc's mode: paper (sign and send to clob-sim) or dry-run (sign and log, never send). Live is not offered by up.")
     var mode: UpMode = .paper
@@ -110,6 +129,22 @@ struct Up: ParsableCommand {
             throw ValidationError("--size must be a positive number of shares with at most 6 decimals, like 5 or 2.5.")
         }
         guard UpDownWindow.Length(rawValue: window) != nil else { throw ValidationError("--window must be 20s, 5m or 15m, got \(window).") }
+        guard mirror == nil || replay == nil else { throw ValidationError("--mirror and --replay exclude each other.") }
+        guard speed > 0 else { throw ValidationError("--speed must be positive.") }
+        if let mirror {
+            let endpoints: VenueEndpoints
+            do { endpoints = try VenueEndpoints(venue: mirror) } catch { throw ValidationError("--mirror: \(error)") }
+            if endpoints.isProduction, window == UpDownWindow.Length.twentySeconds.rawValue {
+                throw ValidationError("--mirror polymarket: Polymarket lists no 20s windows; pass --window 5m or --window 15m.")
+            }
+        }
+        if let replay {
+            let recording: RecordingReader
+            do { recording = try RecordingReader(path: replay) } catch { throw ValidationError("--replay: \(error)") }
+            guard recording.header.windows.contains(window) else {
+                throw ValidationError("--replay: \(replay) holds \(recording.header.windows.joined(separator: ", ")) windows; pass --window with one of them.")
+            }
+        }
         _ = try overrides()
     }
 
@@ -148,6 +183,7 @@ struct Up: ParsableCommand {
         var context = StackContext(runtimeDirectory: runtime.path, mode: mode, seed: seed, size: size, journal: journal)
         context.window = UpDownWindow.Length(rawValue: window) ?? .twentySeconds
         context.strategy = strategy
+        context.upstream = mirror.map(UpstreamChoice.mirror) ?? replay.map { .replay(path: $0, speed: speed) }
         var configuration = Supervisor.Configuration(
             readyTimeout: .seconds(readyTimeout), stopTimeout: .seconds(stopTimeout), duration: duration.map { .seconds($0) },
             restart: RestartPolicy(limit: restartLimit, window: .seconds(restartWindow), delay: .seconds(restartDelay)))

@@ -26,8 +26,13 @@ struct StackContext: Sendable {
     /// children's venue URL stays valid.
     var venuePort: Int?
 
-    /// clob-sim's `--windows`: the traded length first, then 5m and 15m as on the venue.
+    /// Where clob-sim's markets come from: its own (nil), a live upstream, or a recording.
+    var upstream: UpstreamChoice?
+
+    /// clob-sim's `--windows`: the traded length first, then 5m and 15m as on the venue (a
+    /// mirror follows only the traded length: the upstream may list no other).
     var listedWindows: String {
+        if upstream != nil { return window.rawValue }
         var lengths = [window]
         for length in [UpDownWindow.Length.fiveMinutes, .fifteenMinutes] where !lengths.contains(length) { lengths.append(length) }
         return lengths.map(\.rawValue).joined(separator: ",")
@@ -49,6 +54,21 @@ enum UpMode: String, Sendable, CaseIterable {
     case paper
     /// Orders signed and logged, never sent.
     case dryRun = "dry-run"
+}
+
+/// `polypipe up --mirror` / `--replay`: clob-sim mirrors an upstream (paper against real books).
+enum UpstreamChoice: Sendable, Equatable {
+    /// `polymarket` or a simulator's URL.
+    case mirror(String)
+    case replay(path: String, speed: Double)
+
+    /// clob-sim's arguments for it.
+    var simArguments: [String] {
+        switch self {
+        case .mirror(let venue): return ["--mirror", venue]
+        case .replay(let path, let speed): return ["--replay", path, "--speed", String(speed)]
+        }
+    }
 }
 
 /// The strategy `polypipe up` runs in signal-proc.

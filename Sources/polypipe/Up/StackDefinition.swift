@@ -9,6 +9,7 @@ enum StackDefinition {
     static let children: [ChildSpec] = [
         ChildSpec(name: "clob-sim", readiness: .listeningLine, holdsKey: false) { context in
             ["serve", "--port", String(context.venuePort ?? 0), "--seed", String(context.seed), "--windows", context.listedWindows]
+                + (context.upstream?.simArguments ?? [])
         },
         ChildSpec(name: "exec-proc", readiness: .readyLine, holdsKey: true) { context in
             ["--mode", context.mode.rawValue, "--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory,
