@@ -143,8 +143,9 @@ struct Serve: AsyncParsableCommand {
     static func application(configuration: Venue.Configuration, timeScale: Double, port: Int, upstream: (UpstreamSource.Origin, SimClock)? = nil,
                             onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let clock = upstream?.1 ?? SimClock(scale: timeScale)
+        // Signatures are timestamped with the clients' wall clock, whatever the sim's clock does.
         let venue = Venue(configuration: configuration, catalog: upstream == nil ? .staticSet() : MarketCatalog(), liveWindows: upstream == nil,
-                          clock: { clock.nowMillis() })
+                          clock: { clock.nowMillis() }, authClock: { Int64(Date().timeIntervalSince1970 * 1000) })
         var services: [any Service] = [VenueTicker(venue: venue)]
         if let (origin, _) = upstream {
             services.append(UpstreamSource(venue: venue, origin: origin, clock: clock, logger: Logger(label: "polypipe.clob-sim.mirror")))

@@ -70,16 +70,23 @@ actor Venue {
     /// Per-minute mids for `GET /prices-history` (trades come from the engine).
     var priceHistory = PriceHistory()
     private let clock: @Sendable () -> Int64
+    /// What request signatures' timestamps are judged against (unix ms): clients sign with
+    /// their own wall clock, so a sped-up or replayed sim clock must not make them "stale".
+    private let authClock: @Sendable () -> Int64
 
     /// - Parameter clock: unix milliseconds (scaled or manual in tests).
     /// - Parameter liveWindows: list rolling BTC Up/Down windows on a reference-price walk, with
     ///   market-making agents (the served sim); off for unit tests' static markets.
-    init(configuration: Configuration, catalog: MarketCatalog, liveWindows: Bool = false, clock: @escaping @Sendable () -> Int64) {
+    /// - Parameter authClock: the clock request timestamps are checked against; the sim's own
+    ///   clock when nil (tests on a manual clock sign with it).
+    init(configuration: Configuration, catalog: MarketCatalog, liveWindows: Bool = false, clock: @escaping @Sendable () -> Int64,
+         authClock: (@Sendable () -> Int64)? = nil) {
         self.configuration = configuration
         self.engine = MatchingEngine(seed: configuration.seed)
         self.catalog = catalog
         self.keys = ApiKeyStore(seed: configuration.seed, chain: configuration.chain)
         self.clock = clock
+        self.authClock = authClock ?? clock
         self.agents = MarketMaker(seed: configuration.seed, profile: configuration.profile)
         if !configuration.profile.fees {
             for market in catalog.markets { self.catalog.update(conditionID: market.conditionID) { $0.fees = .free } }
@@ -148,12 +155,12 @@ actor Venue {
         case ("GET", "events", 1): return events(request)
         case (_, "admin", _): return try admin(request)
         case ("POST", "auth", 2) where parts[1] == "api-key":
-            let (address, nonce) = try keys.verifyL1(request, nowSeconds: nowSeconds)
+            let (address, nonce) = try keys.verifyL1(request, nowSeconds: authClock() / 1000)
             let creds = try keys.create(address: address, nonce: nonce)
             fundOnce(address)
             return .json(credentialsJSON(creds))
         case ("GET", "auth", 2) where parts[1] == "derive-api-key":
-            let (address, nonce) = try keys.verifyL1(request, nowSeconds: nowSeconds)
+            let (address, nonce) = try keys.verifyL1(request, nowSeconds: authClock() / 1000)
             let creds = try keys.derive(address: address, nonce: nonce)
             fundOnce(address)
             return .json(credentialsJSON(creds))
@@ -166,7 +173,7 @@ actor Venue {
     private func routePrivate(_ request: SimRequest, _ parts: [String]) throws(SimError) -> SimResponse {
         let known = ["order", "orders", "cancel-all", "cancel-market-orders", "data", "balance-allowance", "v1", "auth"]
         guard known.contains(parts.first ?? "") else { throw .notFound("Not Found") }
-        let key = try keys.verifyL2(request, nowSeconds: nowSeconds)
+        let key = try keys.verifyL2(request, nowSeconds: authClock() / 1000)
         if key.readOnly && request.method != "GET" {
             throw .unauthorized("Unauthorized/Invalid api key: read-only keys cannot trade")
         }

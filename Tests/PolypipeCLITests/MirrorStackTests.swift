@@ -30,4 +30,36 @@ import VenueClient
         #expect(state["client_orders"] == .number("0") && state["post_order_requests"] == .number("0"), "\(state)")
         #expect(run.stderr.contains("[clob-sim]"), "the mirror ran as the stack's clob-sim")
     }
+
+    /// The shipped recording, three minutes of clob-sim's 20-second windows.
+    static let recording = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("recordings/clob-sim-3m.jsonl").path
+
+    /// The README's replay demo: the stack trades over the recording, served on its own clock.
+    @Test func theShippedRecordingReplaysUnderTheWholeStack() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try UpHarness(["up", "--replay", Self.recording, "--window", "20s", "--duration", "40"], xdgRuntimeDir: scratch.path)
+        let status = run.waitForExit(within: 150)
+        #expect(status == 0, "\(run.stderr.suffix(3_000))")
+        let fills = run.stdout.split(separator: "\n").first { $0.contains("fills ") }.flatMap { line in
+            line.split(separator: " ").compactMap { Int($0) }.first
+        }
+        #expect((fills ?? 0) > 0, "no fills over the replay:\n\(run.stdout)")
+        #expect(run.stdout.contains("state             in sync"), "\(run.stdout)")
+        #expect(!run.stderr.contains("stale timestamp"), "signatures are judged on the wall clock, not the replay's")
+    }
+
+    @Test func aReplayOfWindowsTheRecordingDoesNotHoldIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try UpHarness(["up", "--replay", Self.recording, "--window", "5m"], xdgRuntimeDir: scratch.path)
+        #expect(run.waitForExit(within: 30) != 0)
+        #expect(run.stderr.contains("holds 20s windows; pass --window with one of them"), "\(run.stderr)")
+        // Polymarket lists no 20-second windows: refused before anything starts (no network).
+        let production = try UpHarness(["up", "--mirror", "polymarket"], xdgRuntimeDir: scratch.path)
+        #expect(production.waitForExit(within: 30) != 0)
+        #expect(production.stderr.contains("Polymarket lists no 20s windows"), "\(production.stderr)")
+    }
 }
+
