@@ -212,7 +212,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolypipeCLITests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore", "Upstream", "polypipe",
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore", "Upstream", "Fills", "polypipe",
                            "clob-sim", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
