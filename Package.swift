@@ -208,7 +208,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecProcTests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "Bus", "VenueClient", "JournalStore", "Fills", "exec-proc", "fill-proc", "recon-proc", "clob-sim"]
+            dependencies: ["PolypipeTesting", "PolypipeCore", "Bus", "VenueClient", "JournalStore", "Fills", "Upstream", "exec-proc", "fill-proc", "recon-proc", "clob-sim",
+                           "polypipe"]
         ),
         .testTarget(
             name: "PolypipeCLITests",

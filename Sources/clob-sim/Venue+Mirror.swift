@@ -69,7 +69,8 @@ extension Venue {
                 mirrorSetLevel(token, side: side, price: price.micros, size: size.micros)
                 touched.insert(token)
             }
-            for token in touched { syncMirrorBids(token) }
+            // In a fixed order, so that two replays place the same orders with the same ids.
+            for token in touched.sorted(by: { $0.description < $1.description }) { syncMirrorBids(token) }
         case "last_trade_price":
             guard let token = frame["asset_id"]?.scalarText.flatMap({ try? TokenID(decimal: $0) }),
                   let price = frame["price"]?.scalarText.flatMap({ try? Price($0) }), let size = frame["size"]?.scalarText.flatMap({ try? Shares($0) }) else { return }

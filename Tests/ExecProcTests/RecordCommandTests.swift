@@ -6,15 +6,15 @@ import Upstream
 
 /// `polypipe record` through the built binary against a clob-sim process: every kind of
 /// record the mirror needs is there, and the file reads back.
+extension ProcessSuites {
 @Suite(.serialized) struct RecordCommandTests {
     @Test func aFewSecondsOfClobSimRecordWindowsBooksTradesAndPrices() throws {
         let sim = try ProcessHarness.start("clob-sim", ["serve", "--port", "0", "--seed", "5", "--windows", "20s"], readyPrefix: "listening on ")
         defer { sim.kill() }
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let path = scratch.path + "/sim.jsonl"
+        let path = NSTemporaryDirectory() + "record-test-\(UUID().uuidString.prefix(8)).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let before = Int64(Date().timeIntervalSince1970 * 1000)
-        let run = try SigningToolTests.run(["record", "--venue", sim.readyLine, "--out", path, "--duration", "6", "--window", "20s"], input: "")
+        let run = try PolypipeCommand.run(["record", "--venue", sim.readyLine, "--out", path, "--duration", "6", "--window", "20s"], timeout: 60)
         let after = Int64(Date().timeIntervalSince1970 * 1000)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix("recorded "), "\(run.stdout)")
@@ -31,12 +31,13 @@ import Upstream
         #expect(recording.records.filter { $0.kind == .book }.allSatisfy { $0.data["bids"] != nil && $0.data["asks"] != nil })
 
         // A second run refuses to overwrite the file.
-        let again = try SigningToolTests.run(["record", "--venue", sim.readyLine, "--out", path, "--duration", "1", "--window", "20s"], input: "")
+        let again = try PolypipeCommand.run(["record", "--venue", sim.readyLine, "--out", path, "--duration", "1", "--window", "20s"], timeout: 30)
         #expect(again.status == 2 && again.stderr.contains("exists; choose another --out"), "\(again.stderr)")
     }
 
     @Test func aBadWindowLengthIsRefused() throws {
-        let run = try SigningToolTests.run(["record", "--out", "/tmp/never.jsonl", "--window", "7m"], input: "")
+        let run = try PolypipeCommand.run(["record", "--out", "/tmp/never.jsonl", "--window", "7m"], timeout: 30)
         #expect(run.status != 0 && run.stderr.contains("'7m' is not a window length"), "\(run.stderr)")
     }
+}
 }

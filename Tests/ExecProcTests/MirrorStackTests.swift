@@ -7,15 +7,13 @@ import VenueClient
 /// Paper on an upstream's real books: `polypipe up --mirror URL` against another clob-sim (the
 /// upstream). The whole stack runs unchanged against the mirror; our orders fill there, at the
 /// upstream's prices with the market's fees, and not one of them reaches the upstream.
+extension ProcessSuites {
 @Suite(.serialized) struct MirrorStackTests {
     @Test func aShadowStackFillsLocallyAndSendsNothingUpstream() throws {
         let upstream = try ProcessHarness.start("clob-sim", ["serve", "--port", "0", "--seed", "21", "--windows", "20s"], readyPrefix: "listening on ")
         defer { upstream.kill() }
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let run = try UpHarness(["up", "--mirror", upstream.readyLine, "--window", "20s", "--duration", "45", "--seed", "3"], xdgRuntimeDir: scratch.path)
-        let status = run.waitForExit(within: 150)
-        #expect(status == 0, "\(run.stderr.suffix(3_000))")
+        let run = try PolypipeCommand.run(["up", "--mirror", upstream.readyLine, "--window", "20s", "--duration", "45", "--seed", "3"])
+        #expect(run.status == 0, "\(run.stderr.suffix(3_000))")
         let out = run.stdout
         // The end-of-run report: orders placed and filled against the mirrored books, fees paid.
         let fills = out.split(separator: "\n").first { $0.contains("fills ") }.flatMap { line in
@@ -37,11 +35,8 @@ import VenueClient
 
     /// The README's replay demo: the stack trades over the recording, served on its own clock.
     @Test func theShippedRecordingReplaysUnderTheWholeStack() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let run = try UpHarness(["up", "--replay", Self.recording, "--window", "20s", "--duration", "40"], xdgRuntimeDir: scratch.path)
-        let status = run.waitForExit(within: 150)
-        #expect(status == 0, "\(run.stderr.suffix(3_000))")
+        let run = try PolypipeCommand.run(["up", "--replay", Self.recording, "--window", "20s", "--duration", "40"])
+        #expect(run.status == 0, "\(run.stderr.suffix(3_000))")
         let fills = run.stdout.split(separator: "\n").first { $0.contains("fills ") }.flatMap { line in
             line.split(separator: " ").compactMap { Int($0) }.first
         }
@@ -51,15 +46,13 @@ import VenueClient
     }
 
     @Test func aReplayOfWindowsTheRecordingDoesNotHoldIsRefused() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let run = try UpHarness(["up", "--replay", Self.recording, "--window", "5m"], xdgRuntimeDir: scratch.path)
-        #expect(run.waitForExit(within: 30) != 0)
+        let run = try PolypipeCommand.run(["up", "--replay", Self.recording, "--window", "5m"], timeout: 30)
+        #expect(run.status != 0)
         #expect(run.stderr.contains("holds 20s windows; pass --window with one of them"), "\(run.stderr)")
         // Polymarket lists no 20-second windows: refused before anything starts (no network).
-        let production = try UpHarness(["up", "--mirror", "polymarket"], xdgRuntimeDir: scratch.path)
-        #expect(production.waitForExit(within: 30) != 0)
+        let production = try PolypipeCommand.run(["up", "--mirror", "polymarket"], timeout: 30)
+        #expect(production.status != 0)
         #expect(production.stderr.contains("Polymarket lists no 20s windows"), "\(production.stderr)")
     }
 }
-
+}

@@ -7,6 +7,7 @@ import VenueClient
 /// `clob-sim serve --mirror URL` as a process against an upstream clob-sim: its books follow
 /// the upstream's, and after the upstream drops every WebSocket (its agents requoting
 /// meanwhile) the mirror re-seeds and shows the upstream's book again.
+extension ProcessSuites {
 @Suite(.serialized) struct MirrorProcessTests {
     static func get(_ base: String, _ target: String) throws -> JSONValue {
         try JSONParser.parse(try CurlTransport(baseURL: base).send(HTTPRequest(method: "GET", target: target)).body)
@@ -53,4 +54,5 @@ import VenueClient
         usleep(1_500_000)  // the upstream's agents requote at least once while the mirror is cut off
         #expect(Self.converges(upstream.readyLine, mirror.readyLine, within: 6), "the mirror did not re-seed after the drop")
     }
+}
 }
