@@ -1,6 +1,6 @@
 import Foundation
 import PolypipeCore
-import Synchronization
+import PolypipeRuntime
 
 /// A recording of an upstream venue: a header line, then one ``UpstreamRecord`` per line, in the
 /// order received (JSON lines; `polypipe record` writes it, `clob-sim --replay` serves it).
@@ -71,64 +71,42 @@ public enum RecordingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Appends records to a new recording file. Safe from any thread (one lock); ``close()``
-/// flushes and syncs.
+/// Appends records to a new recording file (a ``JSONLinesWriter`` whose first line is the
+/// header). Safe from any thread; ``close()`` flushes and syncs.
 public final class RecordingWriter: Sendable {
-    public let path: String
-    private struct State {
-        var handle: FileHandle?
-        var buffer: [UInt8] = []
-        var count = 0
-        var bytes = 0
-    }
-    private let state: Mutex<State>
+    private let file: JSONLinesWriter
 
     /// Creates `path` (never overwriting one) and writes the header.
     public init(path: String, header: RecordingHeader) throws(RecordingError) {
-        guard !FileManager.default.fileExists(atPath: path) else { throw .exists(path) }
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw .cannotOpen(path, String(cString: strerror(errno)))
-        }
-        self.path = path
-        state = Mutex(State(handle: handle))
-        try write(Array((header.line + "\n").utf8), counted: false, flush: true)
+        do { file = try JSONLinesWriter(path: path, firstLine: header.line) } catch { throw RecordingError(error) }
     }
 
+    public var path: String { file.path }
     /// Records written so far, and the file's size in bytes once flushed.
-    public var count: Int { state.withLock { $0.count } }
-    public var bytes: Int { state.withLock { $0.bytes } }
+    public var count: Int { file.count }
+    public var bytes: Int { file.bytes }
 
     public func append(_ record: UpstreamRecord) throws(RecordingError) {
-        try write(Array((record.line + "\n").utf8), counted: true, flush: false)
+        do { try file.append(record.line) } catch { throw RecordingError(error) }
     }
 
-    public func flush() throws(RecordingError) { try write([], counted: false, flush: true) }
+    public func flush() throws(RecordingError) {
+        do { try file.flush() } catch { throw RecordingError(error) }
+    }
 
     /// Flushes, syncs and closes; the file is complete. Later appends fail.
     public func close() throws(RecordingError) {
-        try flush()
-        let result: Result<Void, RecordingError> = state.withLock { state in
-            guard let handle = state.handle else { return .success(()) }
-            state.handle = nil
-            do { try handle.synchronize(); try handle.close() } catch { return .failure(.cannotWrite(path, "\(error)")) }
-            return .success(())
-        }
-        try result.get()
+        do { try file.close() } catch { throw RecordingError(error) }
     }
+}
 
-    private func write(_ bytes: [UInt8], counted: Bool, flush: Bool) throws(RecordingError) {
-        let result: Result<Void, RecordingError> = state.withLock { state in
-            guard let handle = state.handle else { return .failure(.cannotWrite(path, "the recording is closed")) }
-            state.buffer.append(contentsOf: bytes)
-            if counted { state.count += 1 }
-            guard flush || state.buffer.count >= 64 * 1024 else { return .success(()) }
-            do { try handle.write(contentsOf: state.buffer) } catch { return .failure(.cannotWrite(path, "\(error)")) }
-            state.bytes += state.buffer.count
-            state.buffer.removeAll(keepingCapacity: true)
-            return .success(())
+extension RecordingError {
+    init(_ error: FileWriteError) {
+        switch error {
+        case .exists(let path): self = .exists(path)
+        case .cannotOpen(let path, let why): self = .cannotOpen(path, why)
+        case .cannotWrite(let path, let why): self = .cannotWrite(path, why)
         }
-        try result.get()
     }
 }
 

@@ -34,8 +34,12 @@ extension ProcessSuites {
         .deletingLastPathComponent().appendingPathComponent("recordings/clob-sim-3m.jsonl").path
 
     /// The README's replay demo: the stack trades over the recording, served on its own clock.
+    /// Also records the stack's own bus (`--record-bus`): the file holds the run's actions,
+    /// order events and every fill the statistics count.
     @Test func theShippedRecordingReplaysUnderTheWholeStack() throws {
-        let run = try PolypipeCommand.run(["up", "--replay", Self.recording, "--window", "20s", "--duration", "40"])
+        let busPath = NSTemporaryDirectory() + "bus-\(UUID().uuidString.prefix(8)).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: busPath) }
+        let run = try PolypipeCommand.run(["up", "--replay", Self.recording, "--window", "20s", "--duration", "40", "--record-bus", busPath])
         #expect(run.status == 0, "\(run.stderr.suffix(3_000))")
         let fills = run.stdout.split(separator: "\n").first { $0.contains("fills ") }.flatMap { line in
             line.split(separator: " ").compactMap { Int($0) }.first
@@ -43,6 +47,17 @@ extension ProcessSuites {
         #expect((fills ?? 0) > 0, "no fills over the replay:\n\(run.stdout)")
         #expect(run.stdout.contains("state             in sync"), "\(run.stdout)")
         #expect(!run.stderr.contains("stale timestamp"), "signatures are judged on the wall clock, not the replay's")
+
+        #expect(run.stdout.contains("recorded ") && run.stdout.contains("bus messages"), "\(run.stdout)")
+        let lines = try String(contentsOfFile: busPath, encoding: .utf8).split(separator: "\n").dropFirst().map { try JSONParser.parse(String($0)) }
+        func data(_ topic: String) -> [JSONValue] { lines.filter { $0["topic"]?.scalarText == topic }.compactMap { $0["data"] } }
+        let trades = Set(data("fill").compactMap { $0["tradeId"]?.scalarText })
+        #expect(trades.count == fills, "each fill fill-proc counted is on the recorded bus: \(trades.count) vs \(fills ?? -1)")
+        let actions = Set(data("action").compactMap { $0["id"]?.scalarText })
+        let orders = data("order")
+        #expect(!orders.isEmpty && orders.allSatisfy { actions.contains($0["actionId"]?.scalarText ?? "") },
+                "every order event answers an action signal-proc published")
+        #expect(!data("status").isEmpty && !data("position").isEmpty && !data("recon").isEmpty)
     }
 
     @Test func aReplayOfWindowsTheRecordingDoesNotHoldIsRefused() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 #if canImport(Glibc)
+import Foundation
 import Glibc
 #endif
 import Logging
@@ -89,6 +90,11 @@ struct Up: ParsableCommand {
     @Option(help: "With --replay: the replay clock runs this many times faster than real time.")
     var speed: Double = 1
 
+    @Option(name: .customLong("record-bus"), help: ArgumentHelp(
+        "Write everything the stack publishes (actions, order events, fills, positions, alarms, recon reports) to this new file, as `polypipe record-bus` does.",
+        valueName: "file"))
+    var recordBus: String?
+
     @Option(help: "exec-proc's mode: paper (sign and send to clob-sim) or dry-run (sign and log, never send). Live is not offered by up.")
     var mode: UpMode = .paper
 
@@ -137,6 +143,9 @@ struct Up: ParsableCommand {
             if endpoints.isProduction, window == UpDownWindow.Length.twentySeconds.rawValue {
                 throw ValidationError("--mirror polymarket: Polymarket lists no 20s windows; pass --window 5m or --window 15m.")
             }
+        }
+        if let recordBus, FileManager.default.fileExists(atPath: recordBus) {
+            throw ValidationError("--record-bus: \(recordBus) exists; a recording is never overwritten.")
         }
         if let replay {
             let recording: RecordingReader
@@ -200,13 +209,23 @@ struct Up: ParsableCommand {
         }
         let supervisor = Supervisor(children: children, context: context, environment: environment, key: key,
                                     configuration: configuration, logger: logger)
+        // Listening from before the first child starts, so the recording holds the whole run.
+        let busRecorder = try recordBus.map { path in
+            do { return try BusRecorder(layout: layout, path: path, logger: logger) } catch { throw UpError.busRecording("\(error)") }
+        }
+        busRecorder?.start()
         let outcome = supervisor.run()
+        var recordingFailure: String?
+        if let busRecorder {
+            do { ConsoleOutput.announce(try busRecorder.stop().text) } catch { recordingFailure = "\(error)" }
+        }
         logger.info("stack stopped", metadata: ["clean": "\(outcome.cleanStop)", "failed": "\(outcome.failure != nil)"])
         if let report {
             ConsoleOutput.announce(report.text)
             for problem in report.problems { logger.notice("end-of-run report incomplete", metadata: ["problem": "\(problem)"]) }
         }
         if let failure = outcome.failure { throw UpError.stackFailed(failure) }
+        if let recordingFailure { throw UpError.busRecording(recordingFailure) }
         if !outcome.cleanStop { throw UpError.uncleanStop }
         if let reconciliation = report?.reconciliation, !reconciliation.inSync {
             throw UpError.unreconciled(reconciliation.active.map { "\($0.kind) \($0.subject)" })

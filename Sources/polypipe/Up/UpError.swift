@@ -13,6 +13,8 @@ enum UpError: Error, CustomStringConvertible {
     case uncleanStop
     /// recon-proc had active alarms when the run ended (kind and subject of each).
     case unreconciled([String])
+    /// `--record-bus` could not create or write its file.
+    case busRecording(String)
 
     var description: String {
         switch self {
@@ -22,6 +24,7 @@ enum UpError: Error, CustomStringConvertible {
             return "no \(child) executable at \(path): build the stack (swift build), pass --bin-dir, or --child-command \(child)=PATH"
         case .stackFailed(let reason): return "the stack stopped: \(reason)"
         case .uncleanStop: return "the stack stopped, but not every child stopped cleanly (see the log above)"
+        case .busRecording(let reason): return "--record-bus: \(reason)"
         case .unreconciled(let alarms): return "unexplained discrepancies at the end of the run: \(alarms.joined(separator: "; "))"
         }
     }
