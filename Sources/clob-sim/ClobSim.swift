@@ -76,10 +76,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "With --replay: the replay clock runs this many times faster than real time.")
     var speed: Double = 1
 
+    @Flag(help: "With --replay: apply the recording's first 2 seconds (its windows, terms and books), then hold the replay clock until POST /admin/replay/start — so clients that connect meanwhile always start from the same state (polypipe up --replay releases it once every process is ready).")
+    var hold = false
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard mirror == nil || replay == nil else { throw ValidationError("--mirror and --replay exclude each other: an upstream is live or recorded.") }
         guard speed > 0 else { throw ValidationError("--speed must be positive.") }
+        guard !hold || replay != nil else { throw ValidationError("--hold applies to --replay only.") }
         guard (mirror == nil && replay == nil) || timeScale == 1 else {
             throw ValidationError("--time-scale does not apply to --mirror (the upstream's real time) or --replay (use --speed).")
         }
@@ -119,16 +123,18 @@ struct Serve: AsyncParsableCommand {
             }
             do { configuration.fundedAccounts = try FundedAccount.load(text) } catch { throw ValidationError(error.message) }
         }
-        var upstream: (UpstreamSource.Origin, SimClock)?
+        var upstream: (UpstreamSource.Origin, SimClock, ReplayControl?)?
         if let mirror {
             let endpoints = try VenueEndpoints(venue: mirror)
             let feed = UpstreamFeed(endpoints: endpoints, lengths: configuration.windowLengths, logger: Logger(label: "polypipe.clob-sim.mirror"))
-            upstream = (.live(feed), SimClock())
+            upstream = (.live(feed), SimClock(), nil)
         } else if let replay {
             let recording: RecordingReader
             do { recording = try RecordingReader(path: replay) } catch { throw ValidationError("--replay: \(error)") }
             guard let first = recording.records.first else { throw ValidationError("--replay: \(replay) holds no records") }
-            upstream = (.replay(recording), SimClock(scale: speed, startMillis: first.receivedAtMillis))
+            let clock = SimClock(scale: speed, startMillis: first.receivedAtMillis + (hold ? ReplayControl.holdMillis : 0))
+            let control = ReplayControl(clock: clock, total: recording.records.count, held: hold)
+            upstream = (.replay(recording, control), clock, control)
         }
         let app = Self.application(configuration: configuration, timeScale: timeScale, port: port, upstream: upstream) { port in
             // Written straight to fd 1 (unbuffered): a parent waiting for this line gets it now.
@@ -140,14 +146,16 @@ struct Serve: AsyncParsableCommand {
     /// The server: the venue behind its HTTP responder, plus the ticker that drives settlement.
     /// - Parameter upstream: mirror mode, with the clock it runs on (a replay's starts at its
     ///   recording); nil for the sim's own markets.
-    static func application(configuration: Venue.Configuration, timeScale: Double, port: Int, upstream: (UpstreamSource.Origin, SimClock)? = nil,
+    static func application(configuration: Venue.Configuration, timeScale: Double, port: Int,
+                            upstream: (UpstreamSource.Origin, SimClock, ReplayControl?)? = nil,
                             onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let clock = upstream?.1 ?? SimClock(scale: timeScale)
         // Signatures are timestamped with the clients' wall clock, whatever the sim's clock does.
         let venue = Venue(configuration: configuration, catalog: upstream == nil ? .staticSet() : MarketCatalog(), liveWindows: upstream == nil,
-                          clock: { clock.nowMillis() }, authClock: { Int64(Date().timeIntervalSince1970 * 1000) })
+                          clock: { clock.nowMillis() }, authClock: { Int64(Date().timeIntervalSince1970 * 1000) },
+                          replay: upstream?.2)
         var services: [any Service] = [VenueTicker(venue: venue)]
-        if let (origin, _) = upstream {
+        if let (origin, _, _) = upstream {
             services.append(UpstreamSource(venue: venue, origin: origin, clock: clock, logger: Logger(label: "polypipe.clob-sim.mirror")))
         }
         return Application(

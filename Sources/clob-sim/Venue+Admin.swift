@@ -33,7 +33,11 @@ extension Venue {
                 ("trades", .number(String(engine.trades.count))), ("mode", .string(faults.mode.rawValue)),
                 ("post_order_requests", .number(String(placementRequests["/order", default: 0]))),
                 ("post_orders_requests", .number(String(placementRequests["/orders", default: 0]))),
+                ("replay", replay?.json ?? .null),
             ]))
+        case ("POST", "/admin/replay/start"):
+            guard let replay else { throw .badRequest("admin/replay/start: this clob-sim serves no --replay") }
+            return .json(.object([("started", .bool(replay.start()))]))
         case ("POST", "/admin/faults"):
             var plan = faults
             func int(_ key: String) throws(SimError) -> Int? {

@@ -73,6 +73,8 @@ actor Venue {
     /// What request signatures' timestamps are judged against (unix ms): clients sign with
     /// their own wall clock, so a sped-up or replayed sim clock must not make them "stale".
     private let authClock: @Sendable () -> Int64
+    /// A replay's progress and hold (`--replay`), for the admin API; nil otherwise.
+    let replay: ReplayControl?
 
     /// - Parameter clock: unix milliseconds (scaled or manual in tests).
     /// - Parameter liveWindows: list rolling BTC Up/Down windows on a reference-price walk, with
@@ -80,7 +82,8 @@ actor Venue {
     /// - Parameter authClock: the clock request timestamps are checked against; the sim's own
     ///   clock when nil (tests on a manual clock sign with it).
     init(configuration: Configuration, catalog: MarketCatalog, liveWindows: Bool = false, clock: @escaping @Sendable () -> Int64,
-         authClock: (@Sendable () -> Int64)? = nil) {
+         authClock: (@Sendable () -> Int64)? = nil, replay: ReplayControl? = nil) {
+        self.replay = replay
         self.configuration = configuration
         self.engine = MatchingEngine(seed: configuration.seed)
         self.catalog = catalog

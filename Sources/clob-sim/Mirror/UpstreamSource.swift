@@ -6,11 +6,12 @@ import Upstream
 /// Feeds the venue's mirror (``Venue/applyUpstream(_:)``) for as long as the server runs: from
 /// the upstream itself (`--mirror`) or from a recording (`--replay`), each record on the sim's
 /// clock — a replay's clock starts at the recording's first record and runs `--speed` times
-/// faster than real time, so windows open, trade and resolve at the times they did.
+/// faster than real time, so windows open, trade and resolve at the times they did. Its last
+/// log line, "replay finished", tells `polypipe up --replay` that the recording is over.
 struct UpstreamSource: Service {
     enum Origin: Sendable {
         case live(UpstreamFeed)
-        case replay(RecordingReader)
+        case replay(RecordingReader, ReplayControl)
     }
 
     let venue: Venue
@@ -26,16 +27,19 @@ struct UpstreamSource: Service {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 await venue.applyUpstream(record)
             }
-        case .replay(let recording):
-            var applied = 0
+        case .replay(let recording, let control):
             for record in recording.records {
-                let wait = Double(record.receivedAtMillis - clock.nowMillis()) / clock.scale
-                if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait.rounded(.up)))) }
+                // Due when the clock reaches it; a held clock (``ReplayControl``) keeps it waiting.
+                while case let wait = Double(record.receivedAtMillis - clock.nowMillis()) / clock.scale, wait > 0 {
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    try? await Task.sleep(for: .milliseconds(min(Int64(wait.rounded(.up)), 50)))
+                }
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 await venue.applyUpstream(record)
-                applied += 1
+                control.applied()
             }
-            logger.notice("replay finished", metadata: ["records": "\(applied)", "file": "\(recording.path)"])
+            control.finished()
+            logger.notice("replay finished", metadata: ["records": "\(control.snapshot.applied)", "file": "\(recording.path)"])
             // The venue keeps serving what the recording left (fills, positions) until stopped.
             while !Task.isCancelled && !Task.isShuttingDownGracefully { try? await Task.sleep(for: .milliseconds(200)) }
         }

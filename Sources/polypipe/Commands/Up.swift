@@ -47,8 +47,10 @@ struct Up: ParsableCommand {
         no account is needed: a throwaway key is made) while our orders trade locally against \
         those books — the fills are estimates, see the README's mirror section. --mirror URL \
         does the same with another clob-sim; --replay FILE serves a `polypipe record` \
-        recording on its own clock (--speed). --window must be a length the upstream lists (5m \
-        or 15m on Polymarket).
+        recording on its own clock (--speed), held until every process is ready, and the \
+        stack stops by itself after the last record. --window must be a length the upstream \
+        lists (5m or 15m on Polymarket). --record-bus FILE writes everything the stack \
+        publishes (see `polypipe record-bus --help`).
 
         When the stack stops on request, it prints fill-proc's execution statistics and \
         recon-proc's verdict (as `polypipe stats` does) before stopping the children.
@@ -87,7 +89,7 @@ struct Up: ParsableCommand {
     @Option(help: ArgumentHelp("Paper-trade over a recording (`polypipe record`) served by clob-sim on its own clock.", valueName: "file"))
     var replay: String?
 
-    @Option(help: "With --replay: the replay clock runs this many times faster than real time.")
+    @Option(help: "With --replay: the replay clock runs this many times faster than real time. The stack stops by itself when the recording ends (or at --duration, if sooner).")
     var speed: Double = 1
 
     @Option(name: .customLong("record-bus"), help: ArgumentHelp(
@@ -207,6 +209,11 @@ struct Up: ParsableCommand {
             usleep(1_500_000)
             report = StackReport.fetch(layout, timeoutMilliseconds: 3_000)
         }
+        if replay != nil {
+            // clob-sim holds the replay until every process is ready, and says when it is over.
+            configuration.onReady = { context in Self.startReplay(venueURL: context.venueURL, logger: logger) }
+            configuration.finishedWhen = (child: "clob-sim", lineContains: "replay finished")
+        }
         let supervisor = Supervisor(children: children, context: context, environment: environment, key: key,
                                     configuration: configuration, logger: logger)
         // Listening from before the first child starts, so the recording holds the whole run.
@@ -229,6 +236,23 @@ struct Up: ParsableCommand {
         if !outcome.cleanStop { throw UpError.uncleanStop }
         if let reconciliation = report?.reconciliation, !reconciliation.inSync {
             throw UpError.unreconciled(reconciliation.active.map { "\($0.kind) \($0.subject)" })
+        }
+    }
+
+    /// Releases clob-sim's held replay (`POST /admin/replay/start`). A failure is logged: the
+    /// stack then waits on a held clock, which `--duration` or Ctrl-C ends.
+    private static func startReplay(venueURL: String?, logger: Logger) {
+        guard let venueURL else { return logger.error("cannot start the replay: clob-sim's URL is unknown") }
+        do {
+            let answer = try CurlTransport(baseURL: venueURL).send(HTTPRequest(method: "POST", target: "/admin/replay/start", body: Array("{}".utf8)))
+            guard answer.status == 200, String(decoding: answer.body, as: UTF8.self).contains(#""started":true"#) else {
+                return logger.error("clob-sim did not start a held replay", metadata: [
+                    "status": "\(answer.status)", "answer": "\(String(decoding: answer.body.prefix(200), as: UTF8.self))",
+                ])
+            }
+            logger.info("replay started")
+        } catch {
+            logger.error("cannot start the replay", metadata: ["error": "\(error)"])
         }
     }
 

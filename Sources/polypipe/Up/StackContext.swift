@@ -66,7 +66,8 @@ enum UpstreamChoice: Sendable, Equatable {
     var simArguments: [String] {
         switch self {
         case .mirror(let venue): return ["--mirror", venue]
-        case .replay(let path, let speed): return ["--replay", path, "--speed", String(speed)]
+        // Held until every process is ready (Up releases it), so each run starts alike.
+        case .replay(let path, let speed): return ["--replay", path, "--speed", String(speed), "--hold"]
         }
     }
 }

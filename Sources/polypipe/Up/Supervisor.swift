@@ -20,7 +20,8 @@ import PolypipeRuntime
 ///   (before it was ready, that fails the start);
 /// - on a stop (signal, `--duration`, failure): SIGTERM to each child's process group in reverse
 ///   start order, waiting up to ``Configuration/stopTimeout`` for each before SIGKILL. A second
-///   SIGINT/SIGTERM kills every child at once.
+///   SIGINT/SIGTERM kills every child at once;
+/// - a running stack also stops cleanly when ``Configuration/finishedWhen``'s line appears.
 final class Supervisor {
     struct Configuration {
         var readyTimeout: Duration
@@ -36,6 +37,12 @@ final class Supervisor {
         /// it short: children's output is not drained meanwhile.
         var beforeStop: (() -> Void)?
         var reportBefore: String?
+        /// Called once, when every child is ready (on the supervisor's thread; keep it short):
+        /// `up --replay` releases clob-sim's held replay here.
+        var onReady: ((StackContext) -> Void)?
+        /// Stop cleanly, as `--duration` would, when this child prints a line containing this
+        /// text (stdout or stderr) while the stack runs: the end of a replay.
+        var finishedWhen: (child: String, lineContains: String)?
     }
 
     /// How the run ended.
@@ -154,6 +161,7 @@ final class Supervisor {
             phase = .running
             logger.info("stack ready", metadata: ["children": "\(children.count)"])
             ConsoleOutput.announce("stack ready")
+            configuration.onReady?(context)
         }
     }
 
@@ -199,6 +207,11 @@ final class Supervisor {
     private func forward(_ child: SupervisedChild, _ line: String, isStdout: Bool) {
         ConsoleOutput.childLine(child.name, line)
         child.remember(line)
+        if let finish = configuration.finishedWhen, finish.child == child.name, phase == .running, line.contains(finish.lineContains) {
+            logger.info("the run is over; stopping the stack", metadata: ["child": "\(child.name)", "line": "\(finish.lineContains)"])
+            beginStop(failure: nil)
+            return
+        }
         guard isStdout, case .starting = child.state, !isStopping, let signal = child.spec.readySignal(in: line) else { return }
         becameReady(child, signal)
     }
