@@ -13,12 +13,19 @@ public struct RunSummary: Sendable, Hashable {
     public let stats: ExecutionStats
     /// p95 of per-share slippage (price micro-units); nil when no fill has an expected price.
     public let slippageP95Micros: Int64?
+    /// Orders the venue refused to place (REJECTED). Actions exec-proc's own risk rules refused
+    /// never reached the venue and are not in a fill store.
+    public let rejectedOrders: Int
+    /// Orders that ended cancelled or expired.
+    public let cancelledOrders: Int
 
     public init(label: String, ledger: FillLedger) {
         self.label = label
         stats = ExecutionStats(ledger: ledger)
         let perShare = ledger.fills.filter { !$0.isVoided }.compactMap { ledger.slippage(of: $0)?.perShare.micros }
         slippageP95Micros = ExecutionStats.nearestRank(perShare, percent: 95)
+        rejectedOrders = ledger.orders.filter { $0.state == .rejected }.count
+        cancelledOrders = ledger.orders.filter { $0.state == .cancelled || $0.state == .expired }.count
     }
 
     /// The rows `polypipe compare` prints, in order: a name and this run's value as text.
@@ -30,6 +37,8 @@ public struct RunSummary: Sendable, Hashable {
         let rate = stats.fillRateBasisPoints
         return [
             ("orders", "\(stats.orders)"),
+            ("rejected by venue", "\(rejectedOrders)"),
+            ("cancelled/expired", "\(cancelledOrders)"),
             ("fills", "\(stats.fills)"),
             ("fill rate", "\(rate / 100).\(rate % 100 < 10 ? "0" : "")\(rate % 100)%"),
             ("slippage avg", price(stats.slippage?.averageMicros)),

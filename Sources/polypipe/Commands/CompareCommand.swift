@@ -15,8 +15,12 @@ struct CompareCommand: ParsableCommand {
         share against each action's expected price (positive = worse for us), its p95 by \
         nearest rank.
 
+        Also counted: orders the venue rejected, and orders that ended cancelled or expired. \
+        Actions exec-proc's risk rules refused never reached the venue and are not in a fill \
+        store (its journal and a bus recording, `--record-bus`, hold them).
+
         --json prints {"runs": [{"label", "path", "stats": ExecutionStats, \
-        "slippage_p95_micros"}]}.
+        "slippage_p95_micros", "rejected_orders", "cancelled_orders"}]}.
 
         Exit status: 0 printed; 2 a run's fill store cannot be found or read.
         """
@@ -51,7 +55,9 @@ struct CompareCommand: ParsableCommand {
             let objects: [JSONValue] = runs.map { run in
                 let stats = (try? JSONParser.parse(run.summary.stats.json)) ?? .null
                 return .object([("label", .string(run.summary.label)), ("path", .string(run.path)), ("stats", stats),
-                                ("slippage_p95_micros", run.summary.slippageP95Micros.map { .number("\($0)") } ?? .null)])
+                                ("slippage_p95_micros", run.summary.slippageP95Micros.map { .number("\($0)") } ?? .null),
+                                ("rejected_orders", .number("\(run.summary.rejectedOrders)")),
+                                ("cancelled_orders", .number("\(run.summary.cancelledOrders)"))])
             }
             print(JSONWriter.serialize(.object([("runs", .array(objects))])))
             return

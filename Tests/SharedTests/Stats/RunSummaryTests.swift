@@ -22,4 +22,16 @@ import PolypipeCore
         #expect(empty.slippageP95Micros == nil)
         #expect(Dictionary(uniqueKeysWithValues: empty.rows.map { ($0.name, $0.value) })["slippage p95"] == "-")
     }
+
+    @Test func rejectedAndCancelledOrdersAreCountedApart() {
+        var ledger = S.ledger((1...5).map { S.order($0, size: 1_000_000, expected: 500_000) })
+        _ = ledger.record(.rejected(reason: "min size"), orderID: S.orderID(1), atMillis: 10)
+        _ = ledger.record(.cancelled, orderID: S.orderID(2), atMillis: 10)
+        _ = ledger.record(.expired, orderID: S.orderID(3), atMillis: 10)
+        _ = ledger.record(.accepted, orderID: S.orderID(4), atMillis: 10)
+        let summary = RunSummary(label: "run", ledger: ledger)
+        #expect(summary.rejectedOrders == 1 && summary.cancelledOrders == 2)
+        let rows = Dictionary(uniqueKeysWithValues: summary.rows.map { ($0.name, $0.value) })
+        #expect(rows["rejected by venue"] == "1" && rows["cancelled/expired"] == "2", "\(rows)")
+    }
 }
