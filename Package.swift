@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System-library shims: a module map and one header each, nothing else.
@@ -65,6 +67,15 @@ let package = Package(
         .target(
             name: "PolypipeRuntime",
             dependencies: ["PolypipeCore", "CProcess", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Metrics: swift-metrics with the Prometheus backend, and a loopback /metrics endpoint
+        // without NIO (exec-proc links it).
+        .target(
+            name: "PolypipeMetrics",
+            dependencies: ["PolypipeCore", "PolypipeRuntime",
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // The ZeroMQ bus: envelopes, sockets, the protobuf schema.
         .target(
@@ -111,6 +122,7 @@ let package = Package(
             name: "Execution",
             dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore",
                            .product(name: "Logging", package: "swift-log"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // fill-proc's core: fills, positions, P&L, statistics.
@@ -160,7 +172,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "exec-proc",
-            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Execution",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Execution", "PolypipeMetrics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -198,7 +210,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies", "Upstream",
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies", "Upstream", "PolypipeMetrics",
+                           .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "InMemoryLogging", package: "swift-log")]
         ),

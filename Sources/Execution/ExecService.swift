@@ -215,12 +215,15 @@ public final class ExecService {
         } catch { throw fail("cannot open the bus sockets", error) }
 
         let publisher = BusPublisher(socket: events, source: "exec-proc")
+        let metrics = ExecMetrics()
         executor.onEvent = { [logger] event in
+            metrics.record(event)
             do { try publisher.publish(topic: BusLayout.Topic.order, message: event) } catch {
                 logger.error("cannot publish an order event", metadata: ["error": "\(error)"])
             }
         }
         executor.onCancelEvent = { [logger] event in
+            metrics.record(event)
             do { try publisher.publish(topic: BusLayout.Topic.canceled, message: event) } catch {
                 logger.error("cannot publish a cancel event", metadata: ["error": "\(error)"])
             }
@@ -262,7 +265,9 @@ public final class ExecService {
         }
         loop.every(milliseconds: 1_000, name: "daily P&L") { _ in executor.checkDailyPnL() }
         loop.every(milliseconds: 1_000, name: "status", first: .now) { _ in
-            _ = try? publisher.publish(topic: BusLayout.Topic.status, message: status())
+            let current = status()
+            metrics.record(current)
+            _ = try? publisher.publish(topic: BusLayout.Topic.status, message: current)
         }
         loop.run(runtime)
 

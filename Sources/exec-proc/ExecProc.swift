@@ -4,6 +4,7 @@ import Logging
 import Bus
 import Execution
 import PolypipeCore
+import PolypipeMetrics
 import PolypipeRuntime
 import VenueClient
 
@@ -100,6 +101,9 @@ struct ExecProc: ParsableCommand {
         discussion: "A cancel-all that fails is retried every second until it succeeds or trading resumes. Reduce-only never cancels. Shown in polypipe status (halt_cancels_orders)."))
     var haltCancelsOrders = true
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://ADDRESS/metrics (loopback only: 127.0.0.1:PORT, port 0 for any free one). Default: not served.", valueName: "address"))
+    var metricsAddress: String?
+
     @Flag(help: "fsync the journal on every commit (survives power loss; caps the order rate). Default: WAL, survives kill -9 and crashes.")
     var journalFsync = false
 
@@ -192,6 +196,11 @@ struct ExecProc: ParsableCommand {
             do { settings.funder = try EthereumAddress(funder) } catch { throw ValidationError("--funder: \(error)") }
         }
 
+        let metrics: ProcessMetrics
+        do { metrics = try ProcessMetrics.start(address: metricsAddress.map { try MetricsAddress($0) }, logger: logger) } catch {
+            throw ValidationError("\(error)")
+        }
+        defer { metrics.stop() }
         let processRuntime = ProcessRuntime(name: "exec-proc", logger: logger, stop: .signals())
         let service = ExecService(settings: settings, key: key, logger: logger)
         do {

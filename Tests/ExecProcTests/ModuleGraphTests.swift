@@ -12,7 +12,7 @@ import Testing
     /// also insists that the modules exec-proc does link are visible the same way.
     static let forbidden = ["7NIOCore", "8NIOPosix", "8WSClient", "11Hummingbird", "20HummingbirdWebSocket",
                             "16ServiceLifecycle", "13VenueStreams", "10MarketData", "5Fills", "14Reconciliation", "10Strategies"]
-    static let required = ["9Execution", "11VenueClient", "12PolypipeCore", "3Bus", "12JournalStore"]
+    static let required = ["9Execution", "11VenueClient", "12PolypipeCore", "3Bus", "12JournalStore", "15PolypipeMetrics"]
 
     @Test func execProcLinksNoNIONoWebSocketAndNoOtherProcessCore() throws {
         let binary = try Data(contentsOf: ProcessHarness.binary("exec-proc"), options: .alwaysMapped)

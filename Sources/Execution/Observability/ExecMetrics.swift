@@ -1,0 +1,114 @@
+import Bus
+import CoreMetrics
+
+/// exec-proc's metrics (swift-metrics; Prometheus names), fed from what it publishes on the
+/// bus — so a metric can never disagree with an order event.
+///
+/// | name | kind | labels |
+/// |---|---|---|
+/// | `polypipe_orders_total` | counter | `outcome` (accepted, rejected, unknown, refused, dry_run, canceled, duplicate) |
+/// | `polypipe_cancels_total` | counter | `outcome` (done, partial, failed, unknown, refused, duplicate) |
+/// | `polypipe_stage_latency_seconds` | histogram | `stage` (see ``Stage``) |
+/// | `polypipe_trading_state` | gauge | 0 running, 1 reduce-only, 2 halted |
+/// | `polypipe_exposure_micros`, `polypipe_open_orders` | gauge | |
+/// | `polypipe_daily_realized_pnl_micros` | gauge | |
+/// | `polypipe_venue_heartbeat_ok` | gauge | 1 or 0 |
+/// | `polypipe_malformed_bus_messages_total`, `polypipe_actions_total` | counter | |
+///
+/// Not thread-safe: use it on exec-proc's loop thread, where events are published.
+public final class ExecMetrics {
+    /// One step of an order's life, timed from the stamps its order event carries.
+    public enum Stage: String, CaseIterable, Sendable {
+        /// Action created (signal-proc's clock) → received by exec-proc.
+        case received
+        /// Received → sent to the venue (validated, signed, journaled).
+        case sent
+        /// Sent → the venue's answer.
+        case answered
+    }
+
+    private let factory: any MetricsFactory
+    private var orders: [String: Counter] = [:]
+    private var cancels: [String: Counter] = [:]
+    private var stages: [Stage: Timer] = [:]
+    private let tradingState, exposure, openOrders, dailyPnL, heartbeat: Gauge
+    private let malformed, actions: Counter
+    private var lastMalformed: UInt64 = 0
+    private var lastActions: UInt64 = 0
+
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        tradingState = Gauge(label: "polypipe_trading_state", factory: factory)
+        exposure = Gauge(label: "polypipe_exposure_micros", factory: factory)
+        openOrders = Gauge(label: "polypipe_open_orders", factory: factory)
+        dailyPnL = Gauge(label: "polypipe_daily_realized_pnl_micros", factory: factory)
+        heartbeat = Gauge(label: "polypipe_venue_heartbeat_ok", factory: factory)
+        malformed = Counter(label: "polypipe_malformed_bus_messages_total", factory: factory)
+        actions = Counter(label: "polypipe_actions_total", factory: factory)
+        for stage in Stage.allCases {
+            stages[stage] = Timer(label: "polypipe_stage_latency_seconds", dimensions: [("stage", stage.rawValue)], factory: factory)
+        }
+    }
+
+    /// An order event exec-proc published: its outcome, and each stage it has both stamps for.
+    public func record(_ event: Polypipe_Bus_V1_OrderEvent) {
+        let outcome = Self.name(event.outcome)
+        let counter = orders[outcome] ?? Counter(label: "polypipe_orders_total", dimensions: [("outcome", outcome)], factory: factory)
+        orders[outcome] = counter
+        counter.increment()
+        let created = event.actionCreatedAtMs > 0 ? UInt64(event.actionCreatedAtMs) * 1_000_000 : 0
+        for (stage, start, end) in [(Stage.received, created, event.receivedAtNs), (.sent, event.receivedAtNs, event.sentAtNs),
+                                    (.answered, event.sentAtNs, event.answeredAtNs)] where start > 0 && end >= start {
+            stages[stage]?.recordNanoseconds(Int64(end - start))
+        }
+    }
+
+    public func record(_ event: Polypipe_Bus_V1_CancelEvent) {
+        let outcome = Self.name(event.outcome)
+        let counter = cancels[outcome] ?? Counter(label: "polypipe_cancels_total", dimensions: [("outcome", outcome)], factory: factory)
+        cancels[outcome] = counter
+        counter.increment()
+    }
+
+    /// The status exec-proc publishes once a second.
+    public func record(_ status: Polypipe_Bus_V1_ExecStatus) {
+        switch status.state {
+        case .running: tradingState.record(0)
+        case .reducing: tradingState.record(1)
+        default: tradingState.record(2)
+        }
+        exposure.record(Int64(clamping: status.totalExposureMicros))
+        openOrders.record(Int64(clamping: status.openOrders))
+        dailyPnL.record(status.dailyRealizedPnlMicros)
+        heartbeat.record(status.venueHeartbeatOk ? 1 : 0)
+        if status.malformedMessages > lastMalformed { malformed.increment(by: Int64(status.malformedMessages - lastMalformed)) }
+        if status.actionsReceived > lastActions { actions.increment(by: Int64(status.actionsReceived - lastActions)) }
+        lastMalformed = status.malformedMessages
+        lastActions = status.actionsReceived
+    }
+
+    static func name(_ outcome: Polypipe_Bus_V1_Outcome) -> String {
+        switch outcome {
+        case .accepted: return "accepted"
+        case .rejected: return "rejected"
+        case .unknown: return "unknown"
+        case .refused: return "refused"
+        case .dryRun: return "dry_run"
+        case .canceled: return "canceled"
+        case .duplicate: return "duplicate"
+        default: return "unspecified"
+        }
+    }
+
+    static func name(_ outcome: Polypipe_Bus_V1_CancelOutcome) -> String {
+        switch outcome {
+        case .cancelDone: return "done"
+        case .cancelPartial: return "partial"
+        case .cancelFailed: return "failed"
+        case .cancelUnknown: return "unknown"
+        case .cancelRefused: return "refused"
+        case .cancelDuplicate: return "duplicate"
+        default: return "unspecified"
+        }
+    }
+}

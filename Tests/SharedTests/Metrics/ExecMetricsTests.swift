@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import Bus
+import Execution
+import Prometheus
+
+/// exec-proc's metrics, read back as the Prometheus text `/metrics` serves.
+@Suite struct ExecMetricsTests {
+    @Test func orderEventsCountByOutcomeAndTimeEachStage() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = ExecMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        var event = Polypipe_Bus_V1_OrderEvent()
+        event.outcome = .accepted
+        event.actionCreatedAtMs = 1_000
+        event.receivedAtNs = 1_002_000_000     // 2 ms after creation
+        event.sentAtNs = 1_002_400_000         // 400 µs inside exec-proc
+        event.answeredAtNs = 1_032_400_000     // 30 ms at the venue
+        metrics.record(event)
+        metrics.record(event)
+        var refused = Polypipe_Bus_V1_OrderEvent()
+        refused.outcome = .refused
+        refused.actionCreatedAtMs = 1_000
+        refused.receivedAtNs = 1_001_000_000   // no send, no answer: only "received" is timed
+        metrics.record(refused)
+        var cancel = Polypipe_Bus_V1_CancelEvent()
+        cancel.outcome = .cancelPartial
+        metrics.record(cancel)
+
+        let text = registry.emitToString()
+        #expect(text.contains(#"polypipe_orders_total{outcome="accepted"} 2"#), "\(text)")
+        #expect(text.contains(#"polypipe_orders_total{outcome="refused"} 1"#))
+        #expect(text.contains(#"polypipe_cancels_total{outcome="partial"} 1"#))
+        #expect(text.contains(#"polypipe_stage_latency_seconds_count{stage="received"} 3"#), "\(text)")
+        #expect(text.contains(#"polypipe_stage_latency_seconds_count{stage="sent"} 2"#))
+        #expect(text.contains(#"polypipe_stage_latency_seconds_count{stage="answered"} 2"#))
+        // 30 ms: above the 25 ms bucket, inside the 50 ms one (default buckets here).
+        #expect(text.contains(#"polypipe_stage_latency_seconds_bucket{stage="answered",le="0.025"} 0"#), "\(text)")
+        #expect(text.contains(#"polypipe_stage_latency_seconds_bucket{stage="answered",le="0.05"} 2"#))
+    }
+
+    @Test func theStatusSetsTheGauges() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = ExecMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        var status = Polypipe_Bus_V1_ExecStatus()
+        status.state = .halted
+        status.totalExposureMicros = 12_500_000
+        status.openOrders = 3
+        status.venueHeartbeatOk = true
+        status.actionsReceived = 7
+        status.malformedMessages = 1
+        metrics.record(status)
+        status.actionsReceived = 9
+        metrics.record(status)
+        let text = registry.emitToString()
+        #expect(text.contains("polypipe_trading_state 2") && text.contains("polypipe_exposure_micros 12500000"), "\(text)")
+        #expect(text.contains("polypipe_open_orders 3") && text.contains("polypipe_venue_heartbeat_ok 1"))
+        #expect(text.contains("polypipe_actions_total 9") && text.contains("polypipe_malformed_bus_messages_total 1"), "counters follow the totals: \(text)")
+    }
+}
