@@ -130,6 +130,7 @@ let package = Package(
             name: "Fills",
             dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "JournalStore",
                            .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
@@ -137,6 +138,7 @@ let package = Package(
         .target(
             name: "Reconciliation",
             dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "JournalStore", "Fills",
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
@@ -144,6 +146,7 @@ let package = Package(
         .target(
             name: "Strategies",
             dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData",
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
@@ -166,7 +169,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "signal-proc",
-            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "MarketData", "Strategies",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "MarketData", "Strategies", "PolypipeMetrics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -178,13 +181,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "fill-proc",
-            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Fills",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Fills", "PolypipeMetrics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "recon-proc",
-            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Reconciliation",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Reconciliation", "PolypipeMetrics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),

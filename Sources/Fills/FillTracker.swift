@@ -29,6 +29,8 @@ public final class FillTracker {
     /// `match_time` has one-second resolution.
     private var answeredMatched: [OrderID: Int64] = [:]
     private var dirty = true
+    /// Fed from each ingest and each publish (``FillMetrics``).
+    private let metrics = FillMetrics()
     private var lastPublishedAtMillis: Int64 = 0
     private var lastMarkedAtMillis: Int64 = 0
     private var lastResolutionCheckAtMillis: Int64 = 0
@@ -214,6 +216,7 @@ public final class FillTracker {
         counters.tradesSeen = UInt64(max(0, ledger.counters.observations))
         counters.voided = UInt64(max(0, ledger.counters.voids))
         guard !update.isEmpty else { return }
+        metrics.record(update)
         do { try store.save(update, counters: ledger.counters) } catch {
             logger.error("cannot save to the fill store", metadata: ["error": "\(error)"])
         }
@@ -230,7 +233,9 @@ public final class FillTracker {
         guard (dirty && since >= 200) || since >= settings.publishIntervalMillis else { return }
         lastPublishedAtMillis = nowMillis
         dirty = false
-        _ = try? publisher.publish(topic: BusLayout.Topic.position, message: state(includingFills: false))
+        let published = state(includingFills: false)
+        metrics.record(published)
+        _ = try? publisher.publish(topic: BusLayout.Topic.position, message: published)
     }
 
     /// fill-proc's state as published (``includingFills``: for snapshot replies, with the

@@ -15,6 +15,8 @@ public final class ReconCycle {
     public var execHeardAtMillis: Int64 = 0
     public private(set) var tracker = AlarmTracker()
     public private(set) var report = Polypipe_Bus_V1_ReconReport()
+    /// Fed from each alarm raised and each report (``ReconMetrics``).
+    private let metrics = ReconMetrics()
     public private(set) var count: UInt64 = 0
     public private(set) var lastRunAtMillis: Int64 = 0
 
@@ -119,6 +121,7 @@ public final class ReconCycle {
         report.alarmsCleared = cleared
         report.positions = Self.checks(paper: input.paper.value, actual: input.actual.value)
         self.report = report
+        metrics.record(report)
         _ = try? publisher.publish(topic: BusLayout.Topic.recon, message: report)
         logger.debug("reconciliation cycle", metadata: ["cycle": "\(count)", "summary": "\(result.summary)"])
     }
@@ -132,7 +135,9 @@ public final class ReconCycle {
                 "kind": "\(finding.kind.rawValue)", "severity": "\(finding.severity.rawValue)", "subject": "\(finding.subject)",
                 "detail": "\(finding.message)",
             ])
-            _ = try? publisher.publish(topic: BusLayout.Topic.alarm, message: alarm(finding, cleared: false, at: at))
+            let raisedAlarm = alarm(finding, cleared: false, at: at)
+            metrics.record(raisedAlarm)
+            _ = try? publisher.publish(topic: BusLayout.Topic.alarm, message: raisedAlarm)
         case .cleared(_, let at, let duration):
             cleared += 1
             haltedFor.remove(finding.alarmID)

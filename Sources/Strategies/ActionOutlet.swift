@@ -18,9 +18,12 @@ public final class ActionOutlet {
     private let logger: Logger
     public private(set) var sent: UInt64 = 0
     public private(set) var undelivered: UInt64 = 0
+    /// Counts what was sent and what was not (``SignalMetrics``).
+    public let metrics: SignalMetrics
 
     /// - Throws: ``BusError`` when the signal directory or a socket cannot be set up.
-    public init(context: ZmqContext, layout: BusLayout, logger: Logger) throws(BusError) {
+    public init(context: ZmqContext, layout: BusLayout, logger: Logger, metrics: SignalMetrics = SignalMetrics()) throws(BusError) {
+        self.metrics = metrics
         let directory = try SocketDirectory(layout.signalDirectory)
         let pub = try ZmqSocket(context, .publish)
         try directory.bind(pub, name: "signals.sock")
@@ -83,8 +86,10 @@ public final class ActionOutlet {
             metadata["error"] = "\(error)"
             logger.error("\(what) not sent", metadata: metadata)
             undelivered += 1
+            metrics.command(topic: topic, delivered: false)
             return false
         }
+        metrics.command(topic: topic, delivered: delivered)
         if delivered {
             sent += 1
             logger.info("\(what) sent", metadata: metadata)

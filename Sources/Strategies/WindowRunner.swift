@@ -128,6 +128,7 @@ public struct WindowRunner: Sendable {
                     continue
                 } catch {
                     malformed += 1
+                    outlet.metrics.malformed(feed: "rtds")
                     logger.warning("malformed price message", metadata: ["error": "\(error)", "feed.malformed_total": "\(malformed)"])
                 }
                 continue
@@ -138,10 +139,12 @@ public struct WindowRunner: Sendable {
                     continue
                 } catch {
                     malformed += 1
+                    outlet.metrics.malformed(feed: "market")
                     logger.warning("malformed market message", metadata: ["error": "\(error)", "feed.malformed_total": "\(malformed)"])
                     continue
                 }
             case .market(.disconnected(let reason)), .price(.disconnected(let reason)):
+                outlet.metrics.disconnected(feed: input.feedName)
                 if case .market = input {
                     // Missed updates cannot be replayed: trade on nothing until a fresh snapshot.
                     books.invalidateAll()

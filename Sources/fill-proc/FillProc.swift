@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Bus
 import Fills
+import PolypipeMetrics
 import PolypipeRuntime
 import VenueClient
 
@@ -59,6 +60,9 @@ struct FillProc: ParsableCommand {
     @Option(help: "Total timeout of one venue request in milliseconds.")
     var requestTimeoutMs: Int = 3_000
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://ADDRESS/metrics (loopback only: 127.0.0.1:PORT, port 0 for any free one). Default: not served.", valueName: "address"))
+    var metricsAddress: String?
+
     func validate() throws {
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
         do { _ = try VenueEndpoints(venue: venue) } catch { throw ValidationError(error.description + ".") }
@@ -86,6 +90,11 @@ struct FillProc: ParsableCommand {
         settings.userChannelURL = userChannel == "venue" ? endpoints.userSocket : userChannel
         settings.requestTimeoutMillis = requestTimeoutMs
 
+        let metrics: ProcessMetrics
+        do { metrics = try ProcessMetrics.start(address: metricsAddress.map { try MetricsAddress($0) }, logger: logger) } catch {
+            throw ValidationError("\(error)")
+        }
+        defer { metrics.stop() }
         let processRuntime = ProcessRuntime(name: "fill-proc", logger: logger, stop: .signals())
         do {
             try FillService(settings: settings, logger: logger).run(runtime: processRuntime)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Bus
 import PolypipeCore
+import PolypipeMetrics
 import PolypipeRuntime
 import Reconciliation
 import VenueClient
@@ -80,6 +81,9 @@ struct ReconProc: ParsableCommand {
     @Option(help: "Telegram chat id to put in the webhook body (chat_id).")
     var webhookChatID: String?
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://ADDRESS/metrics (loopback only: 127.0.0.1:PORT, port 0 for any free one). Default: not served.", valueName: "address"))
+    var metricsAddress: String?
+
     func validate() throws {
         guard Chain(rawValue: chainID) != nil else { throw ValidationError("--chain-id must be 137 or 80002.") }
         guard venue.hasPrefix("http://") || venue.hasPrefix("https://") else { throw ValidationError("--venue must be an http(s) URL.") }
@@ -131,6 +135,11 @@ struct ReconProc: ParsableCommand {
         }
         settings.webhookChatID = webhookChatID
 
+        let metrics: ProcessMetrics
+        do { metrics = try ProcessMetrics.start(address: metricsAddress.map { try MetricsAddress($0) }, logger: logger) } catch {
+            throw ValidationError("\(error)")
+        }
+        defer { metrics.stop() }
         let processRuntime = ProcessRuntime(name: "recon-proc", logger: logger, stop: .signals())
         do {
             try ReconService(settings: settings, logger: logger).run(runtime: processRuntime)

@@ -4,6 +4,7 @@ import Testing
 import Bus
 import Fills
 import PolypipeCore
+import VenueClient
 
 /// fill-proc as a real process next to clob-sim and exec-proc: it follows exec-proc's orders,
 /// reads the venue with the read-only key exec-proc wrote, and its fills survive `kill -9`
@@ -20,9 +21,9 @@ extension ProcessSuites {
     }
 
     /// fill-proc polling every 200 ms (its stderr appended to the runtime's fill-stderr.log).
-    static func startFillProc(_ stack: ExecStack, userChannel: Bool = false) throws -> Process {
+    static func startFillProc(_ stack: ExecStack, userChannel: Bool = false, extra: [String] = []) throws -> Process {
         try ProcessHarness.start("fill-proc", ["--venue", stack.simURL, "--runtime-dir", stack.runtime, "--credentials", stack.runtime + "/readonly.json",
-                                               "--poll-interval-ms", "200"]
+                                               "--poll-interval-ms", "200"] + extra
                                      + (userChannel ? ["--user-channel", stack.simURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws/user"] : []),
                                  stderrPath: stack.runtime + "/fill-stderr.log").process
     }
@@ -90,10 +91,11 @@ extension ProcessSuites {
         #expect((stats.latency?.p99Millis ?? .max) < 500, "\(String(describing: stats.latency))")
     }
 
+    /// Also fill-proc's `/metrics`: both fills counted, the void too.
     @Test func aGhostFillIsVoidedAndThePositionGoesBack() throws {
         let stack = try Self.stack()
         let window = try stack.currentWindow()
-        let fill = try Self.startFillProc(stack, userChannel: true)
+        let fill = try Self.startFillProc(stack, userChannel: true, extra: ["--metrics-address", "127.0.0.1:0"])
         defer { kill(fill.processIdentifier, SIGKILL); fill.waitUntilExit() }
 
         try Self.buy(stack, ["g1"], window: window)
@@ -110,6 +112,14 @@ extension ProcessSuites {
         #expect(state.orders.first { $0.actionID == "g2" }?.matchedMicros == 0)
         let stats = try JSONDecoder().decode(ExecutionStats.self, from: Data(state.statsJson.utf8))
         #expect(stats.fills == 1 && stats.voidedFills == 1)
+
+        let log = try String(contentsOfFile: stack.runtime + "/fill-stderr.log", encoding: .utf8)
+        let url = try #require(log.split(separator: " ").first { $0.hasPrefix("metrics.url=") }).dropFirst("metrics.url=".count)
+        usleep(1_200_000)  // the next publish carries the latest totals
+        let text = String(decoding: try CurlTransport(baseURL: String(url.dropLast("/metrics".count)))
+            .send(HTTPRequest(method: "GET", target: "/metrics")).body, as: UTF8.self)
+        #expect(text.contains(#"polypipe_fills_total{side="buy"} 2"#) && text.contains("polypipe_voided_fills_total 1"), "\(text)")
+        #expect(text.contains("polypipe_positions 1"), "\(text)")
     }
 }
 }

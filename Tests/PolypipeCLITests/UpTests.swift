@@ -209,6 +209,34 @@ import Testing
         #expect(scratch.read("signal-starts").split(separator: "\n").count == 2)
     }
 
+    /// Each process's metrics address is printed on stdout, and a restarted child is given the
+    /// port it had (a stand-in exec-proc logs the URL its `--metrics-address` implies, 40001
+    /// for port 0, and is killed once).
+    @Test func metricsAddressesArePrintedAndKeptAcrossARestart() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine))
+        let exec = try scratch.script("exec", """
+        echo "args: $*"
+        port=$(echo "$*" | sed -n 's/.*--metrics-address 127.0.0.1:\\([0-9]*\\).*/\\1/p')
+        [ "$port" = "0" ] && port=40001
+        echo "notice polypipe.exec-proc: metrics.url=http://127.0.0.1:$port/metrics [PolypipeMetrics] metrics served" >&2
+        echo start >> "\(scratch.path)/exec-starts"
+        if [ "$(wc -l < "\(scratch.path)/exec-starts")" -eq 1 ]; then echo ready; sleep 0.3; kill -9 $$; fi
+        \(Scratch.waitingChild())
+        """)
+        let signal = try scratch.script("signal", Scratch.waitingChild())
+        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("child ready", count: 6))  // five children, exec-proc twice
+        run.interrupt()
+        #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
+        let printed = run.stdout.split(separator: "\n").filter { $0.hasPrefix("metrics ") }
+        #expect(printed == ["metrics exec-proc: http://127.0.0.1:40001/metrics"], "\(run.stdout)")
+        let execArgs = run.stderr.split(separator: "\n").filter { $0.hasPrefix("[exec-proc] args: ") }
+        #expect(execArgs.count == 2 && execArgs[0].hasSuffix("--metrics-address 127.0.0.1:0"), "\(execArgs)")
+        #expect(execArgs.last?.hasSuffix("--metrics-address 127.0.0.1:40001") == true, "the restart keeps the port: \(execArgs)")
+    }
+
     /// A stack of waiting stand-in children that each write their pid, once ready: the launcher
     /// and the children's pids.
     static func stackRecordingPids(_ scratch: Scratch) throws -> (UpHarness, [Int32]) {

@@ -25,8 +25,10 @@ struct Up: ParsableCommand {
         ("listening on http://127.0.0.1:PORT"; its URL becomes every other child's --venue), \
         then exec-proc ("ready"; it writes a read-only venue credential for the two readers), \
         fill-proc, recon-proc, then signal-proc (each "ready"). Their stdout and stderr appear on \
-        this command's stderr, each line prefixed with [name]. stdout carries only \
-        "runtime dir: PATH" at start and "stack ready" once every child is ready.
+        this command's stderr, each line prefixed with [name]. stdout carries \
+        "runtime dir: PATH" at start, "metrics NAME: URL" as each process serves its Prometheus \
+        metrics (loopback; a restarted process keeps its port), "stack ready" once every \
+        child is ready, and the end-of-run report.
 
         The key: read once from $CREDENTIALS_DIRECTORY/polymarket-key or POLYMARKET_KEY (which is \
         then scrubbed from this process's environment). Without one, paper mode makes a random \

@@ -44,6 +44,16 @@ struct ChildSpec: Sendable {
     }
 }
 
+extension ChildSpec {
+    /// The `/metrics` URL a child logs once it serves metrics (`metrics.url=http://…`,
+    /// `ProcessMetrics`), from any of its output lines.
+    static func metricsURL(in line: String) -> String? {
+        guard let range = line.range(of: "metrics.url=") else { return nil }
+        let url = line[range.upperBound...].prefix { !$0.isWhitespace }
+        return url.hasPrefix("http://127.0.0.1:") ? String(url) : nil
+    }
+}
+
 extension String {
     /// The text without leading and trailing spaces, tabs and line ends.
     var trimmingWhitespace: String {

@@ -26,6 +26,16 @@ struct StackContext: Sendable {
     /// children's venue URL stays valid.
     var venuePort: Int?
 
+    /// Each child's `/metrics` URL, as it logged it (`metrics.url=`): a restarted child binds
+    /// the same port again, so a scraper's target stays valid.
+    var metricsURLs: [String: String] = [:]
+
+    /// `--metrics-address` for `child`: its first port again, or any free one (0).
+    func metricsArguments(_ child: String) -> [String] {
+        let port = metricsURLs[child].flatMap { url in url.split(separator: ":").last.flatMap { Int($0.split(separator: "/").first ?? "") } }
+        return ["--metrics-address", "127.0.0.1:\(port ?? 0)"]
+    }
+
     /// Where clob-sim's markets come from: its own (nil), a live upstream, or a recording.
     var upstream: UpstreamChoice?
 

@@ -14,14 +14,16 @@ enum StackDefinition {
         ChildSpec(name: "exec-proc", readiness: .readyLine, holdsKey: true) { context in
             ["--mode", context.mode.rawValue, "--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory,
              "--readonly-credentials-out", context.readOnlyCredentialsPath]
-                + (context.journal.map { ["--journal", $0] } ?? [])
+                + (context.journal.map { ["--journal", $0] } ?? []) + context.metricsArguments("exec-proc")
         },
         ChildSpec(name: "fill-proc", readiness: .readyLine, holdsKey: false) { context in
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory,
              "--credentials", context.readOnlyCredentialsPath, "--user-channel", context.userChannelURL ?? ""]
+                + context.metricsArguments("fill-proc")
         },
         ChildSpec(name: "recon-proc", readiness: .readyLine, holdsKey: false) { context in
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--credentials", context.readOnlyCredentialsPath]
+                + context.metricsArguments("recon-proc")
         },
         ChildSpec(name: "signal-proc", readiness: .readyLine, holdsKey: false) { context in
             // Tuned so a one-minute run trades several times a minute on 20-second windows: a
@@ -30,7 +32,7 @@ enum StackDefinition {
             // up to 2 cents above the ask (never past the margin) for the book to move during
             // the taker delay.
             let common = ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--size", context.size,
-                          "--window", context.window.rawValue]
+                          "--window", context.window.rawValue] + context.metricsArguments("signal-proc")
             switch context.strategy {
             case .fairValue:
                 return common + ["--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175", "--max-slippage", "0.02"]

@@ -207,6 +207,10 @@ final class Supervisor {
     private func forward(_ child: SupervisedChild, _ line: String, isStdout: Bool) {
         ConsoleOutput.childLine(child.name, line)
         child.remember(line)
+        if let url = ChildSpec.metricsURL(in: line), context.metricsURLs[child.name] != url {
+            context.metricsURLs[child.name] = url
+            ConsoleOutput.announce("metrics \(child.name): \(url)")
+        }
         if let finish = configuration.finishedWhen, finish.child == child.name, phase == .running, line.contains(finish.lineContains) {
             logger.info("the run is over; stopping the stack", metadata: ["child": "\(child.name)", "line": "\(finish.lineContains)"])
             beginStop(failure: nil)
