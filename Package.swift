@@ -77,6 +77,16 @@ let package = Package(
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // `polypipe dashboard`: the page, its live model of the bus, control behind a token.
+        .target(
+            name: "Dashboard",
+            dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Fills",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // The ZeroMQ bus: envelopes, sockets, the protobuf schema.
         .target(
             name: "Bus",
@@ -162,7 +172,8 @@ let package = Package(
             name: "polypipe",
             dependencies: [
                 "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "MarketData", "JournalStore",
-                "Execution", "Fills", "Upstream",
+                "Execution", "Fills", "Upstream", "Dashboard", "PolypipeMetrics",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
@@ -213,7 +224,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies", "Upstream", "PolypipeMetrics",
+            dependencies: ["PolypipeTesting", "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "VenueStreams", "MarketData", "JournalStore", "Execution", "Fills", "Reconciliation", "Strategies", "Upstream", "PolypipeMetrics", "Dashboard",
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "InMemoryLogging", package: "swift-log")]

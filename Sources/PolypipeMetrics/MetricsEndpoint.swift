@@ -9,7 +9,7 @@ import Prometheus
 /// of its own.
 ///
 /// ```swift
-/// let endpoint = try MetricsEndpoint(address: MetricsAddress("127.0.0.1:0"), registry: registry, logger: logger)
+/// let endpoint = try MetricsEndpoint(address: LoopbackAddress("127.0.0.1:0"), registry: registry, logger: logger)
 /// endpoint.start()
 /// print("metrics on http://\(endpoint.boundAddress)/metrics")
 /// …
@@ -20,15 +20,15 @@ import Prometheus
 /// a scrape every few seconds needs one blocking socket, not an event loop.
 ///
 /// Rules:
-/// - Loopback only (``MetricsAddress``); one request per connection, answered then closed.
+/// - Loopback only (``LoopbackAddress``); one request per connection, answered then closed.
 /// - `GET /metrics` → 200 `text/plain; version=0.0.4`; another path → 404; another method → 405.
 /// - A client gets 2 s to send its request; a slow or silent one is dropped, never waited for.
 public final class MetricsEndpoint: Sendable {
     /// The address actually bound (its port is the one chosen when 0 was asked for).
-    public let boundAddress: MetricsAddress
+    public let boundAddress: LoopbackAddress
     private let worker: BackgroundWorker
 
-    public init(address: MetricsAddress, registry: PrometheusCollectorRegistry, logger: Logger) throws(MetricsError) {
+    public init(address: LoopbackAddress, registry: PrometheusCollectorRegistry, logger: Logger) throws(MetricsError) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .cannotListen(address.description, Self.lastError()) }
         var yes: Int32 = 1
@@ -49,7 +49,7 @@ public final class MetricsEndpoint: Sendable {
         _ = withUnsafeMutablePointer(to: &socketAddress) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        boundAddress = MetricsAddress(port: UInt16(bigEndian: socketAddress.sin_port))
+        boundAddress = LoopbackAddress(port: UInt16(bigEndian: socketAddress.sin_port))
         worker = BackgroundWorker(name: "metrics-http") { worker in
             defer { close(descriptor) }
             while !worker.isStopRequested {

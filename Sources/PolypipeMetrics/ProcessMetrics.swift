@@ -38,7 +38,7 @@ public final class ProcessMetrics: Sendable {
     private init(endpoint: MetricsEndpoint?) { self.endpoint = endpoint }
 
     /// Bootstraps the backend and, when `address` is given, serves it.
-    public static func start(address: MetricsAddress?, logger: Logger) throws(MetricsError) -> ProcessMetrics {
+    public static func start(address: LoopbackAddress?, logger: Logger) throws(MetricsError) -> ProcessMetrics {
         let registry = Self.registry
         guard let address else { return ProcessMetrics(endpoint: nil) }
         let endpoint = try MetricsEndpoint(address: address, registry: registry, logger: logger)

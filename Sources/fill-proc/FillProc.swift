@@ -91,7 +91,7 @@ struct FillProc: ParsableCommand {
         settings.requestTimeoutMillis = requestTimeoutMs
 
         let metrics: ProcessMetrics
-        do { metrics = try ProcessMetrics.start(address: metricsAddress.map { try MetricsAddress($0) }, logger: logger) } catch {
+        do { metrics = try ProcessMetrics.start(address: metricsAddress.map { try LoopbackAddress($0) }, logger: logger) } catch {
             throw ValidationError("\(error)")
         }
         defer { metrics.stop() }

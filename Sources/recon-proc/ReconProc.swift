@@ -136,7 +136,7 @@ struct ReconProc: ParsableCommand {
         settings.webhookChatID = webhookChatID
 
         let metrics: ProcessMetrics
-        do { metrics = try ProcessMetrics.start(address: metricsAddress.map { try MetricsAddress($0) }, logger: logger) } catch {
+        do { metrics = try ProcessMetrics.start(address: metricsAddress.map { try LoopbackAddress($0) }, logger: logger) } catch {
             throw ValidationError("\(error)")
         }
         defer { metrics.stop() }

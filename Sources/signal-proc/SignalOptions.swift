@@ -93,7 +93,7 @@ struct SignalOptions: ParsableArguments {
 
     func validate() throws {
         do { _ = try VenueEndpoints(venue: venue) } catch { throw ValidationError(error.description + ".") }
-        if let metricsAddress { do { _ = try MetricsAddress(metricsAddress) } catch { throw ValidationError("\(error)") } }
+        if let metricsAddress { do { _ = try LoopbackAddress(metricsAddress) } catch { throw ValidationError("\(error)") } }
         guard resolvedRuntimeDirectory != nil else { throw ValidationError("--runtime-dir is required when $RUNTIME_DIRECTORY is not set.") }
         guard let size = try? Shares(size), size.micros > 0 else { throw ValidationError("--size must be a positive share amount like 10 or 5.5, got \(size).") }
         guard let edge = try? Price(edge), edge.micros < 1_000_000 else { throw ValidationError("--edge must be a price in [0, 1) like 0.01, got \(edge).") }

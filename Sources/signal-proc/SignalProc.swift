@@ -29,7 +29,7 @@ struct SignalProc: AsyncParsableCommand {
         let logger = Logger(label: "polypipe.signal-proc")
         let layout = BusLayout(runtimeDirectory: options.resolvedRuntimeDirectory ?? "")
         // SIGTERM/SIGINT cancel the work; the ready line, READY=1 and the watchdog as in every process.
-        let metrics = try ProcessMetrics.start(address: options.metricsAddress.map { try MetricsAddress($0) }, logger: logger)
+        let metrics = try ProcessMetrics.start(address: options.metricsAddress.map { try LoopbackAddress($0) }, logger: logger)
         defer { metrics.stop() }
         let runtime = ProcessRuntime(name: "signal-proc", logger: logger, stop: .signals())
         let work = Task { () throws -> Void in

@@ -14,7 +14,7 @@ import Testing
         let reader = try readers ?? scratch.script("reader", Scratch.waitingChild(before: #"echo "args: $*""#))
         return ["up", "--child-command", "clob-sim=\(clob)", "--child-command", "exec-proc=\(exec)",
                 "--child-command", "fill-proc=\(reader)", "--child-command", "recon-proc=\(reader)",
-                "--child-command", "signal-proc=\(signal)", "--restart-delay", "0.2", "--stop-timeout", "20"] + extra
+                "--child-command", "signal-proc=\(signal)", "--restart-delay", "0.2", "--stop-timeout", "20", "--no-dashboard"] + extra
     }
 
     static let stack = ["clob-sim", "exec-proc", "fill-proc", "recon-proc", "signal-proc"]

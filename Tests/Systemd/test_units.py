@@ -36,6 +36,9 @@ REPORT = os.environ.get("POLYPIPE_REPORT", "")
 KEY_HEX = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 PROCESSES = {"exec": "exec-proc", "signal": "signal-proc", "fill": "fill-proc", "recon": "recon-proc"}
 UNITS = [f"polypipe-{name}.service" for name in PROCESSES]
+# The read-only dashboard: scored, verified and started with the others, but no trading process
+# (Type=exec, no watchdog, not restarted in the restart tests).
+DASHBOARD = "polypipe-dashboard.service"
 # systemd-analyze's 0-100 scale: 15 = exposure 1.5. recon-proc reads the venue's open orders
 # itself, so it needs the network and gets the same bound as the others.
 THRESHOLD = 15
@@ -57,7 +60,7 @@ class OfflineUnitFiles(unittest.TestCase):
     """What can be checked on the unit files alone."""
 
     def test_every_unit_scores_within_its_exposure_bound(self):
-        for unit in UNITS + ["polypipe-sim.service"]:
+        for unit in UNITS + ["polypipe-sim.service", DASHBOARD]:
             result = subprocess.run(["systemd-analyze", "security", "--offline=yes", f"--threshold={THRESHOLD}", unit_path(unit)],
                                     capture_output=True, text=True)
             score = exposure(result.stdout)
@@ -102,7 +105,7 @@ class InstallScript(unittest.TestCase):
             steps = install("--bin-dir", bin_dir)
             self.assertIn("systemd-creds encrypt --name=polymarket-key", steps)
             self.assertIn("POLYPIPE_ACKNOWLEDGE", steps)
-            for unit in UNITS + ["polypipe.target", "polypipe-sim.service"]:
+            for unit in UNITS + ["polypipe.target", "polypipe-sim.service", DASHBOARD]:
                 self.assertTrue(os.path.isfile(f"{root}/etc/systemd/system/{unit}"), unit)
             for binary in PROCESSES.values():
                 self.assertTrue(os.access(f"{root}/opt/polypipe/bin/{binary}", os.X_OK), binary)
@@ -264,12 +267,12 @@ class UnderSystemd(unittest.TestCase):
 
     def test_1_units_verify_and_all_reach_active_with_their_live_scores(self):
         c = self.container
-        for unit in UNITS + ["polypipe-sim.service", "polypipe.target"]:
+        for unit in UNITS + ["polypipe-sim.service", "polypipe.target", DASHBOARD]:
             verify = c.run("systemd-analyze", "verify", "--man=no", f"/etc/systemd/system/{unit}", check=False)
             ours = [line for line in verify.stderr.splitlines() if "polypipe" in line]
             self.assertEqual(verify.returncode, 0, f"{unit}: {verify.stderr}")
             self.assertEqual(ours, [], f"{unit}: systemd-analyze verify: {ours}")
-        for unit in UNITS:
+        for unit in UNITS + [DASHBOARD]:
             self.wait_active(unit)
             score = exposure(c.run("systemd-analyze", "security", "--no-pager", unit).stdout)
             figures["security_live"][unit] = score
@@ -304,6 +307,31 @@ class UnderSystemd(unittest.TestCase):
         self.assertNotIn(KEY_HEX, doctor.stdout.lower())
         figures["doctor"] = doctor.stdout.splitlines()
 
+    def test_1c_the_dashboard_shows_the_stack_and_merges_its_metrics(self):
+        """Loopback only; its page's data says exec-proc runs in paper mode; /metrics holds
+        every process's families; it cannot halt (not in polypipe-control, no token)."""
+        c = self.container
+        deadline = time.monotonic() + 30
+        state = {}
+        while time.monotonic() < deadline:
+            answer = c.run("curl", "-sf", "-m", "2", "http://127.0.0.1:5050/api/state", check=False)
+            if answer.returncode == 0:
+                state = json.loads(answer.stdout)
+                if state["exec"]["state"] == "running" and state["orders"]:
+                    break
+            time.sleep(0.5)
+        self.assertEqual(state.get("exec", {}).get("mode"), "paper", f"dashboard state: {str(state)[:500]}")
+        self.assertTrue(state["orders"], "the dashboard shows the scheduled orders")
+        metrics = c.run("curl", "-sf", "-m", "5", "http://127.0.0.1:5050/metrics").stdout
+        for family in ("polypipe_orders_total", "polypipe_fills_total", "polypipe_recon_cycles_total", "polypipe_strategy_commands_total"):
+            self.assertIn(family, metrics)
+        halt = c.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:5050/api/halt").stdout
+        self.assertEqual(halt, "403")
+        listening = c.run("ss", "-ltnp", check=False).stdout
+        dashboard_lines = [line for line in listening.splitlines() if ":5050" in line]
+        self.assertTrue(dashboard_lines and all("127.0.0.1:5050" in line for line in dashboard_lines), listening)
+        figures["dashboard_orders_shown"] = len(state["orders"])
+
     def test_2_the_key_is_readable_by_exec_proc_only(self):
         c = self.container
         variants = [KEY_HEX, KEY_HEX.upper()]
@@ -320,7 +348,7 @@ class UnderSystemd(unittest.TestCase):
                       "--exclude-dir=polypipe-exec.service", check=False)
         self.assertEqual(found.stdout.strip(), "", "the key in clear in a file")
         self.assertNotIn(KEY_HEX, c.journal("-b", "-o", "export").lower(), "the key in a journal field")
-        for name in ("signal", "fill", "recon"):
+        for name in ("signal", "fill", "recon", "dashboard"):
             unit = f"polypipe-{name}.service"
             pid = c.main_pid(unit)
             host = c.host_pid(pid)

@@ -52,7 +52,7 @@ public final class ExecMetrics {
 
     /// An order event exec-proc published: its outcome, and each stage it has both stamps for.
     public func record(_ event: Polypipe_Bus_V1_OrderEvent) {
-        let outcome = Self.name(event.outcome)
+        let outcome = event.outcome.label
         let counter = orders[outcome] ?? Counter(label: "polypipe_orders_total", dimensions: [("outcome", outcome)], factory: factory)
         orders[outcome] = counter
         counter.increment()
@@ -64,7 +64,7 @@ public final class ExecMetrics {
     }
 
     public func record(_ event: Polypipe_Bus_V1_CancelEvent) {
-        let outcome = Self.name(event.outcome)
+        let outcome = event.outcome.label
         let counter = cancels[outcome] ?? Counter(label: "polypipe_cancels_total", dimensions: [("outcome", outcome)], factory: factory)
         cancels[outcome] = counter
         counter.increment()
@@ -85,30 +85,5 @@ public final class ExecMetrics {
         if status.actionsReceived > lastActions { actions.increment(by: Int64(status.actionsReceived - lastActions)) }
         lastMalformed = status.malformedMessages
         lastActions = status.actionsReceived
-    }
-
-    static func name(_ outcome: Polypipe_Bus_V1_Outcome) -> String {
-        switch outcome {
-        case .accepted: return "accepted"
-        case .rejected: return "rejected"
-        case .unknown: return "unknown"
-        case .refused: return "refused"
-        case .dryRun: return "dry_run"
-        case .canceled: return "canceled"
-        case .duplicate: return "duplicate"
-        default: return "unspecified"
-        }
-    }
-
-    static func name(_ outcome: Polypipe_Bus_V1_CancelOutcome) -> String {
-        switch outcome {
-        case .cancelDone: return "done"
-        case .cancelPartial: return "partial"
-        case .cancelFailed: return "failed"
-        case .cancelUnknown: return "unknown"
-        case .cancelRefused: return "refused"
-        case .cancelDuplicate: return "duplicate"
-        default: return "unspecified"
-        }
     }
 }

@@ -30,12 +30,7 @@ public final class ReconMetrics {
     /// An alarm recon-proc published: counted when raised, not when cleared.
     public func record(_ alarm: Polypipe_Bus_V1_Alarm) {
         guard !alarm.cleared else { return }
-        let severity: String
-        switch alarm.severity {
-        case .critical: severity = "critical"
-        case .warning: severity = "warning"
-        default: severity = "info"
-        }
+        let severity = alarm.severity.label
         let key = alarm.kind + "|" + severity
         let counter = alarms[key] ?? Counter(label: "polypipe_alarms_total", dimensions: [("kind", alarm.kind), ("severity", severity)],
                                              factory: factory)

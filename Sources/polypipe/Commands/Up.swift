@@ -24,11 +24,13 @@ struct Up: ParsableCommand {
         Children start in order, each once the previous one printed its ready line: clob-sim \
         ("listening on http://127.0.0.1:PORT"; its URL becomes every other child's --venue), \
         then exec-proc ("ready"; it writes a read-only venue credential for the two readers), \
-        fill-proc, recon-proc, then signal-proc (each "ready"). Their stdout and stderr appear on \
+        fill-proc, recon-proc, signal-proc (each "ready"), then the dashboard ("dashboard: URL"). \
+        Their stdout and stderr appear on \
         this command's stderr, each line prefixed with [name]. stdout carries \
         "runtime dir: PATH" at start, "metrics NAME: URL" as each process serves its Prometheus \
-        metrics (loopback; a restarted process keeps its port), "stack ready" once every \
-        child is ready, and the end-of-run report.
+        metrics (loopback; a restarted process keeps its port), "dashboard: URL" (the read-only \
+        dashboard, started last; --no-dashboard leaves it out), "stack ready" once every child \
+        is ready, and the end-of-run report.
 
         The key: read once from $CREDENTIALS_DIRECTORY/polymarket-key or POLYMARKET_KEY (which is \
         then scrubbed from this process's environment). Without one, paper mode makes a random \
@@ -94,6 +96,12 @@ struct Up: ParsableCommand {
     @Option(help: "With --replay: the replay clock runs this many times faster than real time. The stack stops by itself when the recording ends (or at --duration, if sooner).")
     var speed: Double = 1
 
+    @Flag(inversion: .prefixedNo, help: "Start the read-only dashboard (`polypipe dashboard`) with the stack and print its URL.")
+    var dashboard = true
+
+    @Option(help: ArgumentHelp("The dashboard's port on 127.0.0.1 (0: any free one; a busy 5050 falls back to a free one).", valueName: "port"))
+    var dashboardPort: Int = 5050
+
     @Option(name: .customLong("record-bus"), help: ArgumentHelp(
         "Write everything the stack publishes (actions, order events, fills, positions, alarms, recon reports) to this new file, as `polypipe record-bus` does.",
         valueName: "file"))
@@ -135,6 +143,7 @@ struct Up: ParsableCommand {
             guard value > 0 else { throw ValidationError("\(name) must be a positive number of seconds.") }
         }
         guard restartDelay >= 0 else { throw ValidationError("--restart-delay must be 0 or more seconds.") }
+        guard (0...65_535).contains(dashboardPort) else { throw ValidationError("--dashboard-port must be between 0 and 65535.") }
         guard (try? MicroUnits.parse(size)).map({ $0 > 0 }) == true else {
             throw ValidationError("--size must be a positive number of shares with at most 6 decimals, like 5 or 2.5.")
         }
@@ -172,8 +181,8 @@ struct Up: ParsableCommand {
 
         let overrides = try overrides()
         let directory = binDir ?? ExecutableLocator.ownDirectory() ?? "."
-        let children = StackDefinition.children.map {
-            SupervisedChild(spec: $0, executable: ExecutableLocator.executable(for: $0.name, directory: directory, overrides: overrides))
+        let children = StackDefinition.children.filter { dashboard || $0.name != "dashboard" }.map {
+            SupervisedChild(spec: $0, executable: overrides[$0.name] ?? ExecutableLocator.executable(for: $0.binary ?? $0.name, directory: directory, overrides: [:]))
         }
         for child in children {
             guard access(child.executable, X_OK) == 0 else { throw UpError.executable(child: child.name, path: child.executable) }
@@ -194,6 +203,7 @@ struct Up: ParsableCommand {
         ])
 
         var context = StackContext(runtimeDirectory: runtime.path, mode: mode, seed: seed, size: size, journal: journal)
+        context.dashboardPort = Self.dashboardPort(dashboardPort, logger: logger)
         context.window = UpDownWindow.Length(rawValue: window) ?? .twentySeconds
         context.strategy = strategy
         context.upstream = mirror.map(UpstreamChoice.mirror) ?? replay.map { .replay(path: $0, speed: speed) }
@@ -256,6 +266,22 @@ struct Up: ParsableCommand {
         } catch {
             logger.error("cannot start the replay", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// `port` if it is free, else (for the default 5050 only) any free one, with a warning.
+    private static func dashboardPort(_ port: Int, logger: Logger) -> Int {
+        guard port == 5050 else { return port }
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let free = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+        if !free { logger.warning("port 5050 is busy; the dashboard takes a free port (its URL is printed)") }
+        return free ? port : 0
     }
 
     /// `--child-command name=path` as a dictionary.

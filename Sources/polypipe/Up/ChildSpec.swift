@@ -10,21 +10,36 @@ struct ChildSpec: Sendable {
         case readyLine
         /// `listening on http://127.0.0.1:PORT` (clob-sim); the URL becomes the stack's venue.
         case listeningLine
+        /// `dashboard: http://127.0.0.1:PORT` (`polypipe dashboard`); the line is repeated on
+        /// `polypipe up`'s stdout.
+        case dashboardLine
     }
 
     /// What a readiness line told the launcher.
     enum ReadySignal: Equatable, Sendable {
         case ready
         case listening(url: String, port: Int)
+        case dashboard(url: String, port: Int)
     }
 
-    /// The executable's file name (in the build directory) and the log prefix `[name]`.
+    /// The log prefix `[name]`, and the executable's file name (in the build directory) unless
+    /// ``binary`` names another.
     let name: String
+    /// The executable's file name when it is not ``name`` (the dashboard is `polypipe dashboard`).
+    var binary: String?
     let readiness: Readiness
     /// Whether this child gets `POLYMARKET_KEY` in its spawn environment. Only the signer.
     let holdsKey: Bool
     /// argv[1...], built at each (re)start from what the stack knows by then.
     let arguments: @Sendable (StackContext) -> [String]
+
+    init(name: String, binary: String? = nil, readiness: Readiness, holdsKey: Bool, arguments: @escaping @Sendable (StackContext) -> [String]) {
+        self.name = name
+        self.binary = binary
+        self.readiness = readiness
+        self.holdsKey = holdsKey
+        self.arguments = arguments
+    }
 
     /// Whether `line` (from stdout) is this child's readiness announcement.
     func readySignal(in line: String) -> ReadySignal? {
@@ -40,6 +55,13 @@ struct ChildSpec: Sendable {
                   let port = Int(url[url.index(after: colon)...]), (1...65_535).contains(port)
             else { return nil }
             return .listening(url: url, port: port)
+        case .dashboardLine:
+            let prefix = "dashboard: "
+            guard text.hasPrefix(prefix) else { return nil }
+            let url = String(text.dropFirst(prefix.count))
+            guard url.hasPrefix("http://127.0.0.1:"), let port = Int(url.dropFirst("http://127.0.0.1:".count)), (1...65_535).contains(port)
+            else { return nil }
+            return .dashboard(url: url, port: port)
         }
     }
 }

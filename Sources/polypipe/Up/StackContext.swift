@@ -26,6 +26,12 @@ struct StackContext: Sendable {
     /// children's venue URL stays valid.
     var venuePort: Int?
 
+    /// The dashboard's port: asked for (5050 by default, 0 for any free one), then the one it
+    /// bound, so a restarted dashboard keeps its URL.
+    var dashboardPort: Int = 5050
+    /// `http://127.0.0.1:PORT`, once the dashboard is ready.
+    var dashboardURL: String?
+
     /// Each child's `/metrics` URL, as it logged it (`metrics.url=`): a restarted child binds
     /// the same port again, so a scraper's target stays valid.
     var metricsURLs: [String: String] = [:]

@@ -4,7 +4,8 @@
 /// sockets, holds the key, and writes a read-only venue credential for the two readers), then
 /// fill-proc (follows exec-proc's orders on the venue), recon-proc (compares paper, fills,
 /// journal and venue), then signal-proc (connects to exec-proc's action socket) — so no order
-/// is sent before the processes that account for it run.
+/// is sent before the processes that account for it run; the dashboard last (it shows them
+/// all, and merges their metrics).
 enum StackDefinition {
     static let children: [ChildSpec] = [
         ChildSpec(name: "clob-sim", readiness: .listeningLine, holdsKey: false) { context in
@@ -40,6 +41,11 @@ enum StackDefinition {
                 // Quotes pulled 4 s before a 20-second window ends; requotes at most once a second per quote.
                 return ["--strategy", "market-maker"] + common + ["--mm-pull-before-end", "4", "--mm-min-interval-ms", "1000"]
             }
+        },
+        // Read only (no control token): the page of this stack, with every process's metrics.
+        ChildSpec(name: "dashboard", binary: "polypipe", readiness: .dashboardLine, holdsKey: false) { context in
+            ["dashboard", "--runtime-dir", context.runtimeDirectory, "--address", "127.0.0.1:\(context.dashboardPort)"]
+                + context.metricsURLs.keys.sorted().flatMap { ["--metrics-url", context.metricsURLs[$0] ?? ""] }
         },
     ]
 

@@ -151,6 +151,11 @@ final class Supervisor {
             context.venueURL = url
             context.venuePort = port
         }
+        if case .dashboard(let url, let port) = signal {
+            if context.dashboardURL != url { ConsoleOutput.announce("dashboard: \(url)") }
+            context.dashboardURL = url
+            context.dashboardPort = port
+        }
         child.state = .ready
         logger.info("child ready", metadata: ["child": "\(child.name)", "pid": "\(child.process?.pid ?? 0)"])
         guard case .starting(let index) = phase, children[index] === child else { return }

@@ -8,13 +8,13 @@ import VenueClient
 /// The loopback `/metrics` endpoint.
 @Suite struct MetricsEndpointTests {
     @Test func onlyLoopbackAddressesAreAccepted() throws {
-        #expect(try MetricsAddress("127.0.0.1:9101") == MetricsAddress(port: 9101))
-        #expect(try MetricsAddress("localhost:0") == MetricsAddress(port: 0))
-        #expect(try MetricsAddress("9102").port == 9102)
-        #expect(throws: MetricsError.self) { try MetricsAddress("0.0.0.0:9101") }
-        #expect(throws: MetricsError.self) { try MetricsAddress("10.0.0.5:9101") }
-        #expect(throws: MetricsError.self) { try MetricsAddress("127.0.0.1:http") }
-        do { _ = try MetricsAddress("0.0.0.0:9101") } catch {
+        #expect(try LoopbackAddress("127.0.0.1:9101") == LoopbackAddress(port: 9101))
+        #expect(try LoopbackAddress("localhost:0") == LoopbackAddress(port: 0))
+        #expect(try LoopbackAddress("9102").port == 9102)
+        #expect(throws: MetricsError.self) { try LoopbackAddress("0.0.0.0:9101") }
+        #expect(throws: MetricsError.self) { try LoopbackAddress("10.0.0.5:9101") }
+        #expect(throws: MetricsError.self) { try LoopbackAddress("127.0.0.1:http") }
+        do { _ = try LoopbackAddress("0.0.0.0:9101") } catch {
             #expect("\(error)".contains("loopback only"))
         }
     }
@@ -22,7 +22,7 @@ import VenueClient
     @Test func itServesTheRegistryAsPrometheusTextAndNothingElse() throws {
         let registry = PrometheusCollectorRegistry()
         registry.makeCounter(name: "polypipe_test_total").increment(by: Int64(3))
-        let endpoint = try MetricsEndpoint(address: MetricsAddress(port: 0), registry: registry, logger: Logger(label: "test"))
+        let endpoint = try MetricsEndpoint(address: LoopbackAddress(port: 0), registry: registry, logger: Logger(label: "test"))
         endpoint.start()
         defer { endpoint.stop() }
         #expect(endpoint.boundAddress.port != 0)

@@ -1,12 +1,13 @@
-/// Where a process serves `/metrics`: a loopback address and a port (`--metrics-address`).
+/// Where a process serves `/metrics` (`--metrics-address`) or the dashboard its page
+/// (`polypipe dashboard --address`): a loopback address and a port.
 ///
-/// Only loopback is accepted — metrics name markets, sizes and P&L, so they are for this
-/// host (a Prometheus on it, or `polypipe dashboard`), never a public interface.
+/// Only loopback is accepted — metrics and the dashboard name markets, sizes and P&L, so they
+/// are for this host (a Prometheus on it, an SSH tunnel), never a public interface.
 ///
 /// ```swift
-/// let address = try MetricsAddress("127.0.0.1:9101")   // port 0: any free port
+/// let address = try LoopbackAddress("127.0.0.1:9101")   // port 0: any free port
 /// ```
-public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
+public struct LoopbackAddress: Sendable, Hashable, CustomStringConvertible {
     /// `127.0.0.1` (IPv4 loopback only: every process of a stack binds the same family).
     public let host: String
     public let port: UInt16
@@ -37,7 +38,7 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .badAddress(let text, let why): return "--metrics-address \(text): \(why)"
+        case .badAddress(let text, let why): return "address \(text): \(why)"
         case .cannotListen(let address, let why): return "cannot serve metrics on \(address): \(why)"
         }
     }
