@@ -82,7 +82,6 @@ let package = Package(
             name: "Dashboard",
             dependencies: ["PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "Fills",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]
@@ -172,8 +171,10 @@ let package = Package(
             name: "polypipe",
             dependencies: [
                 "PolypipeCore", "PolypipeRuntime", "Bus", "VenueClient", "MarketData", "JournalStore",
-                "Execution", "Fills", "Upstream", "Dashboard", "PolypipeMetrics",
+                "Execution", "Fills", "Reconciliation", "Upstream", "Dashboard", "PolypipeMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]

@@ -79,6 +79,22 @@ extension DashboardModel {
         return .object([("count", Self.number(values.count)), ("p50", p50), ("p95", p95), ("histogram", .array(bins))])
     }
 
+    /// One stage's latency: samples, and p50/p95/p99 as text (`850 µs`, `12.3 ms`), nil without samples.
+    public struct StageLatency: Sendable, Equatable {
+        public var stage: Stage
+        public var count: Int
+        public var p50, p95, p99: String?
+    }
+
+    /// Every stage's latency, in the order an order lives them (the end of `polypipe up` prints it).
+    public var stageLatencies: [StageLatency] {
+        Stage.allCases.map { stage in
+            let samples = stageSamples[stage] ?? []
+            func percentile(_ percent: Int) -> String? { ExecutionStats.nearestRank(samples, percent: percent).map(Self.duration(micros:)) }
+            return StageLatency(stage: stage, count: samples.count, p50: percentile(50), p95: percentile(95), p99: percentile(99))
+        }
+    }
+
     private func latencyJSON(_ stage: Stage) -> JSONValue {
         let samples = stageSamples[stage] ?? []
         func percentile(_ percent: Int) -> JSONValue {

@@ -158,6 +158,10 @@ public struct DashboardModel: Sendable {
         } else {
             fills.append(row)
             if message.latencyMs >= 0, message.matchedAtMs > 0 { sample(.firstFill, micros: message.latencyMs * 1_000) }
+            // First seen already confirmed (a snapshot): its confirmation time is known too.
+            if row.settlement == "CONFIRMED", message.settlementChangedAtMs >= message.matchedAtMs, message.matchedAtMs > 0 {
+                sample(.confirmed, micros: (message.settlementChangedAtMs - message.matchedAtMs) * 1_000)
+            }
         }
         if fills.count > limits.fills { fills.removeFirst(fills.count - limits.fills) }
     }

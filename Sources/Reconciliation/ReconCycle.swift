@@ -41,6 +41,7 @@ public final class ReconCycle {
     private var venueOrders: [VenueOrder] = []
     private var resolvedMarkets: Set<String> = []
     private var dailyLoss: DailyLossWatch?
+    private var execWatch = ExecWatch()
     private var realizedMicros: Int64?
 
     public init(settings: ReconService.Settings, context: ZmqContext, venue: ClobClient, publisher: BusPublisher,
@@ -124,6 +125,16 @@ public final class ReconCycle {
         metrics.record(report)
         _ = try? publisher.publish(topic: BusLayout.Topic.recon, message: report)
         logger.debug("reconciliation cycle", metadata: ["cycle": "\(count)", "summary": "\(result.summary)"])
+    }
+
+    /// exec-proc's latest status: a halt, reduce-only, a resume or a heartbeat lapse is logged
+    /// and sent to the webhook as an operator alert (``ExecWatch``, throttled by the webhook).
+    public func observe(execStatus status: Polypipe_Bus_V1_ExecStatus, nowMillis: Int64) {
+        for alert in execWatch.observe(status, atMillis: nowMillis) {
+            logger.log(level: alert.kind.severity == .critical ? .critical : alert.kind.severity == .warning ? .warning : .notice,
+                       "operator alert", metadata: ["kind": "\(alert.kind.rawValue)", "subject": "\(alert.subject)", "detail": "\(alert.message)"])
+            webhook?.send(alert: alert)
+        }
     }
 
     private func act(on transition: AlarmTracker.Transition) {

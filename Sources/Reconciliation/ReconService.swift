@@ -18,7 +18,8 @@ import VenueClient
 /// recon/events.sock    PUB     "alarm" (raised / cleared), "recon" (one report per cycle)
 /// recon/snapshot.sock  ROUTER  the latest report (polypipe stats)
 /// control/control.sock REQ     halt, when an active alarm reaches the policy's severity
-/// webhook              POST    each raise and clear (its own BackgroundWorker: a slow sink
+/// webhook              POST    each raise and clear, and operator alerts from exec-proc's
+///                              status: halts, heartbeat lapses (its own BackgroundWorker: a slow sink
 ///                              never delays a cycle)
 /// ```
 /// Cycles never overlap (one thread), and each compares inputs read in one pass.
@@ -100,6 +101,7 @@ public final class ReconService {
         loop.on(feed.socket, name: "exec events") { now in
             cycle.inputs.apply(feed.drain(nowMillis: now), nowMillis: now)
             cycle.execHeardAtMillis = feed.lastMessageAtMillis
+            if let status = feed.status { cycle.observe(execStatus: status, nowMillis: now) }
         }
         loop.on(snapshot, name: "snapshot") { _ in self.serveSnapshots(server, cycle: cycle) }
         loop.every(milliseconds: settings.cycleMillis, name: "reconcile") { cycle.run(nowMillis: $0) }

@@ -13,6 +13,6 @@ struct Polypipe: ParsableCommand {
         """,
         subcommands: [SampleOrder.self, OrderCommand.self, AuthCommand.self, Bench.self, PipelineBench.self,
                       Up.self, Status.self, Halt.self, Resume.self, ReduceOnly.self, CancelAll.self, Cancel.self, StatsCommand.self,
-                      AuditCommand.self, OrdersCommand.self, PositionsCommand.self, DoctorCommand.self, RecordCommand.self, RecordBusCommand.self, CompareCommand.self, DashboardCommand.self]
+                      AuditCommand.self, OrdersCommand.self, PositionsCommand.self, DoctorCommand.self, RecordCommand.self, RecordBusCommand.self, CompareCommand.self, DashboardCommand.self, AlertCommand.self]
     )
 }

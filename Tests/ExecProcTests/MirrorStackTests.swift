@@ -49,6 +49,8 @@ extension ProcessSuites {
         #expect(!run.stderr.contains("stale timestamp"), "signatures are judged on the wall clock, not the replay's")
 
         #expect(run.stdout.contains("recorded ") && run.stdout.contains("bus messages"), "\(run.stdout)")
+        // The end-of-run report times each stage from exec-proc's order events and fill-proc's fills.
+        #expect(run.stdout.contains("Latency per stage (p50 / p95 / p99)") && run.stdout.contains("  received    n "), "\(run.stdout)")
         let lines = try String(contentsOfFile: busPath, encoding: .utf8).split(separator: "\n").dropFirst().map { try JSONParser.parse(String($0)) }
         func data(_ topic: String) -> [JSONValue] { lines.filter { $0["topic"]?.scalarText == topic }.compactMap { $0["data"] } }
         let trades = Set(data("fill").compactMap { $0["tradeId"]?.scalarText })

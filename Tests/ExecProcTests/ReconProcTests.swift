@@ -110,5 +110,36 @@ extension ProcessSuites {
         usleep(1_500_000)
         #expect(try Self.report(stack).alarmsRaised == report.alarmsRaised)
     }
+
+    /// Operator alerts from exec-proc's status: a halt (with its cause) and a venue-heartbeat
+    /// lapse and return each reach recon-proc's webhook once.
+    @Test func haltsAndHeartbeatLapsesReachTheWebhookOnce() throws {
+        let server = try ScriptedHTTPServer { _ in .respond(status: 200, body: "ok") }
+        defer { server.stop() }
+        let stack = try FillProcTests.stack(sim: [])
+        let recon = try Self.startReconProc(stack, extra: ["--webhook", server.baseURL + "/alerts", "--halt-at", "never"])
+        defer { kill(recon.processIdentifier, SIGKILL); recon.waitUntilExit() }
+        func alerts(_ kind: String) -> Int {
+            server.requests.filter { (try? JSONParser.parse($0.body))?["alert"]?["kind"]?.scalarText == kind }.count
+        }
+        func wait(for kind: String) -> Bool {
+            let deadline = Date().addingTimeInterval(15)
+            while alerts(kind) == 0 && Date() < deadline { usleep(100_000) }
+            return alerts(kind) > 0
+        }
+        usleep(1_500_000)  // a first status: the baseline
+        _ = try stack.control(.halt, reason: "test: operator halt")
+        #expect(wait(for: "exec_halted"), "no halt alert: \(server.requests.map(\.bodyText))")
+        let halt = server.requests.compactMap { try? JSONParser.parse($0.body) }.first { $0["alert"]?["kind"]?.scalarText == "exec_halted" }
+        #expect(halt?["text"]?.scalarText?.contains("test: operator halt") == true, "the alert names the cause: \(String(describing: halt))")
+        // Every venue call fails: heartbeats lapse; then they come back.
+        try stack.post("/admin/faults", #"{"server_error_ppm": 1000000}"#)
+        #expect(wait(for: "venue_heartbeat_lapsed"))
+        try stack.post("/admin/reset-faults", "{}")
+        #expect(wait(for: "venue_heartbeat_restored"))
+        usleep(2_000_000)
+        #expect(alerts("exec_halted") == 1 && alerts("venue_heartbeat_lapsed") == 1, "once each: \(server.requests.map(\.bodyText))")
+    }
+
 }
 }

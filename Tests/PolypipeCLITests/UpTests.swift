@@ -1,4 +1,6 @@
 import Foundation
+import PolypipeCore
+import PolypipeTesting
 import Testing
 
 /// `polypipe up` with stand-in children (small shell scripts given through `--child-command`):
@@ -235,6 +237,35 @@ import Testing
         let execArgs = run.stderr.split(separator: "\n").filter { $0.hasPrefix("[exec-proc] args: ") }
         #expect(execArgs.count == 2 && execArgs[0].hasSuffix("--metrics-address 127.0.0.1:0"), "\(execArgs)")
         #expect(execArgs.last?.hasSuffix("--metrics-address 127.0.0.1:40001") == true, "the restart keeps the port: \(execArgs)")
+    }
+
+    /// `--webhook`: a child that crashed and was restarted is one operator alert, and recon-proc
+    /// is given the same URL.
+    @Test func aRestartedChildIsOneAlertOnTheWebhook() throws {
+        let server = try ScriptedHTTPServer { _ in .respond(status: 200, body: "ok") }
+        defer { server.stop() }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clob = try scratch.script("clob", Scratch.waitingChild(readyLine: UpTests.venueLine))
+        let exec = try scratch.script("exec", Scratch.waitingChild())
+        let reader = try scratch.script("reader", Scratch.waitingChild(before: #"echo "args: $*""#))
+        let signal = try scratch.script("signal", """
+        echo start >> "\(scratch.path)/signal-starts"
+        if [ "$(wc -l < "\(scratch.path)/signal-starts")" -eq 1 ]; then echo ready; exit 3; fi
+        \(Scratch.waitingChild())
+        """)
+        let run = try UpHarness(UpTests.arguments(scratch, clob: clob, exec: exec, signal: signal, readers: reader,
+                                                  extra: ["--webhook", server.baseURL + "/hooks/up"]), xdgRuntimeDir: scratch.path)
+        #expect(run.waitFor("child ready", count: 6))
+        let deadline = Date().addingTimeInterval(5)
+        while server.requests.isEmpty && Date() < deadline { usleep(50_000) }
+        run.interrupt()
+        #expect(run.waitForExit() == 0, "stderr:\n\(run.stderr)")
+        #expect(server.requests.count == 1, "\(server.requests.map(\.bodyText))")
+        let body = try JSONParser.parse(try #require(server.requests.first).body)
+        #expect(body["alert"]?["kind"]?.scalarText == "process_restarted" && body["alert"]?["subject"]?.scalarText == "signal-proc")
+        #expect(body["text"]?.scalarText == "[WARNING] signal-proc exited with status 3; restarted (attempt 1)", "\(body)")
+        #expect(run.stderr.contains("[recon-proc] args: ") && run.stderr.contains("--webhook \(server.baseURL)/hooks/up"))
     }
 
     /// A stack of waiting stand-in children that each write their pid, once ready: the launcher

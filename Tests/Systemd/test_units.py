@@ -44,6 +44,21 @@ DASHBOARD = "polypipe-dashboard.service"
 THRESHOLD = 15
 VENUE = "http://127.0.0.1:8080"
 
+# The alert webhook: a recording HTTP server inside the container.
+ALERT_SINK = "http://127.0.0.1:8099"
+ALERT_SINK_SCRIPT = """
+import http.server
+class Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        with open('/var/tmp/alerts.jsonl', 'ab') as out:
+            out.write(body + b'\\n')
+        self.send_response(200); self.end_headers(); self.wfile.write(b'ok')
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(('127.0.0.1', 8099), Sink).serve_forever()
+"""
+
 figures = {"security_offline": {}, "security_live": {}, "restart": {}, "kill9": {}, "watchdog": {}}
 
 
@@ -60,7 +75,7 @@ class OfflineUnitFiles(unittest.TestCase):
     """What can be checked on the unit files alone."""
 
     def test_every_unit_scores_within_its_exposure_bound(self):
-        for unit in UNITS + ["polypipe-sim.service", DASHBOARD]:
+        for unit in UNITS + ["polypipe-sim.service", DASHBOARD, "polypipe-alert@.service"]:
             result = subprocess.run(["systemd-analyze", "security", "--offline=yes", f"--threshold={THRESHOLD}", unit_path(unit)],
                                     capture_output=True, text=True)
             score = exposure(result.stdout)
@@ -190,12 +205,15 @@ class UnderSystemd(unittest.TestCase):
             "POLYPIPE_SIGNAL_OPTIONS": "--strategy=replay --replay-file=/etc/polypipe/schedule.jsonl --replay-clock=wall",
             "POLYPIPE_FILL_OPTIONS": "--user-channel=ws://127.0.0.1:8080/ws/user",
             "POLYPIPE_RECON_OPTIONS": "", "POLYPIPE_SIM_OPTIONS": "--port=8080",
+            "POLYPIPE_ALERT_WEBHOOK": ALERT_SINK + "/alerts",
         }
         cls.write_config("polypipe.env", "".join(f"{k}={v}\n" for k, v in settings.items()))
         cls.write_config("limits.json", json.dumps({
             "max_order_notional": "10", "max_market_exposure": "100000", "max_total_exposure": "100000",
             "max_orders_per_minute": 1000, "price_band": "0.99", "daily_loss_limit": "100000"}))
         c.systemctl("start", "polypipe-sim.service")
+        # A local webhook that records every POST body (one JSON line each) for the alert checks.
+        c.run("systemd-run", "--unit=polypipe-test-alert-sink", "python3", "-c", ALERT_SINK_SCRIPT)
         markets = json.loads(c.run("curl", "-sf", "-m", "5", "--retry", "20", "--retry-connrefused", "--retry-delay", "1",
                                    f"{VENUE}/markets").stdout)
         # The 15-minute Up/Down window furthest ahead: the sim's agents quote it (the static
@@ -426,6 +444,25 @@ class UnderSystemd(unittest.TestCase):
             trading = self.wait_for_orders_after(count)
             figures["kill9"][unit] = {"ready_s": round(ready - started, 2), "trading_s": round(trading - started, 2)}
             self.others_untouched(unit, before)
+
+    def test_4b_each_failure_alerted_the_operator_once(self):
+        """ExecStopPost= starts polypipe-alert@%n.service after an unclean stop: the kill -9 of
+        each process (test 4) reached the webhook as one process_failed alert per unit, though
+        each was restarted (repeats are suppressed for 10 minutes)."""
+        c = self.container
+        deadline = time.monotonic() + 20
+        alerts = []
+        while time.monotonic() < deadline:
+            text = c.run("cat", "/var/tmp/alerts.jsonl", check=False).stdout
+            alerts = [json.loads(line) for line in text.splitlines() if line.strip()]
+            if {a["alert"]["subject"] for a in alerts} >= set(UNITS):
+                break
+            time.sleep(0.5)
+        subjects = [a["alert"]["subject"] for a in alerts if a["alert"]["kind"] == "process_failed"]
+        figures["alerts_after_kill9"] = subjects
+        for unit in UNITS:
+            self.assertEqual(subjects.count(unit), 1, f"{unit}: alerts {subjects}\n" + c.journal("-u", f"polypipe-alert@{unit}.service", "-n", "20"))
+        self.assertTrue(all(a["text"].startswith("[CRITICAL] ") for a in alerts), alerts)
 
     def test_5_the_watchdog_restarts_a_hung_process(self):
         c = self.container

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwiftProtobuf
 import Bus
+import Dashboard
 import Fills
 import PolypipeCore
 
@@ -52,6 +53,8 @@ struct StatsCommand: ParsableCommand {
 /// `polypipe up` print.
 struct StackReport {
     var execution: ExecutionStats?
+    /// Per-stage latency, from exec-proc's order events and fill-proc's fills (``DashboardModel``).
+    var stages: [DashboardModel.StageLatency] = []
     var reconciliation: Polypipe_Bus_V1_ReconReport?
     var problems: [String] = []
 
@@ -71,11 +74,17 @@ struct StackReport {
                 return nil
             }
         }
+        var model = DashboardModel()
+        if let exec = ask("exec-proc", layout.snapshot, Polypipe_Bus_V1_Snapshot.self) {
+            for event in exec.orders { model.apply(order: event, at: 0) }
+        }
         if let state = ask("fill-proc", layout.fillSnapshot, Polypipe_Bus_V1_FillState.self) {
             do { report.execution = try JSONDecoder().decode(ExecutionStats.self, from: Data(state.statsJson.utf8)) } catch {
                 report.problems.append("fill-proc's statistics are unreadable: \(error)")
             }
+            for fill in state.fills { model.apply(fill: fill) }
         }
+        report.stages = model.stageLatencies
         report.reconciliation = ask("recon-proc", layout.reconSnapshot, Polypipe_Bus_V1_ReconReport.self)
         return report
     }
@@ -83,6 +92,13 @@ struct StackReport {
     var text: String {
         var lines: [String] = []
         if let execution { lines.append(execution.text) }
+        if stages.contains(where: { $0.count > 0 }) {
+            lines.append("Latency per stage (p50 / p95 / p99)")
+            for stage in stages where stage.count > 0 {
+                let name = stage.stage.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                lines.append("  \(name)n \(stage.count)  \(stage.p50 ?? "-") / \(stage.p95 ?? "-") / \(stage.p99 ?? "-")")
+            }
+        }
         lines.append("Reconciliation")
         if let reconciliation {
             let state = reconciliation.inSync ? "in sync" : "\(reconciliation.active.count) active alarm(s)"

@@ -8,6 +8,7 @@ import Bus
 import MarketData
 import PolypipeCore
 import PolypipeRuntime
+import Reconciliation
 import Upstream
 import VenueClient
 
@@ -102,6 +103,9 @@ struct Up: ParsableCommand {
     @Option(help: ArgumentHelp("The dashboard's port on 127.0.0.1 (0: any free one; a busy 5050 falls back to a free one).", valueName: "port"))
     var dashboardPort: Int = 5050
 
+    @Option(help: ArgumentHelp("POST operator alerts here (Slack/Telegram-compatible JSON with a \"text\"): a child restarted or given up on (from this launcher), and recon-proc's alarms and exec-proc halts and heartbeat lapses (recon-proc gets the URL too). Repeats are suppressed for 10 minutes, and at most 10 alerts go out per minute.", valueName: "url"))
+    var webhook: String?
+
     @Option(name: .customLong("record-bus"), help: ArgumentHelp(
         "Write everything the stack publishes (actions, order events, fills, positions, alarms, recon reports) to this new file, as `polypipe record-bus` does.",
         valueName: "file"))
@@ -157,6 +161,9 @@ struct Up: ParsableCommand {
                 throw ValidationError("--mirror polymarket: Polymarket lists no 20s windows; pass --window 5m or --window 15m.")
             }
         }
+        if let webhook, AlarmWebhook(url: webhook, payload: AlarmWebhookPayload(), logger: Logger(label: "validate")) == nil {
+            throw ValidationError("--webhook must be an http(s) URL with a path, like https://hooks.example.com/T0/B0/x.")
+        }
         if let recordBus, FileManager.default.fileExists(atPath: recordBus) {
             throw ValidationError("--record-bus: \(recordBus) exists; a recording is never overwritten.")
         }
@@ -207,6 +214,7 @@ struct Up: ParsableCommand {
         context.window = UpDownWindow.Length(rawValue: window) ?? .twentySeconds
         context.strategy = strategy
         context.upstream = mirror.map(UpstreamChoice.mirror) ?? replay.map { .replay(path: $0, speed: speed) }
+        context.webhook = webhook
         var configuration = Supervisor.Configuration(
             readyTimeout: .seconds(readyTimeout), stopTimeout: .seconds(stopTimeout), duration: duration.map { .seconds($0) },
             restart: RestartPolicy(limit: restartLimit, window: .seconds(restartWindow), delay: .seconds(restartDelay)))
@@ -225,6 +233,18 @@ struct Up: ParsableCommand {
             // clob-sim holds the replay until every process is ready, and says when it is over.
             configuration.onReady = { context in Self.startReplay(venueURL: context.venueURL, logger: logger) }
             configuration.finishedWhen = (child: "clob-sim", lineContains: "replay finished")
+        }
+        // The launcher's own alerts: a child that failed (restarted, or given up on).
+        let alerts = webhook.flatMap { AlarmWebhook(url: $0, payload: AlarmWebhookPayload(source: "polypipe up"), logger: logger) }
+        alerts?.start()
+        defer { alerts?.stop() }
+        if let alerts {
+            configuration.onChildFailure = { child, status, attempt, gaveUp in
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                alerts.send(alert: gaveUp
+                    ? OperatorAlert(kind: .processFailed, subject: child, message: "\(child) \(status) and kept failing (\(attempt) restarts); the stack is stopping", atMillis: now)
+                    : OperatorAlert(kind: .processRestarted, subject: child, message: "\(child) \(status); restarted (attempt \(attempt))", atMillis: now))
+            }
         }
         let supervisor = Supervisor(children: children, context: context, environment: environment, key: key,
                                     configuration: configuration, logger: logger)

@@ -26,6 +26,9 @@ struct StackContext: Sendable {
     /// children's venue URL stays valid.
     var venuePort: Int?
 
+    /// `--webhook`: recon-proc's alarm and alert webhook too.
+    var webhook: String?
+
     /// The dashboard's port: asked for (5050 by default, 0 for any free one), then the one it
     /// bound, so a restarted dashboard keeps its URL.
     var dashboardPort: Int = 5050

@@ -24,7 +24,7 @@ enum StackDefinition {
         },
         ChildSpec(name: "recon-proc", readiness: .readyLine, holdsKey: false) { context in
             ["--venue", context.venueURL ?? "", "--runtime-dir", context.runtimeDirectory, "--credentials", context.readOnlyCredentialsPath]
-                + context.metricsArguments("recon-proc")
+                + context.metricsArguments("recon-proc") + (context.webhook.map { ["--webhook", $0] } ?? [])
         },
         ChildSpec(name: "signal-proc", readiness: .readyLine, holdsKey: false) { context in
             // Tuned so a one-minute run trades several times a minute on 20-second windows: a

@@ -43,6 +43,10 @@ final class Supervisor {
         /// Stop cleanly, as `--duration` would, when this child prints a line containing this
         /// text (stdout or stderr) while the stack runs: the end of a replay.
         var finishedWhen: (child: String, lineContains: String)?
+        /// Called (on the supervisor's thread; keep it short) when a child failed: restarted
+        /// (`gaveUp` false) or not again (`gaveUp` true, the stack stops). `polypipe up
+        /// --webhook` alerts the operator here.
+        var onChildFailure: ((_ child: String, _ status: String, _ attempt: Int, _ gaveUp: Bool) -> Void)?
     }
 
     /// How the run ended.
@@ -297,11 +301,13 @@ final class Supervisor {
         case .restart(let attempt):
             child.state = .restartPending(at: clock.now + configuration.restart.delay)
             logger.warning("child \(status.phrase); restarting (attempt \(attempt) of \(limit))", metadata: metadata)
+            configuration.onChildFailure?(child.name, status.phrase, attempt, false)
         case .giveUp(let count):
             child.state = .stopped(status)
             let window = Self.seconds(configuration.restart.window)
             logger.error("child \(status.phrase); restart limit reached (\(count) restarts within \(window) s), stopping the stack",
                          metadata: metadata.merging(["child.last_lines": "\(child.tailSummary)"]) { $1 })
+            configuration.onChildFailure?(child.name, status.phrase, count, true)
             beginStop(failure: "\(child.name) kept failing (\(count) restarts within \(window) s, last exit \(status)); its last lines:\n\(child.tailBlock)")
         }
     }

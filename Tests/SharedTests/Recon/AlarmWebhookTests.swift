@@ -1,3 +1,4 @@
+import PolypipeTesting
 import Foundation
 import Logging
 import Synchronization

@@ -10,8 +10,8 @@ import Glibc
 ///
 /// `@unchecked Sendable`: all mutable state sits behind `state`'s mutex; the sockets are only
 /// touched by the thread that owns them (listener: accept thread; each connection: its thread).
-final class ScriptedHTTPServer: @unchecked Sendable {
-    indirect enum Reply: Sendable {
+public final class ScriptedHTTPServer: @unchecked Sendable {
+    public indirect enum Reply: Sendable {
         case respond(status: Int, headers: [(String, String)] = [], body: String)
         case delay(milliseconds: Int, then: Reply)
         /// Read the request, never answer (until the server stops).
@@ -23,14 +23,14 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         case respondThenClose(Reply)
     }
 
-    struct Request: Sendable {
-        let method: String
-        let target: String
-        let headers: [String: String]
-        let body: [UInt8]
-        let connection: Int
-        var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
-        var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public struct Request: Sendable {
+        public let method: String
+        public let target: String
+        public let headers: [String: String]
+        public let body: [UInt8]
+        public let connection: Int
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 
     private struct State {
@@ -40,12 +40,12 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         var sockets: [Int32] = []
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let handler: @Sendable (Request) -> Reply
     private let state = Mutex(State())
 
-    init(handler: @escaping @Sendable (Request) -> Reply) throws {
+    public init(handler: @escaping @Sendable (Request) -> Reply) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -65,13 +65,13 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         thread.start()
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requests: [Request] { state.withLock { $0.requests } }
-    var connectionCount: Int { state.withLock { $0.connections } }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var requests: [Request] { state.withLock { $0.requests } }
+    public var connectionCount: Int { state.withLock { $0.connections } }
 
     /// Wakes every blocked thread; each thread closes its own socket, so a descriptor number is
     /// never closed or shut down after another test may have been given it.
-    func stop() {
+    public func stop() {
         state.withLock { state in
             guard !state.stopped else { return }
             state.stopped = true

@@ -4,7 +4,7 @@ import Synchronization
 import VenueClient
 import PolypipeRuntime
 
-/// POSTs each alarm raise and clear to a webhook (Slack- and Telegram-compatible JSON, see
+/// POSTs each alarm raise and clear, and each operator alert (``OperatorAlert``), to a webhook (Slack- and Telegram-compatible JSON, see
 /// ``AlarmWebhookPayload``) from its own thread (a ``BackgroundWorker`` named `alarm-webhook`), so a slow or failing sink never delays a
 /// reconciliation cycle (test matrix REC-11). A failed POST is retried with backoff (1, 2, 4,
 /// 8 s, then given up and logged); the alarm itself was already logged and published.
@@ -14,13 +14,17 @@ public final class AlarmWebhook: Sendable {
     private let payload: AlarmWebhookPayload
     private let logger: Logger
     private let queue = Mutex<[String]>([])
+    private let throttle: Mutex<AlertThrottle>
     private let worker = Mutex<BackgroundWorker?>(nil)
     private let delivered = Atomic<Int>(0)
     private let failed = Atomic<Int>(0)
     public static let retryDelaysMillis: [UInt32] = [1_000, 2_000, 4_000, 8_000]
 
     /// - Parameter url: `http(s)://host[:port]/path`; nil when it cannot be used.
-    public init?(url: String, payload: AlarmWebhookPayload, logger: Logger, timeoutMillis: Int = 3_000) {
+    /// - Parameter throttle: what operator alerts (``send(alert:)``) may go out; alarm
+    ///   transitions are already one per episode and are never throttled.
+    public init?(url: String, payload: AlarmWebhookPayload, logger: Logger, timeoutMillis: Int = 3_000,
+                 throttle: AlertThrottle = AlertThrottle()) {
         guard let scheme = url.range(of: "://"), let slash = url[scheme.upperBound...].firstIndex(of: "/") else { return nil }
         guard let transport = try? CurlTransport(baseURL: String(url[..<slash]),
                                                  timeouts: .init(connectMilliseconds: 1_000, totalMilliseconds: timeoutMillis)) else { return nil }
@@ -28,6 +32,7 @@ public final class AlarmWebhook: Sendable {
         self.transport = transport
         self.payload = payload
         self.logger = logger
+        self.throttle = Mutex(throttle)
     }
 
     /// Bodies POSTed successfully, and given up after every retry.
@@ -49,6 +54,19 @@ public final class AlarmWebhook: Sendable {
     public func send(_ transition: AlarmTracker.Transition) {
         queue.withLock { $0.append(payload.body(for: transition)) }
         worker.withLock { $0 }?.wake()
+    }
+
+    /// Queues one operator alert unless the throttle holds it back (never blocks). - Returns:
+    /// whether it was queued.
+    @discardableResult
+    public func send(alert: OperatorAlert) -> Bool {
+        guard let suppressed = throttle.withLock({ $0.admit(alert) }) else {
+            logger.notice("operator alert suppressed (repeat or rate limit)", metadata: ["kind": "\(alert.kind.rawValue)", "subject": "\(alert.subject)"])
+            return false
+        }
+        queue.withLock { $0.append(alert.body(source: payload.source, chatID: payload.chatID, suppressed: suppressed)) }
+        worker.withLock { $0 }?.wake()
+        return true
     }
 
     /// Sends what is queued (including what came before ``start()``), then waits for more.
