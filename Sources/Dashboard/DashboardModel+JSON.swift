@@ -21,9 +21,16 @@ extension DashboardModel {
             ("open_orders", .array(openRows)), ("orders", .array(orderRows)), ("fills", .array(fillRows)),
             ("positions", .array(positionRows)), ("pnl", .array(pnlPoints)), ("fill_rate", fillRate),
             ("slippage", slippageJSON()), ("latency", .array(latencyRows)), ("alarms", .array(alarmRows)),
-            ("rate_limit", .string("not reported by exec-proc yet")), ("messages", Self.number(messages)),
+            ("rate_limit", .string(rateLimitText)), ("messages", Self.number(messages)),
         ]
         return .object(fields)
+    }
+
+    /// `orders 55/60 · cancels 60/60 · 3 waits` (tier in the title); "not paced" without a tier.
+    var rateLimitText: String {
+        guard !exec.rateLimitTier.isEmpty else { return "not paced" }
+        let stale = exec.rateLimitStale > 0 ? " · \(exec.rateLimitStale) stale" : ""
+        return "\(exec.rateLimitTier): orders \(exec.orderTokens)/\(exec.orderBurst) · cancels \(exec.cancelTokens)/\(exec.cancelBurst) · \(exec.rateLimitWaits) waits\(stale)"
     }
 
     private func execJSON(nowMillis: Int64) -> JSONValue {

@@ -37,6 +37,11 @@ public struct DashboardModel: Sendable {
         public var actionsReceived: UInt64 = 0
         public var actionsRefused: UInt64 = 0
         public var atMillis: Int64 = 0
+        /// The signer's rate limit: tier, order and cancel tokens left of their bursts, waits,
+        /// orders refused as stale; tier empty when exec-proc does not pace (dry-run).
+        public var rateLimitTier = ""
+        public var orderTokens: UInt32 = 0, orderBurst: UInt32 = 0, cancelTokens: UInt32 = 0, cancelBurst: UInt32 = 0
+        public var rateLimitWaits: UInt64 = 0, rateLimitStale: UInt64 = 0
     }
 
     public struct Order: Sendable, Equatable {
@@ -122,7 +127,10 @@ public struct DashboardModel: Sendable {
         exec = Exec(state: status.state.label, stateReason: status.stateReason, mode: status.mode,
                     heartbeatOk: status.venueHeartbeatOk, exposureMicros: status.totalExposureMicros, openOrders: status.openOrders,
                     dailyRealizedPnLMicros: status.dailyRealizedPnlMicros, actionsReceived: status.actionsReceived,
-                    actionsRefused: status.actionsRefused, atMillis: millis)
+                    actionsRefused: status.actionsRefused, atMillis: millis, rateLimitTier: status.rateLimitTier,
+                    orderTokens: status.rateLimitOrderTokens, orderBurst: status.rateLimitOrderBurst,
+                    cancelTokens: status.rateLimitCancelTokens, cancelBurst: status.rateLimitCancelBurst,
+                    rateLimitWaits: status.rateLimitWaits, rateLimitStale: status.rateLimitStale)
     }
 
     public mutating func apply(order event: Polypipe_Bus_V1_OrderEvent, at millis: Int64) {

@@ -81,6 +81,19 @@ extension Executor {
         status.dailyRealizedPnlMicros = dailyPnL.todayMicros
         status.haltCancelsOrders = killSwitch.enabled
         status.ordersCanceled = counters.canceled + counters.ordersCanceled
+        if let pacer = venue.rateLimits {
+            let tier = pacer.tier, counts = pacer.statistics
+            status.rateLimitTier = tier.rawValue
+            status.rateLimitOrderTokens = UInt32(clamping: pacer.available(.orders))
+            status.rateLimitOrderBurst = UInt32(clamping: tier.orders.burst)
+            status.rateLimitCancelTokens = UInt32(clamping: pacer.available(.cancels))
+            status.rateLimitCancelBurst = UInt32(clamping: tier.cancels.burst)
+            status.rateLimitWaits = UInt64(clamping: counts.waits)
+            status.rateLimitWaitedMs = UInt64(clamping: counts.waitedMillis)
+            status.rateLimitStale = UInt64(clamping: counts.stale)
+            status.rateLimitWithdrawn = UInt64(clamping: counts.withdrawn)
+            status.rateLimitWarnings = UInt64(clamping: pacer.warningEpisodes)
+        }
         return status
     }
 

@@ -107,6 +107,7 @@ extension ProcessSuites {
         #expect(dom.contains("<td>\(token)</td>") && dom.contains("<td>\(realized)</td>"), "position \(token) realized \(realized)")
         #expect(dom.contains(#"<span id="state" class="badge running""#))
         #expect(dom.contains("<path d=\"M"), "the P&L chart has a line")
+        #expect(dom.contains(#"<b id="rate-limit">standard: orders "#), "the signer's rate-limit headroom")
         let shot = Self.repository.appendingPathComponent(".build/dashboard.png").path
         try? FileManager.default.removeItem(atPath: shot)
         _ = try Self.chromium(["--screenshot=\(shot)", url + "/"])

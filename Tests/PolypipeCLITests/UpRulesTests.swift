@@ -38,22 +38,32 @@ import Testing
     }
 
     @Test func stackStartsVenueSignerReadersThenStrategyAndOnlyTheSignerHoldsTheKey() {
-        #expect(StackDefinition.names == ["clob-sim", "exec-proc", "fill-proc", "recon-proc", "signal-proc"])
+        #expect(StackDefinition.names == ["clob-sim", "exec-proc", "fill-proc", "recon-proc", "signal-proc", "dashboard"])
         #expect(StackDefinition.children.filter(\.holdsKey).map(\.name) == ["exec-proc"])
         var context = StackContext(runtimeDirectory: "/tmp/rt", mode: .dryRun, seed: 9, size: "2.5", journal: nil)
         context.venueURL = "http://127.0.0.1:5"
         context.venuePort = 5
+        let metrics = ["--metrics-address", "127.0.0.1:0"]
         #expect(StackDefinition.children[0].arguments(context) == ["serve", "--port", "5", "--seed", "9", "--windows", "20s,5m,15m"])
         #expect(StackDefinition.children[1].arguments(context) == ["--mode", "dry-run", "--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
-                                                                   "--readonly-credentials-out", "/tmp/rt/readonly-credentials.json"])
+                                                                   "--readonly-credentials-out", "/tmp/rt/readonly-credentials.json"] + metrics)
         #expect(StackDefinition.children[2].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
                                                                    "--credentials", "/tmp/rt/readonly-credentials.json",
-                                                                   "--user-channel", "ws://127.0.0.1:5/ws/user"])
+                                                                   "--user-channel", "ws://127.0.0.1:5/ws/user"] + metrics)
         #expect(StackDefinition.children[3].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt",
-                                                                   "--credentials", "/tmp/rt/readonly-credentials.json"])
+                                                                   "--credentials", "/tmp/rt/readonly-credentials.json"] + metrics)
         #expect(StackDefinition.children[4].arguments(context) == ["--venue", "http://127.0.0.1:5", "--runtime-dir", "/tmp/rt", "--size", "2.5",
-                                                                   "--window", "20s", "--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175",
+                                                                   "--window", "20s"] + metrics + ["--cooldown", "3", "--stop-before-end", "4", "--fee", "0.0175",
                                                                    "--max-slippage", "0.02"])
+        // The dashboard: read only (no token), every metrics URL known so far; a restart keeps its port.
+        context.metricsURLs = ["fill-proc": "http://127.0.0.1:9103/metrics", "exec-proc": "http://127.0.0.1:9101/metrics"]
+        context.dashboardPort = 5050
+        #expect(StackDefinition.children[5].arguments(context) == ["dashboard", "--runtime-dir", "/tmp/rt", "--address", "127.0.0.1:5050",
+                                                                   "--metrics-url", "http://127.0.0.1:9101/metrics", "--metrics-url", "http://127.0.0.1:9103/metrics"])
+        #expect(StackDefinition.children[5].binary == "polypipe" && StackDefinition.children[5].readySignal(in: "dashboard: http://127.0.0.1:5050")
+                == .dashboard(url: "http://127.0.0.1:5050", port: 5_050))
+        // A restarted exec-proc gets the metrics port it had.
+        #expect(StackDefinition.children[1].arguments(context).suffix(2) == ["--metrics-address", "127.0.0.1:9101"])
         context.window = .fiveMinutes
         #expect(StackDefinition.children[0].arguments(context).suffix(2) == ["--windows", "5m,15m"], "the traded length is listed once")
     }

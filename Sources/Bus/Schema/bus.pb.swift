@@ -985,6 +985,62 @@ public nonisolated struct Polypipe_Bus_V1_ExecStatus: @unchecked Sendable {
     set {_uniqueStorage()._ordersCanceled = newValue}
   }
 
+  /// The signer's venue rate limit as exec-proc models it (spec §6.1): its tier, the tokens left
+  /// in each bucket (headroom) and their size, and how often it had to hold requests back.
+  public var rateLimitTier: String {
+    get {_storage._rateLimitTier}
+    set {_uniqueStorage()._rateLimitTier = newValue}
+  }
+
+  public var rateLimitOrderTokens: UInt32 {
+    get {_storage._rateLimitOrderTokens}
+    set {_uniqueStorage()._rateLimitOrderTokens = newValue}
+  }
+
+  public var rateLimitOrderBurst: UInt32 {
+    get {_storage._rateLimitOrderBurst}
+    set {_uniqueStorage()._rateLimitOrderBurst = newValue}
+  }
+
+  public var rateLimitCancelTokens: UInt32 {
+    get {_storage._rateLimitCancelTokens}
+    set {_uniqueStorage()._rateLimitCancelTokens = newValue}
+  }
+
+  public var rateLimitCancelBurst: UInt32 {
+    get {_storage._rateLimitCancelBurst}
+    set {_uniqueStorage()._rateLimitCancelBurst = newValue}
+  }
+
+  /// Requests that waited for a token, and for how long in all.
+  public var rateLimitWaits: UInt64 {
+    get {_storage._rateLimitWaits}
+    set {_uniqueStorage()._rateLimitWaits = newValue}
+  }
+
+  public var rateLimitWaitedMs: UInt64 {
+    get {_storage._rateLimitWaitedMs}
+    set {_uniqueStorage()._rateLimitWaitedMs = newValue}
+  }
+
+  /// Orders refused because their action would expire before a token (never sent late), and
+  /// orders withdrawn while waiting (a cancel-all).
+  public var rateLimitStale: UInt64 {
+    get {_storage._rateLimitStale}
+    set {_uniqueStorage()._rateLimitStale = newValue}
+  }
+
+  public var rateLimitWithdrawn: UInt64 {
+    get {_storage._rateLimitWithdrawn}
+    set {_uniqueStorage()._rateLimitWithdrawn = newValue}
+  }
+
+  /// Episodes of the venue's Poly-RateLimit-Warning header.
+  public var rateLimitWarnings: UInt64 {
+    get {_storage._rateLimitWarnings}
+    set {_uniqueStorage()._rateLimitWarnings = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2085,7 +2141,7 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Polypipe_Bus_V1_ExecStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExecStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}mode\0\u{3}venue_heartbeat_ok\0\u{3}signer_address\0\u{3}venue_url\0\u{3}actions_received\0\u{3}orders_accepted\0\u{3}orders_rejected\0\u{3}orders_unknown\0\u{3}actions_refused\0\u{3}malformed_messages\0\u{3}open_orders\0\u{3}total_exposure_micros\0\u{3}started_at_ms\0\u{3}venue_version\0\u{3}state_reason\0\u{3}daily_realized_pnl_micros\0\u{3}halt_cancels_orders\0\u{3}orders_canceled\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}mode\0\u{3}venue_heartbeat_ok\0\u{3}signer_address\0\u{3}venue_url\0\u{3}actions_received\0\u{3}orders_accepted\0\u{3}orders_rejected\0\u{3}orders_unknown\0\u{3}actions_refused\0\u{3}malformed_messages\0\u{3}open_orders\0\u{3}total_exposure_micros\0\u{3}started_at_ms\0\u{3}venue_version\0\u{3}state_reason\0\u{3}daily_realized_pnl_micros\0\u{3}halt_cancels_orders\0\u{3}orders_canceled\0\u{3}rate_limit_tier\0\u{3}rate_limit_order_tokens\0\u{3}rate_limit_order_burst\0\u{3}rate_limit_cancel_tokens\0\u{3}rate_limit_cancel_burst\0\u{3}rate_limit_waits\0\u{3}rate_limit_waited_ms\0\u{3}rate_limit_stale\0\u{3}rate_limit_withdrawn\0\u{3}rate_limit_warnings\0")
 
   fileprivate class _StorageClass {
     var _state: Polypipe_Bus_V1_TradingState = .unspecified
@@ -2107,6 +2163,16 @@ nonisolated extension Polypipe_Bus_V1_ExecStatus: SwiftProtobuf.Message, SwiftPr
     var _dailyRealizedPnlMicros: Int64 = 0
     var _haltCancelsOrders: Bool = false
     var _ordersCanceled: UInt64 = 0
+    var _rateLimitTier: String = String()
+    var _rateLimitOrderTokens: UInt32 = 0
+    var _rateLimitOrderBurst: UInt32 = 0
+    var _rateLimitCancelTokens: UInt32 = 0
+    var _rateLimitCancelBurst: UInt32 = 0
+    var _rateLimitWaits: UInt64 = 0
+    var _rateLimitWaitedMs: UInt64 = 0
+    var _rateLimitStale: UInt64 = 0
+    var _rateLimitWithdrawn: UInt64 = 0
+    var _rateLimitWarnings: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2136,6 +2202,16 @@ nonisolated extension Polypipe_Bus_V1_ExecStatus: SwiftProtobuf.Message, SwiftPr
       _dailyRealizedPnlMicros = source._dailyRealizedPnlMicros
       _haltCancelsOrders = source._haltCancelsOrders
       _ordersCanceled = source._ordersCanceled
+      _rateLimitTier = source._rateLimitTier
+      _rateLimitOrderTokens = source._rateLimitOrderTokens
+      _rateLimitOrderBurst = source._rateLimitOrderBurst
+      _rateLimitCancelTokens = source._rateLimitCancelTokens
+      _rateLimitCancelBurst = source._rateLimitCancelBurst
+      _rateLimitWaits = source._rateLimitWaits
+      _rateLimitWaitedMs = source._rateLimitWaitedMs
+      _rateLimitStale = source._rateLimitStale
+      _rateLimitWithdrawn = source._rateLimitWithdrawn
+      _rateLimitWarnings = source._rateLimitWarnings
     }
   }
 
@@ -2173,6 +2249,16 @@ nonisolated extension Polypipe_Bus_V1_ExecStatus: SwiftProtobuf.Message, SwiftPr
         case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._dailyRealizedPnlMicros) }()
         case 18: try { try decoder.decodeSingularBoolField(value: &_storage._haltCancelsOrders) }()
         case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._ordersCanceled) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._rateLimitTier) }()
+        case 21: try { try decoder.decodeSingularUInt32Field(value: &_storage._rateLimitOrderTokens) }()
+        case 22: try { try decoder.decodeSingularUInt32Field(value: &_storage._rateLimitOrderBurst) }()
+        case 23: try { try decoder.decodeSingularUInt32Field(value: &_storage._rateLimitCancelTokens) }()
+        case 24: try { try decoder.decodeSingularUInt32Field(value: &_storage._rateLimitCancelBurst) }()
+        case 25: try { try decoder.decodeSingularUInt64Field(value: &_storage._rateLimitWaits) }()
+        case 26: try { try decoder.decodeSingularUInt64Field(value: &_storage._rateLimitWaitedMs) }()
+        case 27: try { try decoder.decodeSingularUInt64Field(value: &_storage._rateLimitStale) }()
+        case 28: try { try decoder.decodeSingularUInt64Field(value: &_storage._rateLimitWithdrawn) }()
+        case 29: try { try decoder.decodeSingularUInt64Field(value: &_storage._rateLimitWarnings) }()
         default: break
         }
       }
@@ -2238,6 +2324,36 @@ nonisolated extension Polypipe_Bus_V1_ExecStatus: SwiftProtobuf.Message, SwiftPr
       if _storage._ordersCanceled != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._ordersCanceled, fieldNumber: 19)
       }
+      if !_storage._rateLimitTier.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._rateLimitTier, fieldNumber: 20)
+      }
+      if _storage._rateLimitOrderTokens != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._rateLimitOrderTokens, fieldNumber: 21)
+      }
+      if _storage._rateLimitOrderBurst != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._rateLimitOrderBurst, fieldNumber: 22)
+      }
+      if _storage._rateLimitCancelTokens != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._rateLimitCancelTokens, fieldNumber: 23)
+      }
+      if _storage._rateLimitCancelBurst != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._rateLimitCancelBurst, fieldNumber: 24)
+      }
+      if _storage._rateLimitWaits != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._rateLimitWaits, fieldNumber: 25)
+      }
+      if _storage._rateLimitWaitedMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._rateLimitWaitedMs, fieldNumber: 26)
+      }
+      if _storage._rateLimitStale != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._rateLimitStale, fieldNumber: 27)
+      }
+      if _storage._rateLimitWithdrawn != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._rateLimitWithdrawn, fieldNumber: 28)
+      }
+      if _storage._rateLimitWarnings != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._rateLimitWarnings, fieldNumber: 29)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2266,6 +2382,16 @@ nonisolated extension Polypipe_Bus_V1_ExecStatus: SwiftProtobuf.Message, SwiftPr
         if _storage._dailyRealizedPnlMicros != rhs_storage._dailyRealizedPnlMicros {return false}
         if _storage._haltCancelsOrders != rhs_storage._haltCancelsOrders {return false}
         if _storage._ordersCanceled != rhs_storage._ordersCanceled {return false}
+        if _storage._rateLimitTier != rhs_storage._rateLimitTier {return false}
+        if _storage._rateLimitOrderTokens != rhs_storage._rateLimitOrderTokens {return false}
+        if _storage._rateLimitOrderBurst != rhs_storage._rateLimitOrderBurst {return false}
+        if _storage._rateLimitCancelTokens != rhs_storage._rateLimitCancelTokens {return false}
+        if _storage._rateLimitCancelBurst != rhs_storage._rateLimitCancelBurst {return false}
+        if _storage._rateLimitWaits != rhs_storage._rateLimitWaits {return false}
+        if _storage._rateLimitWaitedMs != rhs_storage._rateLimitWaitedMs {return false}
+        if _storage._rateLimitStale != rhs_storage._rateLimitStale {return false}
+        if _storage._rateLimitWithdrawn != rhs_storage._rateLimitWithdrawn {return false}
+        if _storage._rateLimitWarnings != rhs_storage._rateLimitWarnings {return false}
         return true
       }
       if !storagesAreEqual {return false}

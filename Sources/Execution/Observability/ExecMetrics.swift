@@ -14,6 +14,9 @@ import CoreMetrics
 /// | `polypipe_daily_realized_pnl_micros` | gauge | |
 /// | `polypipe_venue_heartbeat_ok` | gauge | 1 or 0 |
 /// | `polypipe_malformed_bus_messages_total`, `polypipe_actions_total` | counter | |
+/// | `polypipe_ratelimit_headroom_tokens` | gauge | `bucket` (orders, cancels): tokens left |
+/// | `polypipe_ratelimit_waits_total`, `polypipe_ratelimit_refusals_total{reason}` | counter | `reason` (stale, withdrawn) |
+/// | `polypipe_ratelimit_warnings_total` | counter | the venue's warning episodes |
 ///
 /// Not thread-safe: use it on exec-proc's loop thread, where events are published.
 public final class ExecMetrics {
@@ -33,8 +36,10 @@ public final class ExecMetrics {
     private var stages: [Stage: Timer] = [:]
     private let tradingState, exposure, openOrders, dailyPnL, heartbeat: Gauge
     private let malformed, actions: Counter
-    private var lastMalformed: UInt64 = 0
-    private var lastActions: UInt64 = 0
+    private let orderTokens, cancelTokens: Gauge
+    private let waits, stale, withdrawn, warnings: Counter
+    /// The running totals of the previous status, by counter: each status adds what grew.
+    private var last: [ObjectIdentifier: UInt64] = [:]
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -45,6 +50,12 @@ public final class ExecMetrics {
         heartbeat = Gauge(label: "polypipe_venue_heartbeat_ok", factory: factory)
         malformed = Counter(label: "polypipe_malformed_bus_messages_total", factory: factory)
         actions = Counter(label: "polypipe_actions_total", factory: factory)
+        orderTokens = Gauge(label: "polypipe_ratelimit_headroom_tokens", dimensions: [("bucket", "orders")], factory: factory)
+        cancelTokens = Gauge(label: "polypipe_ratelimit_headroom_tokens", dimensions: [("bucket", "cancels")], factory: factory)
+        waits = Counter(label: "polypipe_ratelimit_waits_total", factory: factory)
+        stale = Counter(label: "polypipe_ratelimit_refusals_total", dimensions: [("reason", "stale")], factory: factory)
+        withdrawn = Counter(label: "polypipe_ratelimit_refusals_total", dimensions: [("reason", "withdrawn")], factory: factory)
+        warnings = Counter(label: "polypipe_ratelimit_warnings_total", factory: factory)
         for stage in Stage.allCases {
             stages[stage] = Timer(label: "polypipe_stage_latency_seconds", dimensions: [("stage", stage.rawValue)], factory: factory)
         }
@@ -81,9 +92,15 @@ public final class ExecMetrics {
         openOrders.record(Int64(clamping: status.openOrders))
         dailyPnL.record(status.dailyRealizedPnlMicros)
         heartbeat.record(status.venueHeartbeatOk ? 1 : 0)
-        if status.malformedMessages > lastMalformed { malformed.increment(by: Int64(status.malformedMessages - lastMalformed)) }
-        if status.actionsReceived > lastActions { actions.increment(by: Int64(status.actionsReceived - lastActions)) }
-        lastMalformed = status.malformedMessages
-        lastActions = status.actionsReceived
+        if !status.rateLimitTier.isEmpty {
+            orderTokens.record(Int64(status.rateLimitOrderTokens))
+            cancelTokens.record(Int64(status.rateLimitCancelTokens))
+        }
+        for (counter, total) in [(malformed, status.malformedMessages), (actions, status.actionsReceived), (waits, status.rateLimitWaits),
+                                 (stale, status.rateLimitStale), (withdrawn, status.rateLimitWithdrawn), (warnings, status.rateLimitWarnings)] {
+            let key = ObjectIdentifier(counter)
+            if total > last[key, default: 0] { counter.increment(by: Int64(clamping: total - last[key, default: 0])) }
+            last[key] = total
+        }
     }
 }

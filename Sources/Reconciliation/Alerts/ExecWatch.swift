@@ -1,7 +1,8 @@
 import Bus
 
 /// Turns exec-proc's status (once a second, on its events socket) into operator alerts: a
-/// halt with its cause, reduce-only, a resume, a venue-heartbeat lapse and its return.
+/// halt with its cause, reduce-only, a resume, a venue-heartbeat lapse and its return, and the
+/// signer's rate limit biting (a venue warning, or orders refused as stale for want of a token).
 /// recon-proc owns one and feeds it every status it reads. A pure value.
 ///
 /// The first status only sets the baseline, except a halt already in force, which is reported
@@ -12,6 +13,8 @@ public struct ExecWatch: Sendable {
     private var heartbeatOk: Bool?
     /// A lapse was reported and has not come back yet.
     private var lapseReported = false
+    /// The rate-limit totals of the last status (nil before the first: a baseline).
+    private var rateLimit: (stale: UInt64, warnings: UInt64)?
 
     public init() {}
 
@@ -44,6 +47,18 @@ public struct ExecWatch: Sendable {
             }
             heartbeatOk = status.venueHeartbeatOk
         }
+        if let previous = rateLimit, !status.rateLimitTier.isEmpty {
+            if status.rateLimitWarnings > previous.warnings {
+                alerts.append(OperatorAlert(kind: .rateLimited, subject: "signer",
+                                            message: "the venue warned that the signer is near its rate limit (tier \(status.rateLimitTier), \(status.rateLimitOrderTokens) of \(status.rateLimitOrderBurst) order tokens left)",
+                                            atMillis: atMillis))
+            } else if status.rateLimitStale > previous.stale {
+                alerts.append(OperatorAlert(kind: .rateLimited, subject: "signer",
+                                            message: "\(status.rateLimitStale - previous.stale) order(s) not sent: the signer's rate limit (tier \(status.rateLimitTier)) had no token before their actions expired",
+                                            atMillis: atMillis))
+            }
+        }
+        rateLimit = (status.rateLimitStale, status.rateLimitWarnings)
         return alerts
     }
 }

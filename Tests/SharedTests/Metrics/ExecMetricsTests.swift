@@ -55,5 +55,16 @@ import Prometheus
         #expect(text.contains("polypipe_trading_state 2") && text.contains("polypipe_exposure_micros 12500000"), "\(text)")
         #expect(text.contains("polypipe_open_orders 3") && text.contains("polypipe_venue_heartbeat_ok 1"))
         #expect(text.contains("polypipe_actions_total 9") && text.contains("polypipe_malformed_bus_messages_total 1"), "counters follow the totals: \(text)")
+        #expect(text.contains(#"polypipe_ratelimit_headroom_tokens{bucket="orders"} 0"#), "no tier yet: \(text)")
+        status.rateLimitTier = "standard"
+        status.rateLimitOrderTokens = 42
+        status.rateLimitCancelTokens = 60
+        status.rateLimitWaits = 3
+        status.rateLimitStale = 1
+        metrics.record(status)
+        let paced = registry.emitToString()
+        #expect(paced.contains(#"polypipe_ratelimit_headroom_tokens{bucket="orders"} 42"#), "\(paced)")
+        #expect(paced.contains(#"polypipe_ratelimit_headroom_tokens{bucket="cancels"} 60"#))
+        #expect(paced.contains("polypipe_ratelimit_waits_total 3") && paced.contains(#"polypipe_ratelimit_refusals_total{reason="stale"} 1"#))
     }
 }

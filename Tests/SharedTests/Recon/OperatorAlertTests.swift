@@ -73,6 +73,24 @@ import Reconciliation
         #expect(fresh.observe(Self.status(.halted, heartbeat: true, reason: "daily loss"), atMillis: 0).map(\.kind) == [.execHalted])
     }
 
+    @Test func theRateLimitBitingIsAnAlert() {
+        var watch = ExecWatch()
+        var status = Self.status(.running, heartbeat: true)
+        status.rateLimitTier = "standard"
+        status.rateLimitOrderBurst = 60
+        #expect(watch.observe(status, atMillis: 0).isEmpty, "a baseline")
+        status.rateLimitWaits = 40
+        #expect(watch.observe(status, atMillis: 1).isEmpty, "waiting for tokens is pacing, not news")
+        status.rateLimitStale = 2
+        let stale = watch.observe(status, atMillis: 2)
+        #expect(stale.map(\.kind) == [.rateLimited] && stale.first?.message.hasPrefix("2 order(s) not sent") == true, "\(stale)")
+        status.rateLimitWarnings = 1
+        status.rateLimitOrderTokens = 3
+        let warned = watch.observe(status, atMillis: 3)
+        #expect(warned.first?.message == "the venue warned that the signer is near its rate limit (tier standard, 3 of 60 order tokens left)")
+        #expect(watch.observe(status, atMillis: 4).isEmpty)
+    }
+
     @Test func theWebhookGetsEachAlertOnceWithItsText() throws {
         let server = try ScriptedHTTPServer { _ in .respond(status: 200, body: "ok") }
         defer { server.stop() }
