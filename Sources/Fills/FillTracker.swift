@@ -216,7 +216,7 @@ public final class FillTracker {
         counters.tradesSeen = UInt64(max(0, ledger.counters.observations))
         counters.voided = UInt64(max(0, ledger.counters.voids))
         guard !update.isEmpty else { return }
-        metrics.record(update)
+        metrics.record(update) { [ledger] in ledger.latencyMillis(of: $0) }
         do { try store.save(update, counters: ledger.counters) } catch {
             logger.error("cannot save to the fill store", metadata: ["error": "\(error)"])
         }

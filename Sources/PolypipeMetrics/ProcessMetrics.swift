@@ -1,4 +1,5 @@
 import CoreMetrics
+import Foundation
 import Logging
 import Prometheus
 
@@ -40,6 +41,8 @@ public final class ProcessMetrics: Sendable {
     /// Bootstraps the backend and, when `address` is given, serves it.
     public static func start(address: LoopbackAddress?, logger: Logger) throws(MetricsError) -> ProcessMetrics {
         let registry = Self.registry
+        // When this process started: a restart shows as a change (Prometheus `changes()`).
+        registry.makeGauge(name: "polypipe_process_start_time_seconds").set(Double(Int64(Date().timeIntervalSince1970)))
         guard let address else { return ProcessMetrics(endpoint: nil) }
         let endpoint = try MetricsEndpoint(address: address, registry: registry, logger: logger)
         endpoint.start()

@@ -29,6 +29,7 @@ extension ProcessSuites {
         #expect(text.contains("polypipe_trading_state 0") && text.contains("polypipe_open_orders 1"), "\(text)")
         #expect(text.contains("polypipe_exposure_micros 2250000"), "5 shares at 0.45: \(text)")
         #expect(text.contains(#"polypipe_ratelimit_headroom_tokens{bucket="orders"} "#), "the signer's headroom: \(text)")
+        #expect(text.contains("polypipe_process_start_time_seconds "), "\(text)")
         // Every sample line parses as `name{labels} value`.
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")

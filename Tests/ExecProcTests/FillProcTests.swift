@@ -120,6 +120,8 @@ extension ProcessSuites {
             .send(HTTPRequest(method: "GET", target: "/metrics")).body, as: UTF8.self)
         #expect(text.contains(#"polypipe_fills_total{side="buy"} 2"#) && text.contains("polypipe_voided_fills_total 1"), "\(text)")
         #expect(text.contains("polypipe_positions 1"), "\(text)")
+        #expect(text.contains(#"polypipe_fill_latency_seconds_count{stage="first_fill"} 2"#), "each new fill's latency: \(text)")
+        #expect(text.contains(#"polypipe_fill_latency_seconds_count{stage="confirmed"} 1"#), "g1 confirmed, g2 failed: \(text)")
     }
 }
 }

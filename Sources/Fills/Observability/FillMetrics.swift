@@ -12,6 +12,7 @@ import CoreMetrics
 /// | `polypipe_voided_fills_total` | counter: fills the venue declared FAILED |
 /// | `polypipe_trade_observations_total`, `polypipe_duplicate_trades_total` | counter |
 /// | `polypipe_venue_poll_failures_total`, `polypipe_user_channel_reconnects_total` | counter |
+/// | `polypipe_fill_latency_seconds{stage}` | histogram: `first_fill` (order sent → its first match), `confirmed` (match → CONFIRMED) |
 ///
 /// Fills and voids are counted from each ledger update; the other counters follow fill-proc's
 /// own running totals (``Polypipe_Bus_V1_FillCounters``): each publish adds what the totals
@@ -21,6 +22,7 @@ import CoreMetrics
 public final class FillMetrics {
     private let positions, realized, unrealized, fees: Gauge
     private let buys, sells, voided: Counter
+    private let firstFill, confirmed: Timer
     private let counters: [(Counter, KeyPath<Polypipe_Bus_V1_FillCounters, UInt64>)]
     private var last: Polypipe_Bus_V1_FillCounters?
 
@@ -32,6 +34,8 @@ public final class FillMetrics {
         buys = Counter(label: "polypipe_fills_total", dimensions: [("side", "buy")], factory: factory)
         sells = Counter(label: "polypipe_fills_total", dimensions: [("side", "sell")], factory: factory)
         voided = Counter(label: "polypipe_voided_fills_total", factory: factory)
+        firstFill = Timer(label: "polypipe_fill_latency_seconds", dimensions: [("stage", "first_fill")], factory: factory)
+        confirmed = Timer(label: "polypipe_fill_latency_seconds", dimensions: [("stage", "confirmed")], factory: factory)
         counters = [
             (Counter(label: "polypipe_trade_observations_total", factory: factory), \.tradesSeen),
             (Counter(label: "polypipe_duplicate_trades_total", factory: factory), \.duplicates),
@@ -40,9 +44,16 @@ public final class FillMetrics {
         ]
     }
 
-    /// What one ingest changed: its new fills and its voids.
-    public func record(_ update: LedgerUpdate) {
-        for fill in update.newFills { (fill.side == .sell ? sells : buys).increment() }
+    /// What one ingest changed: its new fills and its voids; `latency` gives a new fill's
+    /// order-sent → match time (ms), when known.
+    public func record(_ update: LedgerUpdate, latency: (FillRecord) -> Int64? = { _ in nil }) {
+        for fill in update.newFills {
+            (fill.side == .sell ? sells : buys).increment()
+            if let millis = latency(fill), millis >= 0 { firstFill.recordMilliseconds(millis) }
+        }
+        for fill in update.settled where fill.status == .confirmed {
+            if fill.statusChangedAtMillis >= fill.matchedAtMillis { confirmed.recordMilliseconds(fill.statusChangedAtMillis - fill.matchedAtMillis) }
+        }
         if !update.voided.isEmpty { voided.increment(by: Int64(update.voided.count)) }
     }
 
