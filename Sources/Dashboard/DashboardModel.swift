@@ -80,7 +80,7 @@ public struct DashboardModel: Sendable {
 
     /// The stages timed, in the order an order lives them.
     public enum Stage: String, CaseIterable, Sendable {
-        case received, sent, answered
+        case received, validated, signed, journaled, sent, answered
         case firstFill = "first_fill"
         case confirmed
     }
@@ -143,10 +143,8 @@ public struct DashboardModel: Sendable {
         } else {
             orders.append(row)
             // Each order's stages, once: timed from the stamps its first event carries.
-            let created = event.actionCreatedAtMs > 0 ? UInt64(event.actionCreatedAtMs) * 1_000_000 : 0
-            for (stage, start, end) in [(Stage.received, created, event.receivedAtNs), (.sent, event.receivedAtNs, event.sentAtNs),
-                                        (.answered, event.sentAtNs, event.answeredAtNs)] where start > 0 && end >= start {
-                sample(stage, micros: Int64((end - start) / 1_000))
+            for (stage, nanos) in event.stageDurations {
+                if let ours = Stage(rawValue: stage.rawValue) { sample(ours, micros: nanos / 1_000) }
             }
         }
         if orders.count > limits.orders { orders.removeFirst(orders.count - limits.orders) }

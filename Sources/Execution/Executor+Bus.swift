@@ -174,6 +174,9 @@ extension Polypipe_Bus_V1_OrderEvent {
         venueStatus = report.venueStatus
         actionCreatedAtMs = report.actionCreatedAtMillis
         receivedAtNs = report.receivedAtNanos
+        validatedAtNs = report.validatedAtNanos
+        signedAtNs = report.signedAtNanos
+        journaledAtNs = report.journaledAtNanos
         sentAtNs = report.sentAtNanos
         answeredAtNs = report.answeredAtNanos
         strategy = report.strategy

@@ -73,6 +73,7 @@ extension Executor {
             if case .orderRateAboveLimit = why { noteRateRefusal(nowMillis: now) }
             return refuse(report, because: "risk: \(why)")
         }
+        report.validatedAtNanos = BusClock.nowNanos()
         return execute(validated, proposal: proposal, report: report, versionRetried: false)
     }
 
@@ -95,6 +96,7 @@ extension Executor {
         let orderID = OrderID(built.signed.orderID)
         let body = OrderPayload.bodyBytes(built.signed, owner: configuration.owner, orderType: action.orderType,
                                           deferExec: false, postOnly: action.postOnly)
+        report.signedAtNanos = BusClock.nowNanos()
         report.orderID = orderID
         report.expirationSeconds = Int64(built.signed.expiration)
         // 7. The journal entry exists before a single byte goes out; if it cannot be written,
@@ -115,6 +117,7 @@ extension Executor {
             risk.undo(proposal)
             return refuse(report, because: "journal unavailable: the order could not be journaled (\(error)); not sending")
         }
+        report.journaledAtNanos = BusClock.nowNanos()
         let order = LiveOrder(orderID: orderID, actionID: action.id, market: action.market.conditionID, order: built.signed.order,
                               createdAtMillis: now)
         // 7b. A resting lifetime is journaled before the order is sent, so a restarted exec-proc

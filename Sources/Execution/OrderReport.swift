@@ -39,6 +39,10 @@ public struct OrderReport: Sendable, Hashable {
     public var venueStatus = ""
     public var actionCreatedAtMillis: Int64 = 0
     public var receivedAtNanos: UInt64 = 0
+    /// Checks and risk passed; the order signed; its journal entry written (0: not reached).
+    public var validatedAtNanos: UInt64 = 0
+    public var signedAtNanos: UInt64 = 0
+    public var journaledAtNanos: UInt64 = 0
     public var sentAtNanos: UInt64 = 0
     public var answeredAtNanos: UInt64 = 0
     public var strategy = ""

@@ -23,7 +23,7 @@ extension ProcessSuites {
         let base = String(url.dropLast("/metrics".count))
         let text = String(decoding: try CurlTransport(baseURL: base).send(HTTPRequest(method: "GET", target: "/metrics")).body, as: UTF8.self)
         #expect(text.contains(#"polypipe_orders_total{outcome="accepted"} 1"#), "\(text)")
-        for stage in ["received", "sent", "answered"] {
+        for stage in ["received", "validated", "signed", "journaled", "sent", "answered"] {
             #expect(text.contains(#"polypipe_stage_latency_seconds_count{stage="\#(stage)"} 1"#), "\(stage): \(text)")
         }
         #expect(text.contains("polypipe_trading_state 0") && text.contains("polypipe_open_orders 1"), "\(text)")

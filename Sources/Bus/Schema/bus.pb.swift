@@ -867,6 +867,24 @@ public nonisolated struct Polypipe_Bus_V1_OrderEvent: @unchecked Sendable {
     set {_uniqueStorage()._amountMicros = newValue}
   }
 
+  /// When exec-proc had validated the action (its checks and risk rules passed), signed the
+  /// order, and journaled it (unix ns; 0 when the order never got that far). With received_at_ns,
+  /// sent_at_ns and answered_at_ns they time each stage of the pipeline.
+  public var validatedAtNs: UInt64 {
+    get {_storage._validatedAtNs}
+    set {_uniqueStorage()._validatedAtNs = newValue}
+  }
+
+  public var signedAtNs: UInt64 {
+    get {_storage._signedAtNs}
+    set {_uniqueStorage()._signedAtNs = newValue}
+  }
+
+  public var journaledAtNs: UInt64 {
+    get {_storage._journaledAtNs}
+    set {_uniqueStorage()._journaledAtNs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1928,7 +1946,7 @@ nonisolated extension Polypipe_Bus_V1_CancelEvent: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{3}order_id\0\u{1}outcome\0\u{1}reason\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}venue_status\0\u{3}action_created_at_ms\0\u{3}received_at_ns\0\u{3}sent_at_ns\0\u{1}strategy\0\u{3}trade_ids\0\u{3}answered_at_ns\0\u{3}replaces_order_id\0\u{3}batch_id\0\u{3}time_in_force\0\u{3}expiration_s\0\u{3}amount_micros\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{3}order_id\0\u{1}outcome\0\u{1}reason\0\u{1}market\0\u{3}token_id\0\u{1}side\0\u{3}size_micros\0\u{3}limit_price_micros\0\u{3}expected_price_micros\0\u{3}venue_status\0\u{3}action_created_at_ms\0\u{3}received_at_ns\0\u{3}sent_at_ns\0\u{1}strategy\0\u{3}trade_ids\0\u{3}answered_at_ns\0\u{3}replaces_order_id\0\u{3}batch_id\0\u{3}time_in_force\0\u{3}expiration_s\0\u{3}amount_micros\0\u{3}validated_at_ns\0\u{3}signed_at_ns\0\u{3}journaled_at_ns\0")
 
   fileprivate class _StorageClass {
     var _actionID: String = String()
@@ -1953,6 +1971,9 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
     var _timeInForce: Polypipe_Bus_V1_TimeInForce = .unspecified
     var _expirationS: Int64 = 0
     var _amountMicros: UInt64 = 0
+    var _validatedAtNs: UInt64 = 0
+    var _signedAtNs: UInt64 = 0
+    var _journaledAtNs: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1985,6 +2006,9 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
       _timeInForce = source._timeInForce
       _expirationS = source._expirationS
       _amountMicros = source._amountMicros
+      _validatedAtNs = source._validatedAtNs
+      _signedAtNs = source._signedAtNs
+      _journaledAtNs = source._journaledAtNs
     }
   }
 
@@ -2025,6 +2049,9 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
         case 20: try { try decoder.decodeSingularEnumField(value: &_storage._timeInForce) }()
         case 21: try { try decoder.decodeSingularInt64Field(value: &_storage._expirationS) }()
         case 22: try { try decoder.decodeSingularUInt64Field(value: &_storage._amountMicros) }()
+        case 23: try { try decoder.decodeSingularUInt64Field(value: &_storage._validatedAtNs) }()
+        case 24: try { try decoder.decodeSingularUInt64Field(value: &_storage._signedAtNs) }()
+        case 25: try { try decoder.decodeSingularUInt64Field(value: &_storage._journaledAtNs) }()
         default: break
         }
       }
@@ -2099,6 +2126,15 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
       if _storage._amountMicros != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._amountMicros, fieldNumber: 22)
       }
+      if _storage._validatedAtNs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._validatedAtNs, fieldNumber: 23)
+      }
+      if _storage._signedAtNs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._signedAtNs, fieldNumber: 24)
+      }
+      if _storage._journaledAtNs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._journaledAtNs, fieldNumber: 25)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2130,6 +2166,9 @@ nonisolated extension Polypipe_Bus_V1_OrderEvent: SwiftProtobuf.Message, SwiftPr
         if _storage._timeInForce != rhs_storage._timeInForce {return false}
         if _storage._expirationS != rhs_storage._expirationS {return false}
         if _storage._amountMicros != rhs_storage._amountMicros {return false}
+        if _storage._validatedAtNs != rhs_storage._validatedAtNs {return false}
+        if _storage._signedAtNs != rhs_storage._signedAtNs {return false}
+        if _storage._journaledAtNs != rhs_storage._journaledAtNs {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -8,7 +8,7 @@ import CoreMetrics
 /// |---|---|---|
 /// | `polypipe_orders_total` | counter | `outcome` (accepted, rejected, unknown, refused, dry_run, canceled, duplicate) |
 /// | `polypipe_cancels_total` | counter | `outcome` (done, partial, failed, unknown, refused, duplicate) |
-/// | `polypipe_stage_latency_seconds` | histogram | `stage` (see ``Stage``) |
+/// | `polypipe_stage_latency_seconds` | histogram | `stage` (``OrderStage``: received, validated, signed, journaled, sent, answered) |
 /// | `polypipe_trading_state` | gauge | 0 running, 1 reduce-only, 2 halted |
 /// | `polypipe_exposure_micros`, `polypipe_open_orders` | gauge | |
 /// | `polypipe_daily_realized_pnl_micros` | gauge | |
@@ -20,15 +20,8 @@ import CoreMetrics
 ///
 /// Not thread-safe: use it on exec-proc's loop thread, where events are published.
 public final class ExecMetrics {
-    /// One step of an order's life, timed from the stamps its order event carries.
-    public enum Stage: String, CaseIterable, Sendable {
-        /// Action created (signal-proc's clock) → received by exec-proc.
-        case received
-        /// Received → sent to the venue (validated, signed, journaled).
-        case sent
-        /// Sent → the venue's answer.
-        case answered
-    }
+    /// The stages timed (``OrderStage``).
+    public typealias Stage = OrderStage
 
     private let factory: any MetricsFactory
     private var orders: [String: Counter] = [:]
@@ -67,11 +60,7 @@ public final class ExecMetrics {
         let counter = orders[outcome] ?? Counter(label: "polypipe_orders_total", dimensions: [("outcome", outcome)], factory: factory)
         orders[outcome] = counter
         counter.increment()
-        let created = event.actionCreatedAtMs > 0 ? UInt64(event.actionCreatedAtMs) * 1_000_000 : 0
-        for (stage, start, end) in [(Stage.received, created, event.receivedAtNs), (.sent, event.receivedAtNs, event.sentAtNs),
-                                    (.answered, event.sentAtNs, event.answeredAtNs)] where start > 0 && end >= start {
-            stages[stage]?.recordNanoseconds(Int64(end - start))
-        }
+        for (stage, nanos) in event.stageDurations { stages[stage]?.recordNanoseconds(nanos) }
     }
 
     public func record(_ event: Polypipe_Bus_V1_CancelEvent) {

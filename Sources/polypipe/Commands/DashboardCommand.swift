@@ -19,8 +19,9 @@ struct DashboardCommand: ParsableCommand {
         positions, recon-proc's alarms and reports) after reading each process's snapshot, and \
         serves one page with: trading state, mode and venue heartbeat; open orders, recent \
         orders and fills; positions and P&L by asset, and P&L over time; fill rate and the \
-        slippage distribution; latency percentiles per stage (action created → received → sent \
-        → answered → first fill → confirmed); alarms. It updates live (server-sent events). \
+        slippage distribution; latency percentiles per stage (action created → received → validated \
+        → signed → journaled → sent → answered → first fill → confirmed); the signer's \
+        rate-limit headroom; alarms. It updates live (server-sent events). \
         Everything is served from this binary: the host needs no internet.
 
         Read-only unless --control-token-file is given: then the page offers Halt and Cancel \

@@ -38,6 +38,27 @@ import Prometheus
         #expect(text.contains(#"polypipe_stage_latency_seconds_bucket{stage="answered",le="0.05"} 2"#))
     }
 
+    /// With every stamp, each stage is timed from the one before it.
+    @Test func everyStageIsTimedFromTheStampBeforeIt() {
+        var event = Polypipe_Bus_V1_OrderEvent()
+        event.actionCreatedAtMs = 1_000
+        event.receivedAtNs = 1_000_500_000
+        event.validatedAtNs = 1_000_600_000
+        event.signedAtNs = 1_000_900_000
+        event.journaledAtNs = 1_001_000_000
+        event.sentAtNs = 1_001_050_000
+        event.answeredAtNs = 1_021_050_000
+        #expect(event.stageDurations.map(\.stage) == OrderStage.allCases)
+        #expect(event.stageDurations.map(\.nanos) == [500_000, 100_000, 300_000, 100_000, 50_000, 20_000_000])
+        // Refused at validation: only `received` is timed.
+        event.validatedAtNs = 0
+        event.signedAtNs = 0
+        event.journaledAtNs = 0
+        event.sentAtNs = 0
+        event.answeredAtNs = 0
+        #expect(event.stageDurations.map(\.stage) == [.received])
+    }
+
     @Test func theStatusSetsTheGauges() {
         let registry = PrometheusCollectorRegistry()
         let metrics = ExecMetrics(factory: PrometheusMetricsFactory(registry: registry))
