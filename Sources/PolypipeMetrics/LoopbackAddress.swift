@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where a process serves `/metrics` (`--metrics-address`) or the dashboard its page
 /// (`polypipe dashboard --address`): a loopback address and a port.
 ///
@@ -29,6 +33,37 @@ public struct LoopbackAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(host):\(port)" }
+}
+
+extension LoopbackAddress {
+    /// A listening TCP socket on this address (close-on-exec, `SO_REUSEADDR`).
+    /// - Returns: its descriptor, which the caller closes, and the address bound (the port the
+    ///   kernel chose when this one's is 0).
+    /// - Throws: ``MetricsError/cannotListen(_:_:)`` naming the address and the reason (a port in use).
+    public func listen() throws(MetricsError) -> (descriptor: Int32, bound: LoopbackAddress) {
+        func failure() -> MetricsError { .cannotListen(description, String(cString: strerror(errno))) }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw failure() }
+        var yes: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // 127.0.0.1
+        let bound = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(descriptor, 16) == 0 else {
+            let error = failure()
+            close(descriptor)
+            throw error
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return (descriptor, LoopbackAddress(port: UInt16(bigEndian: socketAddress.sin_port)))
+    }
 }
 
 /// Why metrics cannot be served.

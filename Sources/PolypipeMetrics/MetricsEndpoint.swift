@@ -29,27 +29,8 @@ public final class MetricsEndpoint: Sendable {
     private let worker: BackgroundWorker
 
     public init(address: LoopbackAddress, registry: PrometheusCollectorRegistry, logger: Logger) throws(MetricsError) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw .cannotListen(address.description, Self.lastError()) }
-        var yes: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = address.port.bigEndian
-        socketAddress.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // 127.0.0.1
-        let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 16) == 0 else {
-            let why = Self.lastError()
-            close(descriptor)
-            throw .cannotListen(address.description, why)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        boundAddress = LoopbackAddress(port: UInt16(bigEndian: socketAddress.sin_port))
+        let (descriptor, bound) = try address.listen()
+        boundAddress = bound
         worker = BackgroundWorker(name: "metrics-http") { worker in
             defer { close(descriptor) }
             while !worker.isStopRequested {
@@ -105,7 +86,6 @@ public final class MetricsEndpoint: Sendable {
         }
     }
 
-    private static func lastError() -> String { String(cString: strerror(errno)) }
 }
 
 extension Array where Element == UInt8 {

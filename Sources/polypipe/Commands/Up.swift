@@ -7,6 +7,7 @@ import Logging
 import Bus
 import MarketData
 import PolypipeCore
+import PolypipeMetrics
 import PolypipeRuntime
 import Reconciliation
 import Upstream
@@ -291,15 +292,9 @@ struct Up: ParsableCommand {
     /// `port` if it is free, else (for the default 5050 only) any free one, with a warning.
     private static func dashboardPort(_ port: Int, logger: Logger) -> Int {
         guard port == 5050 else { return port }
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let free = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        let probe = try? LoopbackAddress(port: UInt16(port)).listen()
+        if let probe { close(probe.descriptor) }
+        let free = probe != nil
         if !free { logger.warning("port 5050 is busy; the dashboard takes a free port (its URL is printed)") }
         return free ? port : 0
     }
